@@ -1,0 +1,42 @@
+// Pieces shared by the CLI commands: exit codes, error printing, a progress bar.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "litrank/status.h"
+
+namespace CLI { class App; }
+
+namespace litrank::cli {
+
+/// Exit codes: 0 success, 1 internal error, 2 usage error, 3 bad input data,
+/// 4 model problem (missing, corrupt, wrong kind), 5 network/download failure.
+enum ExitCode : int { kExitOk = 0, kExitInternal = 1, kExitUsage = 2, kExitInput = 3, kExitModel = 4, kExitNetwork = 5 };
+
+/// Prints "litrank: error: <message>" to stderr and returns the matching exit code.
+int Fail(const Status& status, bool model_related = false);
+
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal
+/// (or always when forced), at most ten times a second.
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::string label, bool enabled = true);
+  void Update(uint64_t done, uint64_t total);
+  void Finish();
+
+ private:
+  std::string label_;
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+
+/// Registers every command on `app`; each stores its exit code into *exit_code.
+void AddRerankCommand(CLI::App& app, int* exit_code);
+void AddModelsCommand(CLI::App& app, int* exit_code);
+void AddSynthCommand(CLI::App& app, int* exit_code);
+void AddBenchCommand(CLI::App& app, int* exit_code);
+
+}  // namespace litrank::cli
