@@ -338,7 +338,7 @@ TEST_F(DownloadTest, KnownNamesResolve) {
   ASSERT_FALSE(path.ok());
   EXPECT_EQ(path.status().code(), Status::Code::kNotFound);
   EXPECT_NE(path.status().message().find(
-                Base() + "/ggml-org/Qwen3-Reranker-0.6B-Q8_0-GGUF/resolve/main/qwen3-reranker-0.6b-q8_0.gguf"),
+                Base() + "/mradermacher/Qwen3-Reranker-0.6B-GGUF/resolve/main/Qwen3-Reranker-0.6B.Q8_0.gguf"),
             std::string::npos)
       << path.status().message();
   path = PullModel("qwen3-embedding-8b", Opts());

@@ -47,3 +47,16 @@ struct ModelInfo {
 StatusOr<ModelInfo> InspectModel(const std::string& path);
 
 }  // namespace litrank
+
+namespace litrank {
+
+/// The weight format to prefer on this machine's CPU, with the reason: "BF16" when
+/// the CPU multiplies bf16 natively (AVX512-BF16 or AMX; the models' own precision,
+/// so lossless and fastest), else "Q8_0" (near-lossless, fastest exact-enough choice).
+struct FormatAdvice {
+  std::string format;
+  std::string reason;
+};
+FormatAdvice RecommendedCpuWeightFormat();
+
+}  // namespace litrank

@@ -23,11 +23,13 @@ namespace litrank {
 /// How a Reranker uses the machine. Defaults suit a laptop CPU.
 struct RerankerConfig {
   int threads = 0;              ///< 0 = one per hardware thread
-  uint32_t context_tokens = 0;  ///< KV cache size; 0 = max(8192, batch_tokens) + room for the prefix
-  uint32_t batch_tokens = 2048; ///< tokens submitted per llama_decode (a "round" of packed documents)
-  uint32_t ubatch_tokens = 512; ///< physical batch size inside llama.cpp
-  uint32_t max_sequences = 64;  ///< documents in flight at once
   int gpu_layers = 0;           ///< layers offloaded to a GPU (-1 = all) in CUDA builds
+  // Sizes; 0 = automatic: CPU 2048 / 512 / 64, GPU (gpu_layers != 0 and a GPU present)
+  // 8192 / 2048 / 128. The context defaults to max(8192, batch_tokens + 1024).
+  uint32_t context_tokens = 0;  ///< KV cache size in tokens; also caps max_length
+  uint32_t batch_tokens = 0;    ///< tokens submitted per llama_decode (a "round" of packed documents)
+  uint32_t ubatch_tokens = 0;   ///< physical batch size inside llama.cpp
+  uint32_t max_sequences = 0;   ///< documents in flight at once (at most 255)
   bool flash_attention = true;  ///< skips masked KV cells, so packed documents cost no extra attention
   bool packing = true;          ///< false = one document per decode, prefix re-decoded (reference path)
   size_t cache_entries = 65536; ///< in-memory score cache capacity (0 disables)

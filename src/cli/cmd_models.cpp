@@ -61,7 +61,8 @@ int List() {
     }
   }
   if (n == 0) std::printf("  (none)\n");
-  std::printf("\nOn CPU, prefer BF16 when the CPU has AVX512-BF16 (lossless and fastest), else Q8_0.\n");
+  const FormatAdvice advice = RecommendedCpuWeightFormat();
+  std::printf("\nRecommended weight format on this CPU: %s (%s).\n", advice.format.c_str(), advice.reason.c_str());
   return kExitOk;
 }
 
@@ -74,6 +75,11 @@ int Pull(const std::string& name, const std::string& cache_dir) {
   bar.Finish();
   if (!path.ok()) return Fail(path.status(), true);
   std::printf("%s\n", path->c_str());
+  const FormatAdvice advice = RecommendedCpuWeightFormat();
+  if (auto info = InspectModel(*path); info.ok() && info->file_type != advice.format) {
+    std::fprintf(stderr, "litrank: note: this file is %s; on this CPU %s is recommended: %s\n",
+                 info->file_type.c_str(), advice.format.c_str(), advice.reason.c_str());
+  }
   return kExitOk;
 }
 

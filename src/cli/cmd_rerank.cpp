@@ -120,9 +120,10 @@ void AddRerankCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"table", "json", "jsonl"}))->capture_default_str();
   cmd->add_flag("--text", a->show_text, "Include document text in JSON output");
   cmd->add_option("--threads", a->config.threads, "CPU threads (0 = all)")->capture_default_str();
-  cmd->add_option("--batch", a->config.batch_tokens, "Tokens per decode round")->capture_default_str();
-  cmd->add_option("--ubatch", a->config.ubatch_tokens, "Physical batch size")->capture_default_str();
+  cmd->add_option("--batch", a->config.batch_tokens, "Tokens per decode round (0 = auto: 2048 CPU, 8192 GPU)")->capture_default_str();
+  cmd->add_option("--ubatch", a->config.ubatch_tokens, "Physical batch size (0 = auto: 512 CPU, 2048 GPU)")->capture_default_str();
   cmd->add_option("--ctx", a->config.context_tokens, "KV cache size in tokens (0 = auto)")->capture_default_str();
+  cmd->add_option("--max-seqs", a->config.max_sequences, "Documents decoded together (0 = auto: 64 CPU, 128 GPU)")->capture_default_str();
   cmd->add_option("--gpu-layers", a->config.gpu_layers, "Layers to offload to the GPU (-1 = all)")->capture_default_str();
   cmd->add_flag("--no-progress", a->no_progress, "No progress bar");
   cmd->callback([a, exit_code] { *exit_code = Run(*a); });

@@ -11,12 +11,14 @@ namespace litrank {
 // (safe to use during static destruction).
 const std::vector<KnownModel>& KnownModels() {
   static const auto* const kModels = new std::vector<KnownModel>{
-      // Rerankers: conversions that keep the cls.output head llama.cpp's rank pooling needs.
-      {"qwen3-reranker-0.6b", "ggml-org/Qwen3-Reranker-0.6B-Q8_0-GGUF", "qwen3-reranker-0.6b-q8_0.gguf",
+      // Rerankers: Qwen publishes no reranker GGUFs; these are community conversions.
+      // Older conversions lack cls.output and load as plain Qwen3 causal LMs; litrank
+      // scores those through the LM-head rows of "yes"/"no", so either kind works.
+      {"qwen3-reranker-0.6b", "mradermacher/Qwen3-Reranker-0.6B-GGUF", "Qwen3-Reranker-0.6B.Q8_0.gguf",
        "reranker", "Qwen3-Reranker 0.6B, Q8_0 (~0.6 GB) - fast default reranker"},
-      {"qwen3-reranker-4b", "ggml-org/Qwen3-Reranker-4B-Q8_0-GGUF", "qwen3-reranker-4b-q8_0.gguf",
+      {"qwen3-reranker-4b", "mradermacher/Qwen3-Reranker-4B-GGUF", "Qwen3-Reranker-4B.Q8_0.gguf",
        "reranker", "Qwen3-Reranker 4B, Q8_0 (~4.3 GB) - stronger, slower reranker"},
-      {"qwen3-reranker-8b", "ggml-org/Qwen3-Reranker-8B-Q8_0-GGUF", "qwen3-reranker-8b-q8_0.gguf",
+      {"qwen3-reranker-8b", "mradermacher/Qwen3-Reranker-8B-GGUF", "Qwen3-Reranker-8B.Q8_0.gguf",
        "reranker", "Qwen3-Reranker 8B, Q8_0 (~8.7 GB) - strongest reranker, GPU advised"},
       // Embedding models: official Qwen GGUF releases.
       {"qwen3-embedding-0.6b", "Qwen/Qwen3-Embedding-0.6B-GGUF", "Qwen3-Embedding-0.6B-Q8_0.gguf",

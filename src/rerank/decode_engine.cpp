@@ -16,6 +16,13 @@ int ResolveThreads(int threads) {
   return hw == 0 ? 4 : static_cast<int>(hw);
 }
 
+bool HasGpu() {
+  for (size_t i = 0; i < ggml_backend_dev_count(); ++i) {
+    if (ggml_backend_dev_type(ggml_backend_dev_get(i)) == GGML_BACKEND_DEVICE_TYPE_GPU) return true;
+  }
+  return false;
+}
+
 void AddToken(llama_batch* b, int32_t token, int32_t pos, int32_t seq, bool output) {
   const int32_t i = b->n_tokens++;
   b->token[i] = token;
@@ -32,9 +39,11 @@ StatusOr<std::unique_ptr<DecodeEngine>> DecodeEngine::Create(llama_model* model,
   e->head_ = head;
   e->config_ = config;
   e->config_.threads = ResolveThreads(config.threads);
-  e->config_.max_sequences = std::clamp<uint32_t>(config.max_sequences, 1, 255);
-  e->config_.ubatch_tokens = std::max<uint32_t>(config.ubatch_tokens, 32);
-  e->config_.batch_tokens = std::max(config.batch_tokens, e->config_.ubatch_tokens);
+  const bool gpu = config.gpu_layers != 0 && HasGpu();
+  auto pick = [](uint32_t v, uint32_t cpu, uint32_t gpu_value, bool on_gpu) { return v ? v : on_gpu ? gpu_value : cpu; };
+  e->config_.max_sequences = std::clamp<uint32_t>(pick(config.max_sequences, 64, 128, gpu), 1, 255);
+  e->config_.ubatch_tokens = std::max<uint32_t>(pick(config.ubatch_tokens, 512, 2048, gpu), 32);
+  e->config_.batch_tokens = std::max(pick(config.batch_tokens, 2048, 8192, gpu), e->config_.ubatch_tokens);
 
   llama_context_params cp = llama_context_default_params();
   cp.n_ctx = config.context_tokens ? config.context_tokens : std::max<uint32_t>(8192, e->config_.batch_tokens + 1024);

@@ -1,0 +1,161 @@
+#include "bench_support.h"
+
+#include <arpa/inet.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include <curl/curl.h>
+
+#include "io/document_reader.h"
+#include "llama.h"
+#include "rerank/prompt.h"
+
+namespace litrank::bench {
+namespace {
+
+size_t Collect(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+/// HTTP request to 127.0.0.1; returns the status code (0 on connection failure).
+long Http(int port, const std::string& path, const std::string* body, std::string* reply) {
+  CURL* c = curl_easy_init();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + path;
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, reply);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, 3600L);
+  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+  if (body) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->c_str());
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  }
+  long code = 0;
+  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(c);
+  return code;
+}
+
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+}  // namespace
+
+StatusOr<std::vector<std::string>> MakeDocuments(const std::string& model, const std::string& samples,
+                                                 size_t n, size_t tokens) {
+  std::vector<InputDocument> src;
+  LITRANK_RETURN_IF_ERROR(ReadDocuments(samples, {}, &src, nullptr));
+  if (src.empty()) return Status::NotFound("no sample documents in " + samples);
+  llama_model_params p = llama_model_default_params();
+  p.vocab_only = true;
+  std::unique_ptr<llama_model, decltype(&llama_model_free)> m(llama_model_load_from_file(model.c_str(), p), llama_model_free);
+  if (!m) return Status::Corruption("cannot load the vocabulary of " + model);
+  const llama_vocab* vocab = llama_model_get_vocab(m.get());
+  std::vector<std::string> words;
+  for (const auto& d : src) {
+    std::istringstream in(d.text);
+    for (std::string w; in >> w;) words.push_back(w);
+  }
+  std::vector<std::string> docs;
+  size_t next = 0;
+  for (size_t i = 0; i < n; ++i) {
+    std::string text;
+    next = (i * 97) % words.size();  // each document starts somewhere else
+    while (Tokenize(vocab, " " + text, false).size() < tokens) {
+      text += (text.empty() ? "" : " ") + words[next++ % words.size()];
+    }
+    docs.push_back(text);
+  }
+  return docs;
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+double PeakRssMiB(pid_t pid) {
+  std::ifstream f("/proc/" + (pid > 0 ? std::to_string(pid) : std::string("self")) + "/status");
+  for (std::string line; std::getline(f, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
+void ResetOwnPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+LlamaServer::LlamaServer(const std::string& binary, const std::string& model, int threads, int parallel) {
+  port_ = FreePort();
+  pid_ = fork();
+  if (pid_ == 0) {
+    FILE* log = std::fopen("/dev/null", "w");
+    if (log) dup2(fileno(log), 1), dup2(fileno(log), 2);
+    const std::string t = std::to_string(threads), np = std::to_string(parallel), port = std::to_string(port_);
+    const std::string ctx = std::to_string(4096 * parallel);
+    execl(binary.c_str(), binary.c_str(), "-m", model.c_str(), "--rerank", "--host", "127.0.0.1", "--port",
+          port.c_str(), "-t", t.c_str(), "-tb", t.c_str(), "-np", np.c_str(), "-c", ctx.c_str(), "-b", "2048",
+          "-ub", "2048", "--no-webui", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  for (int i = 0; i < 1200 && !ready_; ++i) {
+    std::string reply;
+    ready_ = Http(port_, "/health", nullptr, &reply) == 200;
+    if (!ready_) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+LlamaServer::~LlamaServer() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGTERM);
+  waitpid(pid_, nullptr, 0);
+}
+
+double LlamaServer::TimeRerank(const std::string& query, const std::vector<std::string>& docs) {
+  const std::string body = nlohmann::json{{"query", query}, {"documents", docs}, {"top_n", docs.size()}}.dump();
+  std::string reply;
+  const auto t0 = std::chrono::steady_clock::now();
+  const long code = Http(port_, "/v1/rerank", &body, &reply);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return code == 200 ? s : -1;
+}
+
+double LlamaBenchPp512(const std::string& binary, const std::string& model, int threads) {
+  const std::string cmd = binary + " -m '" + model + "' -p 512 -n 0 -r 2 -t " + std::to_string(threads) + " -o json 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return -1;
+  std::string out;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  pclose(p);
+  try {
+    const auto j = nlohmann::json::parse(out);
+    return j.at(0).at("avg_ts").get<double>();
+  } catch (...) {
+    return -1;
+  }
+}
+
+}  // namespace litrank::bench

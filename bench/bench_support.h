@@ -1,0 +1,45 @@
+// Helpers for `litrank bench`: synthetic benchmark inputs, timing, memory, and
+// driving llama.cpp's own llama-server / llama-bench as the anchors.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "litrank/status.h"
+
+namespace litrank::bench {
+
+/// `n` documents of about `tokens` tokens each (Qwen tokenizer of `model`), cut
+/// from the sample abstracts so that text looks like real prose.
+StatusOr<std::vector<std::string>> MakeDocuments(const std::string& model, const std::string& samples,
+                                                 size_t n, size_t tokens);
+
+/// Median of the values (0 for none).
+double Median(std::vector<double> v);
+
+/// Peak resident memory of a process in MiB (VmHWM), and a reset of our own peak.
+double PeakRssMiB(pid_t pid);
+void ResetOwnPeakRss();
+
+/// A llama-server started with --rerank on `model`; killed on destruction.
+class LlamaServer {
+ public:
+  LlamaServer(const std::string& binary, const std::string& model, int threads, int parallel);
+  ~LlamaServer();
+  bool ready() const { return ready_; }
+  /// Seconds for one /v1/rerank call, or a negative value on failure.
+  double TimeRerank(const std::string& query, const std::vector<std::string>& docs);
+  double peak_rss_mib() const { return PeakRssMiB(pid_); }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  bool ready_ = false;
+};
+
+/// llama-bench pp512 tokens/s for `model` with `threads` threads (negative on failure).
+double LlamaBenchPp512(const std::string& binary, const std::string& model, int threads);
+
+}  // namespace litrank::bench

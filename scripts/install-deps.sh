@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what litrank needs to build and test on Debian 12 (run as root or with sudo).
+# Skips apt-get entirely when everything is already installed.
+set -euo pipefail
+packages=(
+  build-essential cmake git pkg-config ca-certificates npm nodejs
+  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libgtest-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "litrank: all build dependencies present" >&2
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "litrank: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
