@@ -1,8 +1,6 @@
 #include "bench_support.h"
 
-#include <arpa/inet.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +18,7 @@
 #include "io/document_reader.h"
 #include "llama.h"
 #include "rerank/prompt.h"
+#include "util/loopback.h"
 
 namespace litrank::bench {
 namespace {
@@ -47,18 +46,6 @@ long Http(int port, const std::string& path, const std::string* body, std::strin
   curl_slist_free_all(headers);
   curl_easy_cleanup(c);
   return code;
-}
-
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
 }
 
 }  // namespace
@@ -108,7 +95,7 @@ double PeakRssMiB(pid_t pid) {
 void ResetOwnPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 LlamaServer::LlamaServer(const std::string& binary, const std::string& model, int threads, int parallel) {
-  port_ = FreePort();
+  port_ = FreeLoopbackPort();
   pid_ = fork();
   if (pid_ == 0) {
     FILE* log = std::fopen("/dev/null", "w");

@@ -2,10 +2,7 @@
 // background server process that is killed when the test ends.
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +10,8 @@
 #include <cstdio>
 #include <string>
 #include <vector>
+
+#include "util/loopback.h"
 
 namespace litrank::testing {
 
@@ -34,18 +33,8 @@ inline CommandResult RunCommand(const std::string& command, bool merge_stderr = 
   return r;
 }
 
-/// A free TCP port on 127.0.0.1 (bound, read back, released).
-inline int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
+/// A free TCP port on 127.0.0.1.
+inline int FreePort() { return FreeLoopbackPort(); }
 
 /// A child process started with execv; SIGTERM then SIGKILL on destruction.
 class ChildProcess {

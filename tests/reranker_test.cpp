@@ -73,6 +73,22 @@ TEST(RerankerTest, PackedEqualsUnpackedForAnyBatchComposition) {
   EXPECT_NEAR(sub[2], expected[3], 1e-3);
 }
 
+TEST(RerankerTest, ContextGrowsForLongerDocumentsWithoutChangingScores) {
+  std::string long_doc;
+  for (int i = 0; i < 1500; ++i) long_doc += "w" + std::to_string(i) + " ";
+  RerankerConfig ref_cfg;
+  ref_cfg.packing = false;
+  auto ref = Open(testing::TinyModel("reranker"), ref_cfg);
+  const auto expected = ScoresByIndex(ref.get(), "q", {"tiny doc", long_doc});
+  RerankerConfig c;
+  c.batch_tokens = 256, c.ubatch_tokens = 128;  // starts with a small KV cache
+  auto r = Open(testing::TinyModel("reranker"), c);
+  ScoresByIndex(r.get(), "q", {"a short warm-up document"});
+  const auto got = ScoresByIndex(r.get(), "q", {"tiny doc", long_doc});
+  EXPECT_NEAR(got[0], expected[0], 1e-3);
+  EXPECT_NEAR(got[1], expected[1], 1e-3);
+}
+
 TEST(RerankerTest, ScoresVaryAndAreOneSigmoidOfTheLogit) {
   auto r = Open(testing::TinyModel("reranker"));
   RerankResult res;

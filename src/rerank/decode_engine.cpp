@@ -45,31 +45,44 @@ StatusOr<std::unique_ptr<DecodeEngine>> DecodeEngine::Create(llama_model* model,
   e->config_.ubatch_tokens = std::max<uint32_t>(pick(config.ubatch_tokens, 512, 2048, gpu), 32);
   e->config_.batch_tokens = std::max(pick(config.batch_tokens, 2048, 8192, gpu), e->config_.ubatch_tokens);
 
-  llama_context_params cp = llama_context_default_params();
-  cp.n_ctx = config.context_tokens ? config.context_tokens : std::max<uint32_t>(8192, e->config_.batch_tokens + 1024);
-  cp.n_batch = e->config_.batch_tokens;
-  cp.n_ubatch = e->config_.ubatch_tokens;
-  cp.n_seq_max = e->config_.max_sequences + 1;  // + sequence 0, the shared prefix
-  cp.kv_unified = true;                          // one cache: the prefix cells are shared, not copied
-  cp.embeddings = false;                         // no LM head on every token: outputs only at last tokens
-  cp.pooling_type = LLAMA_POOLING_TYPE_NONE;
-  cp.flash_attn_type = config.flash_attention ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
-  cp.n_threads = cp.n_threads_batch = e->config_.threads;
-  cp.cb_eval = &DecodeEngine::CaptureHidden;
-  cp.cb_eval_user_data = e.get();
-  cp.no_perf = true;
-  e->ctx_ = llama_init_from_model(model, cp);
-  if (!e->ctx_) return Status::Internal("llama.cpp could not create a context (n_ctx " + std::to_string(cp.n_ctx) + "): out of memory?");
-  e->n_ctx_ = llama_n_ctx(e->ctx_);
-  e->n_batch_ = llama_n_batch(e->ctx_);
+  e->model_ = model;
+  e->max_ctx_ = config.context_tokens ? config.context_tokens : std::max<uint32_t>(8192, e->config_.batch_tokens + 1024);
+  // Create the smallest useful context now so that configuration errors show at Open;
+  // it grows (never shrinks) when a call needs more.
+  LITRANK_RETURN_IF_ERROR(e->EnsureContext(std::min<uint32_t>(e->max_ctx_, e->config_.batch_tokens + 512)));
   return e;
+}
+
+Status DecodeEngine::EnsureContext(uint32_t tokens) {
+  tokens = std::min(max_ctx_, (tokens + 511) / 512 * 512);
+  if (ctx_ && n_ctx_ >= tokens) return Status::Ok();
+  if (ctx_) llama_free(ctx_), ctx_ = nullptr;
+  cached_prefix_.clear();
+  llama_context_params cp = llama_context_default_params();
+  cp.n_ctx = tokens;
+  cp.n_batch = config_.batch_tokens;
+  cp.n_ubatch = config_.ubatch_tokens;
+  cp.n_seq_max = config_.max_sequences + 1;  // + sequence 0, the shared prefix
+  cp.kv_unified = true;                      // one cache: the prefix cells are shared, not copied
+  cp.embeddings = false;                     // no LM head on every token: outputs only at last tokens
+  cp.pooling_type = LLAMA_POOLING_TYPE_NONE;
+  cp.flash_attn_type = config_.flash_attention ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
+  cp.n_threads = cp.n_threads_batch = config_.threads;
+  cp.cb_eval = &DecodeEngine::CaptureHidden;
+  cp.cb_eval_user_data = this;
+  cp.no_perf = true;
+  ctx_ = llama_init_from_model(model_, cp);
+  if (!ctx_) return Status::Internal("llama.cpp could not create a context of " + std::to_string(tokens) + " tokens: out of memory?");
+  n_ctx_ = llama_n_ctx(ctx_);
+  n_batch_ = llama_n_batch(ctx_);
+  return Status::Ok();
 }
 
 DecodeEngine::~DecodeEngine() {
   if (ctx_) llama_free(ctx_);
 }
 
-uint32_t DecodeEngine::max_pair_tokens() const { return n_ctx_; }
+uint32_t DecodeEngine::max_pair_tokens() const { return max_ctx_; }
 
 // Eval callback: keeps the final normed hidden states ("result_norm"), which llama.cpp
 // computes only for tokens marked as outputs.
@@ -166,13 +179,20 @@ Status DecodeEngine::Score(const QueryPrompt& prompt, const std::vector<const To
   decoded_ = 0;
   Status st;
   if (!config_.packing) {
+    size_t longest = 0;
+    for (const Tokens* d : docs) longest = std::max(longest, d->size());
+    st = EnsureContext(static_cast<uint32_t>(prompt.prefix.size() + longest + prompt.suffix.size()));
     for (size_t i = 0; i < docs.size() && st.ok(); ++i) {
       st = ScoreAlone(prompt, *docs[i], &(*logits)[i]);
       if (st.ok() && on_docs_done) on_docs_done(i + 1);
     }
   } else {
-    st = EnsurePrefix(prompt.prefix);
     const size_t prefix = prompt.prefix.size();
+    size_t longest = 0, total = 0;
+    for (const Tokens* d : docs) longest = std::max(longest, d->size()), total += d->size() + prompt.suffix.size();
+    st = EnsureContext(static_cast<uint32_t>(prefix + std::max(longest + prompt.suffix.size(),
+                                                               std::min<size_t>(total, config_.batch_tokens))));
+    if (st.ok()) st = EnsurePrefix(prompt.prefix);
     const size_t budget = std::min<size_t>(config_.batch_tokens, n_ctx_ > prefix ? n_ctx_ - prefix : 0);
     std::vector<size_t> round;
     size_t round_tokens = 0, done = 0;

@@ -38,11 +38,13 @@ class DecodeEngine {
                std::vector<double>* logits, size_t* decoded,
                const std::function<void(size_t)>& on_docs_done);
 
-  /// Largest pair (prefix + document + suffix) the context can hold.
+  /// Largest pair (prefix + document + suffix) a call may submit. The KV cache is
+  /// sized lazily to what calls need, up to this.
   uint32_t max_pair_tokens() const;
 
  private:
   DecodeEngine() = default;
+  Status EnsureContext(uint32_t tokens);
   Status DecodeChunked(const std::vector<int32_t>& tokens, int32_t seq, int32_t pos0, bool output_last);
   Status EnsurePrefix(const Tokens& prefix);
   Status ScoreRound(const QueryPrompt& prompt, const std::vector<const Tokens*>& docs,
@@ -51,10 +53,12 @@ class DecodeEngine {
   Status Flush(llama_batch* batch);
   static bool CaptureHidden(ggml_tensor* t, bool ask, void* user);
 
+  llama_model* model_ = nullptr;
   llama_context* ctx_ = nullptr;
   const ScoreHead* head_ = nullptr;
   RerankerConfig config_;
-  uint32_t n_ctx_ = 0, n_batch_ = 0;
+  uint32_t max_ctx_ = 0;             // context_tokens: the cap, and the longest pair allowed
+  uint32_t n_ctx_ = 0, n_batch_ = 0; // the context as created now
   Tokens cached_prefix_;             // what sequence 0 holds now
   std::vector<float> captured_;      // hidden rows captured since the last reset
   size_t decoded_ = 0;
