@@ -75,7 +75,7 @@ TEST(RerankerTest, PackedEqualsUnpackedForAnyBatchComposition) {
 
 TEST(RerankerTest, ContextGrowsForLongerDocumentsWithoutChangingScores) {
   std::string long_doc;
-  for (int i = 0; i < 1500; ++i) long_doc += "w" + std::to_string(i) + " ";
+  for (int i = 0; i < 1500; ++i) long_doc.append("w").append(std::to_string(i)).append(" ");
   RerankerConfig ref_cfg;
   ref_cfg.packing = false;
   auto ref = Open(testing::TinyModel("reranker"), ref_cfg);
