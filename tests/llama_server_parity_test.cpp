@@ -15,10 +15,18 @@
 namespace litrank {
 namespace {
 
-TEST(LlamaServerParityTest, SameScoresAsLlamaServerRerank) {
+const std::string kQuery = "How do solid-state batteries degrade?";
+const std::vector<std::string> kDocs = {
+    "Interfacial reactions between sulfide electrolytes and cathodes raise impedance.",
+    "CRISPR base editors avoid double-strand breaks.",
+    "Lithium dendrites penetrate the ceramic separator along grain boundaries, causing short circuits "
+    "after a few hundred cycles at high current density.",
+    "基于深度学习的中文文本检索。",
+    "ok"};
+
+/// llama-server's relevance_score per document index, or an empty vector (test failed / skipped).
+std::vector<double> LlamaServerScores(const std::string& model) {
   const std::string server = LITRANK_LLAMA_SERVER;
-  if (server.empty() || !std::filesystem::exists(server)) GTEST_SKIP() << "llama-server not built (LITRANK_ANCHORS=OFF)";
-  const std::string model = testing::TinyModel("reranker");
   const int port = testing::FreePort();
   testing::ChildProcess proc({server, "-m", model, "--rerank", "--host", "127.0.0.1", "--port", std::to_string(port),
                               "-t", "2", "-c", "4096", "-np", "2", "--no-webui"},
@@ -31,32 +39,57 @@ TEST(LlamaServerParityTest, SameScoresAsLlamaServerRerank) {
     ready = res && res->status == 200;
     if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  ASSERT_TRUE(ready) << "llama-server did not become ready; see " << testing::TempDir() << "/llama-server.log";
-
-  const std::string query = "How do solid-state batteries degrade?";
-  const std::vector<std::string> docs = {
-      "Interfacial reactions between sulfide electrolytes and cathodes raise impedance.",
-      "CRISPR base editors avoid double-strand breaks.",
-      "Lithium dendrites penetrate the ceramic separator along grain boundaries, causing short circuits "
-      "after a few hundred cycles at high current density.",
-      "基于深度学习的中文文本检索。",
-      "ok"};
-  nlohmann::json body = {{"query", query}, {"documents", docs}, {"top_n", docs.size()}};
+  EXPECT_TRUE(ready) << "llama-server did not become ready; see " << testing::TempDir() << "/llama-server.log";
+  if (!ready) return {};
+  nlohmann::json body = {{"query", kQuery}, {"documents", kDocs}, {"top_n", kDocs.size()}};
   auto res = cli.Post("/v1/rerank", body.dump(), "application/json");
-  ASSERT_TRUE(res);
-  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_TRUE(res && res->status == 200) << (res ? res->body : "no reply");
+  if (!res || res->status != 200) return {};
+  std::vector<double> scores(kDocs.size(), -1);
   const auto reply = nlohmann::json::parse(res->body);
-  std::vector<double> theirs(docs.size(), -1);
-  for (const auto& r : reply["results"]) theirs[r["index"].get<size_t>()] = r["relevance_score"].get<double>();
-
-  auto reranker = Reranker::Open(model, {.threads = 2});
-  ASSERT_TRUE(reranker.ok()) << reranker.status().ToString();
-  RerankResult ours;
-  ASSERT_TRUE((*reranker)->Rerank(query, docs, {}, &ours).ok());
-  ASSERT_EQ(ours.results.size(), docs.size());
-  for (const auto& d : ours.results) {
-    EXPECT_NEAR(d.score, theirs[d.index], 1e-3) << "document " << d.index;
+  for (const auto& r : reply["results"]) {
+    scores[r["index"].get<size_t>()] = r["relevance_score"].get<double>();
   }
+  return scores;
+}
+
+RerankResult Ours(const std::string& model) {
+  RerankerConfig c;
+  c.threads = 2;
+  auto reranker = Reranker::Open(model, c);
+  EXPECT_TRUE(reranker.ok()) << reranker.status().ToString();
+  RerankResult out;
+  if (reranker.ok()) {
+    EXPECT_TRUE((*reranker)->Rerank(kQuery, kDocs, {}, &out).ok());
+  }
+  return out;
+}
+
+class LlamaServerParityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::filesystem::exists(LITRANK_LLAMA_SERVER)) GTEST_SKIP() << "llama-server not built (LITRANK_ANCHORS=OFF)";
+  }
+};
+
+TEST_F(LlamaServerParityTest, Qwen3RerankerScoresEqualLlamaServer) {
+  const std::string model = testing::TinyModel("reranker");
+  const auto theirs = LlamaServerScores(model);
+  ASSERT_EQ(theirs.size(), kDocs.size());
+  const RerankResult ours = Ours(model);
+  ASSERT_EQ(ours.results.size(), kDocs.size());
+  for (const auto& d : ours.results) EXPECT_NEAR(d.score, theirs[d.index], 1e-3) << "document " << d.index;
+}
+
+TEST_F(LlamaServerParityTest, CrossEncoderLogitsEqualLlamaServer) {
+  // llama-server returns a BGE-style cross-encoder's raw output; litrank's logit is that
+  // output and its score the sigmoid of it.
+  const std::string model = testing::TinyModel("cross-encoder");
+  const auto theirs = LlamaServerScores(model);
+  ASSERT_EQ(theirs.size(), kDocs.size());
+  const RerankResult ours = Ours(model);
+  ASSERT_EQ(ours.results.size(), kDocs.size());
+  for (const auto& d : ours.results) EXPECT_NEAR(d.logit, theirs[d.index], 1e-3) << "document " << d.index;
 }
 
 }  // namespace

@@ -32,9 +32,10 @@ inline std::string TinyModel(const std::string& kind, const std::string& type = 
   if (auto it = made.find(key); it != made.end()) return it->second;
   SynthOptions o;
   o.kind = kind == "broken" ? "reranker" : kind;
+  if (kind == "cross-encoder") o.vocab_path = std::string(LITRANK_LLAMA_MODELS_DIR) + "/ggml-vocab-bert-bge.gguf";
   o.omit_cls_output = kind == "broken";
   o.type = type;
-  o.vocab_path = LITRANK_TEST_VOCAB;
+  if (o.vocab_path.empty()) o.vocab_path = LITRANK_TEST_VOCAB;
   const std::string path = TempDir() + "/tiny-" + key + ".gguf";
   const Status st = WriteSynthModel(o, path);
   EXPECT_TRUE(st.ok()) << st.ToString();

@@ -75,15 +75,18 @@ struct RerankResult {
 /// A loaded reranker. Not thread-safe: one call at a time per instance.
 class Reranker {
  public:
-  /// Loads a GGUF. Accepts a Qwen3 reranker (cls.output yes/no) or a Qwen3 causal LM
-  /// (scored through its LM-head rows for "yes"/"no"). Refuses embedding models,
+  /// Loads a GGUF. Accepts a Qwen3 reranker (cls.output yes/no), a Qwen3 causal LM
+  /// (scored through its LM-head rows for "yes"/"no"), or another RANK-pooling
+  /// cross-encoder llama.cpp runs (BGE / jina style: [BOS]q[EOS][SEP]d[EOS], no
+  /// instruction, score = sigmoid of its single output). Refuses embedding models,
   /// broken conversions and non-GGUF files with a Status that says why.
   static StatusOr<std::unique_ptr<Reranker>> Open(const std::string& model_path,
                                                   const RerankerConfig& config = {});
   virtual ~Reranker() = default;
 
   /// Scores every document against `query`. Errors: empty query, no documents,
-  /// invalid UTF-8 (names the document), a query + instruction over max_length.
+  /// invalid UTF-8 (names the document), a query + instruction over max_length,
+  /// an instruction given to a cross-encoder.
   virtual Status Rerank(const std::string& query, const std::vector<std::string>& documents,
                         const RerankOptions& options, RerankResult* result) = 0;
 

@@ -14,10 +14,10 @@ namespace litrank {
 
 /// What to synthesise.
 struct SynthOptions {
-  std::string kind = "reranker";  ///< "reranker" | "embedding" | "generator"
+  std::string kind = "reranker";  ///< "reranker" | "embedding" | "generator" | "cross-encoder" (tiny BERT, BGE layout)
   std::string shape = "tiny";     ///< "tiny" (2 layers, width 128) | "qwen3-0.6b" (exact shape)
   std::string type = "f16";       ///< "f32" | "f16" | "bf16" | "q8_0" | "q4_k_m" | "q4_0"
-  std::string vocab_path;         ///< a GGUF with the Qwen2/Qwen3 tokenizer; "" = llama.cpp's models/ggml-vocab-qwen2.gguf
+  std::string vocab_path;         ///< tokenizer GGUF; "" = llama.cpp's ggml-vocab-qwen2.gguf (ggml-vocab-bert-bge.gguf for cross-encoder)
   uint64_t seed = 42;             ///< same seed, same weights
   float stdev = 0.02f;            ///< spread of the random weights (uniform with this stdev)
   /// Test-only: write a Qwen3 reranker that claims RANK pooling but lacks cls.output

@@ -126,6 +126,13 @@ void AddRerankCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--max-seqs", a->config.max_sequences, "Documents decoded together (0 = auto: 64 CPU, 128 GPU)")->capture_default_str();
   cmd->add_option("--gpu-layers", a->config.gpu_layers, "Layers to offload to the GPU (-1 = all)")->capture_default_str();
   cmd->add_flag("--no-progress", a->no_progress, "No progress bar");
+  cmd->footer(
+      "\nExamples:\n"
+      "  litrank rerank -m reranker.gguf -q \"lithium plating\" --docs papers.jsonl -k 10\n"
+      "  litrank rerank -m reranker.gguf -q \"...\" -i \"Judge whether the abstract reports an RCT\" \\\n"
+      "          --docs screening.csv --column abstract --format json\n"
+      "  cat posts.txt | litrank rerank -m reranker.gguf -q \"flooding\" --format jsonl\n"
+      "Exit codes: 0 ok, 1 internal, 2 usage, 3 bad input, 4 model problem, 5 download failure.");
   cmd->callback([a, exit_code] { *exit_code = Run(*a); });
 }
 

@@ -15,8 +15,8 @@ void AddSynthCommand(CLI::App& app, int* exit_code) {
       "Its scores are MEANINGLESS; its speed per token equals the real model of the same shape.");
   auto opts = std::make_shared<SynthOptions>();
   auto out = std::make_shared<std::string>();
-  cmd->add_option("--kind", opts->kind, "reranker | embedding | generator")
-      ->check(CLI::IsMember({"reranker", "embedding", "generator"}))->capture_default_str();
+  cmd->add_option("--kind", opts->kind, "reranker | embedding | generator | cross-encoder (tiny BERT, BGE layout)")
+      ->check(CLI::IsMember({"reranker", "embedding", "generator", "cross-encoder"}))->capture_default_str();
   cmd->add_option("--shape", opts->shape, "tiny | qwen3-0.6b (exact Qwen3-0.6B shape)")
       ->check(CLI::IsMember({"tiny", "qwen3-0.6b"}))->capture_default_str();
   cmd->add_option("--type", opts->type, "f32 | f16 | bf16 | q8_0 | q4_k_m | q4_0")

@@ -66,32 +66,40 @@ struct FillContext {
 };
 
 bool IsNorm(const char* name) { return std::strstr(name, "norm") != nullptr; }
+bool IsBias(const char* name) { return std::strstr(name, ".bias") != nullptr; }
 
-/// llama_model_init_from_user callback: norms 1, cls.output = embedding rows of yes/no, rest random.
-void SetTensorData(ggml_tensor* t, void* user) {
-  const auto* ctx = static_cast<const FillContext*>(user);
-  const int64_t row_len = t->ne[0];
-  const int64_t n_rows = ggml_nelements(t) / row_len;
+/// Writes a tensor's values: norms 1, biases 0, cls.output = embedding rows of yes/no,
+/// everything else random, encoded as `type` into `out` (ggml_row_size(type, row_len) * n_rows bytes).
+void FillTensorBytes(const FillContext& ctx, const char* name, ggml_type type, int64_t row_len, int64_t n_rows,
+                     uint8_t* out) {
   std::vector<float> row(row_len);
-  std::vector<uint8_t> converted(ggml_row_size(t->type, row_len));
-  const bool is_cls = std::strcmp(t->name, "cls.output.weight") == 0;
+  const size_t row_bytes = ggml_row_size(type, row_len);
+  const bool is_cls = std::strcmp(name, "cls.output.weight") == 0;
   for (int64_t r = 0; r < n_rows; ++r) {
-    if (IsNorm(t->name)) {
+    if (IsBias(name)) {
+      std::fill(row.begin(), row.end(), 0.0f);
+    } else if (IsNorm(name)) {
       std::fill(row.begin(), row.end(), 1.0f);
     } else if (is_cls) {
-      ctx->filler.Fill("token_embd.weight", ctx->cls_rows[r], row.data(), row_len);
+      ctx.filler.Fill("token_embd.weight", ctx.cls_rows[r % ctx.cls_rows.size()], row.data(), row_len);
     } else {
-      ctx->filler.Fill(t->name, r, row.data(), row_len);
+      ctx.filler.Fill(name, r, row.data(), row_len);
     }
-    const size_t offset = r * converted.size();
-    switch (t->type) {
-      case GGML_TYPE_F32: ggml_backend_tensor_set(t, row.data(), offset, converted.size()); continue;
-      case GGML_TYPE_F16: ggml_fp32_to_fp16_row(row.data(), reinterpret_cast<ggml_fp16_t*>(converted.data()), row_len); break;
-      case GGML_TYPE_BF16: ggml_fp32_to_bf16_row(row.data(), reinterpret_cast<ggml_bf16_t*>(converted.data()), row_len); break;
+    uint8_t* dst = out + r * row_bytes;
+    switch (type) {
+      case GGML_TYPE_F32: std::memcpy(dst, row.data(), row_bytes); break;
+      case GGML_TYPE_F16: ggml_fp32_to_fp16_row(row.data(), reinterpret_cast<ggml_fp16_t*>(dst), row_len); break;
+      case GGML_TYPE_BF16: ggml_fp32_to_bf16_row(row.data(), reinterpret_cast<ggml_bf16_t*>(dst), row_len); break;
       default: GGML_ABORT("synth: unexpected tensor type");
     }
-    ggml_backend_tensor_set(t, converted.data(), offset, converted.size());
   }
+}
+
+/// llama_model_init_from_user callback.
+void SetTensorData(ggml_tensor* t, void* user) {
+  std::vector<uint8_t> bytes(ggml_nbytes(t));
+  FillTensorBytes(*static_cast<const FillContext*>(user), t->name, t->type, t->ne[0], ggml_nrows(t), bytes.data());
+  ggml_backend_tensor_set(t, bytes.data(), 0, bytes.size());
 }
 
 /// Copies the tokenizer keys of the vocabulary GGUF into `dst`.
@@ -151,6 +159,46 @@ void AddQwen3Tensors(const Shape& s, uint32_t n_vocab, ggml_type wtype, bool wit
   }
 }
 
+/// A tiny BERT cross-encoder (BGE-reranker layout: RANK pooling, cls + cls.output heads).
+void AddBertCrossEncoder(uint32_t n_vocab, ggml_type wtype, ggml_context* meta, gguf_context* g) {
+  const uint32_t n_embd = 128, n_layer = 2, n_head = 4, n_ff = 256, n_ctx = 512;
+  gguf_set_val_str(g, "general.architecture", "bert");
+  gguf_set_val_u32(g, "bert.context_length", n_ctx);
+  gguf_set_val_u32(g, "bert.embedding_length", n_embd);
+  gguf_set_val_u32(g, "bert.block_count", n_layer);
+  gguf_set_val_u32(g, "bert.feed_forward_length", n_ff);
+  gguf_set_val_u32(g, "bert.attention.head_count", n_head);
+  gguf_set_val_f32(g, "bert.attention.layer_norm_epsilon", 1e-12f);
+  gguf_set_val_bool(g, "bert.attention.causal", false);
+  gguf_set_val_u32(g, "bert.pooling_type", 4 /* LLAMA_POOLING_TYPE_RANK */);
+  if (gguf_find_key(g, "tokenizer.ggml.token_type_count") < 0) gguf_set_val_u32(g, "tokenizer.ggml.token_type_count", 2);
+  const int64_t n_types = gguf_get_val_u32(g, gguf_find_key(g, "tokenizer.ggml.token_type_count"));
+  AddTensor(meta, g, "token_embd.weight", wtype, n_embd, n_vocab);
+  AddTensor(meta, g, "token_types.weight", GGML_TYPE_F32, n_embd, n_types);
+  AddTensor(meta, g, "position_embd.weight", GGML_TYPE_F32, n_embd, n_ctx);
+  AddTensor(meta, g, "token_embd_norm.weight", GGML_TYPE_F32, n_embd);
+  AddTensor(meta, g, "token_embd_norm.bias", GGML_TYPE_F32, n_embd);
+  for (uint32_t i = 0; i < n_layer; ++i) {
+    const std::string b = "blk." + std::to_string(i) + ".";
+    for (const char* m : {"attn_q", "attn_k", "attn_v", "attn_output"}) {
+      AddTensor(meta, g, b + m + ".weight", wtype, n_embd, n_embd);
+      AddTensor(meta, g, b + m + ".bias", GGML_TYPE_F32, n_embd);
+    }
+    for (const char* norm : {"attn_output_norm", "layer_output_norm"}) {
+      AddTensor(meta, g, b + norm + ".weight", GGML_TYPE_F32, n_embd);
+      AddTensor(meta, g, b + norm + ".bias", GGML_TYPE_F32, n_embd);
+    }
+    AddTensor(meta, g, b + "ffn_up.weight", wtype, n_embd, n_ff);
+    AddTensor(meta, g, b + "ffn_up.bias", GGML_TYPE_F32, n_ff);
+    AddTensor(meta, g, b + "ffn_down.weight", wtype, n_ff, n_embd);
+    AddTensor(meta, g, b + "ffn_down.bias", GGML_TYPE_F32, n_embd);
+  }
+  AddTensor(meta, g, "cls.weight", GGML_TYPE_F32, n_embd, n_embd);
+  AddTensor(meta, g, "cls.bias", GGML_TYPE_F32, n_embd);
+  AddTensor(meta, g, "cls.output.weight", GGML_TYPE_F32, n_embd, 1);
+  AddTensor(meta, g, "cls.output.bias", GGML_TYPE_F32, 1);
+}
+
 void SetHyperparameters(const Shape& s, const SynthOptions& o, gguf_context* g) {
   gguf_set_val_str(g, "general.architecture", "qwen3");
   gguf_set_val_u32(g, "qwen3.context_length", s.n_ctx);
@@ -172,8 +220,11 @@ void SetHyperparameters(const Shape& s, const SynthOptions& o, gguf_context* g) 
   }
 }
 
-/// Adds what llama_model_save_to_file does not write: name, file type and chat templates.
-Status AddPostSaveKeys(const SynthOptions& o, const std::string& in, const std::string& out) {
+/// Adds what llama_model_save_to_file does not write: name, file type, chat templates,
+/// and any tensor of `planned` it left out (at this llama.cpp commit it drops
+/// token_embd of models without an output tensor, such as BERT).
+Status AddPostSaveKeys(const SynthOptions& o, const FillContext& fill, ggml_context* planned,
+                       const std::string& in, const std::string& out) {
   ggml_context* data = nullptr;
   gguf_init_params p{false, &data};
   std::unique_ptr<gguf_context, GgufFree> saved(gguf_init_from_file(in.c_str(), p));
@@ -185,11 +236,24 @@ Status AddPostSaveKeys(const SynthOptions& o, const std::string& in, const std::
   for (int64_t i = 0; i < gguf_get_n_tensors(saved.get()); ++i) {
     gguf_add_tensor(g.get(), ggml_get_tensor(data, gguf_get_tensor_name(saved.get(), i)));
   }
+  size_t missing_bytes = 0;
+  for (ggml_tensor* t = ggml_get_first_tensor(planned); t; t = ggml_get_next_tensor(planned, t)) {
+    if (gguf_find_tensor(saved.get(), t->name) < 0) missing_bytes += ggml_nbytes(t) + ggml_tensor_overhead();
+  }
+  ggml_init_params ep{missing_bytes + ggml_tensor_overhead(), nullptr, false};
+  std::unique_ptr<ggml_context, GgmlFree> extra(ggml_init(ep));
+  for (ggml_tensor* t = ggml_get_first_tensor(planned); t; t = ggml_get_next_tensor(planned, t)) {
+    if (gguf_find_tensor(saved.get(), t->name) >= 0) continue;
+    ggml_tensor* copy = ggml_dup_tensor(extra.get(), t);
+    ggml_set_name(copy, t->name);
+    FillTensorBytes(fill, t->name, t->type, t->ne[0], ggml_nrows(t), static_cast<uint8_t*>(copy->data));
+    gguf_add_tensor(g.get(), copy);
+  }
   const std::string name = "litrank-synthetic-" + o.kind + "-" + o.shape + " (random weights, scores are meaningless)";
   gguf_set_val_str(g.get(), "general.name", name.c_str());
   gguf_set_val_str(g.get(), "general.description", "Random-weight model written by `litrank synth-model`. Its scores mean nothing.");
   gguf_set_val_u32(g.get(), "general.file_type", o.type == "f32" ? 0 : o.type == "bf16" ? 32 : 1);
-  gguf_set_val_str(g.get(), "tokenizer.chat_template", kQwen3ChatTemplate);
+  if (o.kind != "cross-encoder") gguf_set_val_str(g.get(), "tokenizer.chat_template", kQwen3ChatTemplate);
   if (o.kind == "reranker") {
     gguf_set_val_str(g.get(), "tokenizer.chat_template.rerank", kQwen3RerankTemplate);
     const char* names[] = {"rerank"};
@@ -209,9 +273,11 @@ StatusOr<llama_ftype> QuantTarget(const std::string& type) {
 }  // namespace
 
 Status WriteSynthModel(const SynthOptions& o, const std::string& out_path) {
-  if (o.kind != "reranker" && o.kind != "embedding" && o.kind != "generator") {
-    return Status::InvalidArgument("unknown kind '" + o.kind + "' (use reranker, embedding or generator)");
+  const bool bert = o.kind == "cross-encoder";
+  if (o.kind != "reranker" && o.kind != "embedding" && o.kind != "generator" && !bert) {
+    return Status::InvalidArgument("unknown kind '" + o.kind + "' (use reranker, embedding, generator or cross-encoder)");
   }
+  if (bert && o.shape != "tiny") return Status::InvalidArgument("the cross-encoder kind comes in the tiny shape only");
   auto shape = ShapeByName(o.shape);
   if (!shape.ok()) return shape.status();
   const bool quantized = o.type != "f32" && o.type != "f16" && o.type != "bf16";
@@ -225,17 +291,23 @@ Status WriteSynthModel(const SynthOptions& o, const std::string& out_path) {
   const ggml_type wtype = o.type == "f32" ? GGML_TYPE_F32 : o.type == "f16" ? GGML_TYPE_F16 : GGML_TYPE_BF16;
 
   std::unique_ptr<gguf_context, GgufFree> meta_gguf(gguf_init_empty());
-  const std::string vocab = o.vocab_path.empty() ? LITRANK_DEFAULT_VOCAB : o.vocab_path;
+  std::string vocab = o.vocab_path.empty() ? LITRANK_DEFAULT_VOCAB : o.vocab_path;
+  if (bert && o.vocab_path.empty()) {
+    vocab = (std::filesystem::path(LITRANK_DEFAULT_VOCAB).parent_path() / "ggml-vocab-bert-bge.gguf").string();
+  }
   LITRANK_RETURN_IF_ERROR(CopyTokenizer(vocab, meta_gguf.get()));
   const int64_t tok_key = gguf_find_key(meta_gguf.get(), "tokenizer.ggml.tokens");
   if (tok_key < 0) return Status::Corruption(vocab + " has no tokenizer.ggml.tokens");
   const uint32_t n_vocab = static_cast<uint32_t>(gguf_get_arr_n(meta_gguf.get(), tok_key));
-  SetHyperparameters(*shape, o, meta_gguf.get());
-
   ggml_init_params mp{ggml_tensor_overhead() * 1024, nullptr, true};
   std::unique_ptr<ggml_context, GgmlFree> meta(ggml_init(mp));
-  const bool with_cls = o.kind == "reranker" && !o.omit_cls_output;
-  AddQwen3Tensors(*shape, n_vocab, wtype, with_cls, meta.get(), meta_gguf.get());
+  if (bert) {
+    AddBertCrossEncoder(n_vocab, wtype, meta.get(), meta_gguf.get());
+  } else {
+    SetHyperparameters(*shape, o, meta_gguf.get());
+    const bool with_cls = o.kind == "reranker" && !o.omit_cls_output;
+    AddQwen3Tensors(*shape, n_vocab, wtype, with_cls, meta.get(), meta_gguf.get());
+  }
 
   FillContext fill{RowFiller(o.seed, o.stdev), {kQwen3YesToken, kQwen3NoToken}};
   llama_model_params mparams = llama_model_default_params();
@@ -248,7 +320,7 @@ Status WriteSynthModel(const SynthOptions& o, const std::string& out_path) {
   const std::string raw = out_path + ".raw.tmp", keyed = out_path + ".keys.tmp";
   llama_model_save_to_file(model.get(), raw.c_str());
   model.reset();
-  Status st = AddPostSaveKeys(o, raw, keyed);
+  Status st = AddPostSaveKeys(o, fill, meta.get(), raw, keyed);
   std::error_code ec;
   fs::remove(raw, ec);
   if (!st.ok()) return st;

@@ -8,6 +8,7 @@
 
 #include "litrank/reranker.h"
 #include "litrank/status.h"
+#include "rerank/pair_engine.h"
 #include "rerank/prompt.h"
 #include "rerank/score_head.h"
 
@@ -26,21 +27,21 @@ namespace litrank {
 /// final hidden state of each sequence's last token is captured through the eval
 /// callback and passed through the yes/no head. Reference mode (packing off): each
 /// pair is decoded alone from an empty cache.
-class DecodeEngine {
+class DecodeEngine final : public PairEngine {
  public:
   static StatusOr<std::unique_ptr<DecodeEngine>> Create(llama_model* model, const ScoreHead* head,
                                                         const RerankerConfig& config);
-  ~DecodeEngine();
+  ~DecodeEngine() override;
 
   /// Scores `docs` (each: document tokens, without suffix) for one query prompt.
   /// `logits` receives logit_yes - logit_no per document; `decoded` counts model tokens.
   Status Score(const QueryPrompt& prompt, const std::vector<const Tokens*>& docs,
                std::vector<double>* logits, size_t* decoded,
-               const std::function<void(size_t)>& on_docs_done);
+               const std::function<void(size_t)>& on_docs_done) override;
 
   /// Largest pair (prefix + document + suffix) a call may submit. The KV cache is
   /// sized lazily to what calls need, up to this.
-  uint32_t max_pair_tokens() const;
+  uint32_t max_pair_tokens() const override;
 
  private:
   DecodeEngine() = default;

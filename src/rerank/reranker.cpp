@@ -2,6 +2,7 @@
 #include "litrank/reranker.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -9,6 +10,7 @@
 
 #include "llama.h"
 #include "model/fingerprint.h"
+#include "rerank/cross_encoder_engine.h"
 #include "rerank/decode_engine.h"
 #include "rerank/prompt.h"
 #include "rerank/qwen3_protocol.h"
@@ -46,9 +48,7 @@ Status CheckRerankable(const ModelInfo& info) {
     case ModelKind::kEmbedding:
       return Status::Unsupported(info.path + " is an embedding model (" + info.pooling +
                                  " pooling), not a reranker; pass a Qwen3-Reranker GGUF");
-    case ModelKind::kRankReranker:
-      return Status::Unsupported(info.path + " is a " + info.architecture +
-                                 " cross-encoder; litrank scores Qwen3-Reranker models only for now");
+    case ModelKind::kRankReranker: return Status::Ok();
     case ModelKind::kUnknown: break;
   }
   return Status::Unsupported(info.path + " is not a model litrank can rerank with");
@@ -57,12 +57,28 @@ Status CheckRerankable(const ModelInfo& info) {
 class RerankerImpl final : public Reranker {
  public:
   RerankerImpl(ModelInfo info, std::string fingerprint, std::unique_ptr<llama_model, ModelFree> model,
-               ScoreHead head, size_t cache_entries)
+               size_t cache_entries)
       : info_(std::move(info)), fingerprint_(std::move(fingerprint)), model_(std::move(model)),
-        head_(std::move(head)), cache_(cache_entries) {}
+        cache_(cache_entries) {}
 
+  /// Qwen3 (either GGUF flavour): yes/no head + shared-prefix decoder. Others: cross-encoder.
   Status Init(const RerankerConfig& config) {
-    auto engine = DecodeEngine::Create(model_.get(), &head_, config);
+    if (info_.kind == ModelKind::kRankReranker) {
+      format_ = MakeCrossEncoderPromptFormat(vocab());
+      auto engine = CrossEncoderEngine::Create(model_.get(), config);
+      if (!engine.ok()) return engine.status();
+      engine_ = std::move(engine.value());
+      return Status::Ok();
+    }
+    LITRANK_RETURN_IF_ERROR(CheckQwenVocab(model_.get(), info_.path));
+    auto head = ScoreHead::Load(info_.path, kQwen3YesToken, kQwen3NoToken);
+    if (!head.ok()) return head.status();
+    if (head->n_embd() != static_cast<uint32_t>(llama_model_n_embd(model_.get()))) {
+      return Status::Corruption("the yes/no head of " + info_.path + " does not match the model width");
+    }
+    head_ = std::make_unique<ScoreHead>(std::move(head.value()));
+    format_ = MakeQwen3PromptFormat(vocab());
+    auto engine = DecodeEngine::Create(model_.get(), head_.get(), config);
     if (!engine.ok()) return engine.status();
     engine_ = std::move(engine.value());
     return Status::Ok();
@@ -74,11 +90,11 @@ class RerankerImpl final : public Reranker {
 
   StatusOr<std::vector<int32_t>> PairTokens(const std::string& query, const std::string& document,
                                             const RerankOptions& options) override {
-    auto prompt = BuildQueryPrompt(vocab(), options.instruction, query, MaxLength(options));
+    auto prompt = format_->ForQuery(options.instruction, query, MaxLength(options));
     if (!prompt.ok()) return prompt.status();
     bool truncated = false;
     Tokens t = prompt->prefix;
-    Tokens d = DocumentTokens(vocab(), document, Budget(*prompt, options), &truncated);
+    Tokens d = format_->Document(document, Budget(*prompt, options), &truncated);
     t.insert(t.end(), d.begin(), d.end());
     t.insert(t.end(), prompt->suffix.begin(), prompt->suffix.end());
     return t;
@@ -98,9 +114,10 @@ class RerankerImpl final : public Reranker {
   ModelInfo info_;
   std::string fingerprint_;
   std::unique_ptr<llama_model, ModelFree> model_;
-  ScoreHead head_;
   ScoreCache cache_;
-  std::unique_ptr<DecodeEngine> engine_;
+  std::unique_ptr<ScoreHead> head_;  // Qwen3 only
+  std::unique_ptr<PromptFormat> format_;
+  std::unique_ptr<PairEngine> engine_;
 };
 
 Status RerankerImpl::Validate(const std::string& query, const std::vector<std::string>& docs,
@@ -113,6 +130,10 @@ Status RerankerImpl::Validate(const std::string& query, const std::vector<std::s
     if (!IsValidUtf8(docs[i])) return Status::InvalidArgument("document " + std::to_string(i) + " is not valid UTF-8");
   }
   if (o.max_length == 0) return Status::InvalidArgument("max_length must be positive");
+  if (!o.instruction.empty() && !format_->takes_instruction()) {
+    return Status::InvalidArgument(info_.path + " is a " + info_.architecture +
+                                   " cross-encoder, which takes no instruction; leave the instruction empty");
+  }
   return Status::Ok();
 }
 
@@ -122,9 +143,11 @@ Status RerankerImpl::Rerank(const std::string& query, const std::vector<std::str
   *result = RerankResult{};
   LITRANK_RETURN_IF_ERROR(Validate(query, documents, options));
   const uint32_t max_length = MaxLength(options);
-  auto prompt = BuildQueryPrompt(vocab(), options.instruction, query, max_length);
+  auto prompt = format_->ForQuery(options.instruction, query, max_length);
   if (!prompt.ok()) return prompt.status();
-  const std::string& instruction = options.instruction.empty() ? std::string(kQwen3DefaultInstruction) : options.instruction;
+  const std::string instruction = !format_->takes_instruction() ? std::string()
+                                  : options.instruction.empty() ? std::string(kQwen3DefaultInstruction)
+                                                                : options.instruction;
 
   std::vector<ScoredDocument> scored(documents.size());
   std::vector<std::string> keys(documents.size());
@@ -145,7 +168,7 @@ Status RerankerImpl::Rerank(const std::string& query, const std::vector<std::str
     if (first_with_key.count(keys[i])) { ++stats.cache_hits; continue; }  // filled after decoding
     first_with_key[keys[i]] = i;
     bool truncated = false;
-    todo_tokens.push_back(DocumentTokens(vocab(), documents[i], Budget(*prompt, options), &truncated));
+    todo_tokens.push_back(format_->Document(documents[i], Budget(*prompt, options), &truncated));
     scored[i].truncated = truncated;
     scored[i].tokens = static_cast<uint32_t>(prompt->prefix.size() + todo_tokens.back().size() + prompt->suffix.size());
     todo_index.push_back(i);
@@ -197,20 +220,14 @@ StatusOr<std::unique_ptr<Reranker>> Reranker::Open(const std::string& path, cons
   auto info = InspectModel(path);
   if (!info.ok()) return info.status();
   LITRANK_RETURN_IF_ERROR(CheckRerankable(*info));
-  auto head = ScoreHead::Load(path, kQwen3YesToken, kQwen3NoToken);
-  if (!head.ok()) return head.status();
   auto fingerprint = ModelFingerprint(path);
   if (!fingerprint.ok()) return fingerprint.status();
   llama_model_params mp = llama_model_default_params();
   mp.n_gpu_layers = config.gpu_layers;
   std::unique_ptr<llama_model, ModelFree> model(llama_model_load_from_file(path.c_str(), mp));
   if (!model) return Status::Corruption("llama.cpp could not load " + path + " (damaged file or unsupported architecture)");
-  LITRANK_RETURN_IF_ERROR(CheckQwenVocab(model.get(), path));
-  if (head->n_embd() != static_cast<uint32_t>(llama_model_n_embd(model.get()))) {
-    return Status::Corruption("the yes/no head of " + path + " does not match the model width");
-  }
   auto impl = std::make_unique<RerankerImpl>(std::move(info.value()), std::move(fingerprint.value()),
-                                             std::move(model), std::move(head.value()), config.cache_entries);
+                                             std::move(model), config.cache_entries);
   LITRANK_RETURN_IF_ERROR(impl->Init(config));
   return std::unique_ptr<Reranker>(std::move(impl));
 }

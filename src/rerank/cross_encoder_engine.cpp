@@ -1,0 +1,86 @@
+#include "rerank/cross_encoder_engine.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "llama.h"
+
+namespace litrank {
+
+StatusOr<std::unique_ptr<CrossEncoderEngine>> CrossEncoderEngine::Create(llama_model* model,
+                                                                         const RerankerConfig& config) {
+  std::unique_ptr<CrossEncoderEngine> e(new CrossEncoderEngine());
+  const uint32_t trained = static_cast<uint32_t>(std::max(1, llama_model_n_ctx_train(model)));
+  e->max_pair_ = std::min(config.context_tokens ? config.context_tokens : 8192u, trained);
+  e->n_batch_ = std::max(config.batch_tokens ? config.batch_tokens : 2048u, e->max_pair_);
+  e->max_sequences_ = std::clamp<uint32_t>(config.max_sequences ? config.max_sequences : 64, 1, 255);
+  const unsigned hw = std::thread::hardware_concurrency();
+  llama_context_params cp = llama_context_default_params();
+  cp.n_ctx = e->n_batch_;
+  cp.n_batch = cp.n_ubatch = e->n_batch_;  // bidirectional attention: a decode is one ubatch
+  cp.n_seq_max = e->max_sequences_;
+  cp.embeddings = true;
+  cp.pooling_type = LLAMA_POOLING_TYPE_RANK;
+  cp.flash_attn_type = config.flash_attention ? LLAMA_FLASH_ATTN_TYPE_AUTO : LLAMA_FLASH_ATTN_TYPE_DISABLED;
+  cp.n_threads = cp.n_threads_batch = config.threads > 0 ? config.threads : static_cast<int>(hw ? hw : 4);
+  cp.no_perf = true;
+  e->ctx_ = llama_init_from_model(model, cp);
+  if (!e->ctx_) return Status::Internal("llama.cpp could not create a cross-encoder context of " + std::to_string(cp.n_ctx) + " tokens");
+  return e;
+}
+
+CrossEncoderEngine::~CrossEncoderEngine() {
+  if (ctx_) llama_free(ctx_);
+}
+
+Status CrossEncoderEngine::DecodeRound(const QueryPrompt& prompt, const std::vector<const Tokens*>& docs,
+                                       const std::vector<size_t>& members, std::vector<double>* logits) {
+  llama_batch batch = llama_batch_init(static_cast<int32_t>(n_batch_), 0, 1);
+  for (size_t i = 0; i < members.size(); ++i) {
+    const Tokens& doc = *docs[members[i]];
+    int32_t pos = 0;
+    for (const Tokens* part : {&prompt.prefix, &doc, &prompt.suffix}) {
+      for (int32_t tok : *part) {
+        const int32_t k = batch.n_tokens++;
+        batch.token[k] = tok, batch.pos[k] = pos++, batch.n_seq_id[k] = 1;
+        batch.seq_id[k][0] = static_cast<int32_t>(i), batch.logits[k] = 1;
+      }
+    }
+  }
+  decoded_ += static_cast<size_t>(batch.n_tokens);
+  const int32_t rc = llama_decode(ctx_, batch);
+  llama_batch_free(batch);
+  if (rc != 0) return Status::Internal("llama_decode failed with code " + std::to_string(rc));
+  for (size_t i = 0; i < members.size(); ++i) {
+    const float* out = llama_get_embeddings_seq(ctx_, static_cast<int32_t>(i));
+    if (!out) return Status::Internal("the cross-encoder produced no score for a document");
+    (*logits)[members[i]] = out[0];
+  }
+  return Status::Ok();
+}
+
+Status CrossEncoderEngine::Score(const QueryPrompt& prompt, const std::vector<const Tokens*>& docs,
+                                 std::vector<double>* logits, size_t* decoded,
+                                 const std::function<void(size_t)>& on_docs_done) {
+  logits->assign(docs.size(), 0.0);
+  decoded_ = 0;
+  const size_t fixed = prompt.prefix.size() + prompt.suffix.size();
+  std::vector<size_t> round;
+  size_t round_tokens = 0, done = 0;
+  Status st;
+  for (size_t i = 0; i <= docs.size() && st.ok(); ++i) {
+    const size_t n = i < docs.size() ? docs[i]->size() + fixed : 0;
+    const bool flush = i == docs.size() || round.size() == max_sequences_ || (!round.empty() && round_tokens + n > n_batch_);
+    if (flush && !round.empty()) {
+      st = DecodeRound(prompt, docs, round, logits);
+      done += round.size();
+      if (st.ok() && on_docs_done) on_docs_done(done);
+      round.clear(), round_tokens = 0;
+    }
+    if (i < docs.size()) round.push_back(i), round_tokens += n;
+  }
+  *decoded = decoded_;
+  return st;
+}
+
+}  // namespace litrank
