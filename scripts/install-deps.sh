@@ -3,13 +3,15 @@
 # Skips apt-get entirely when everything is already installed.
 set -euo pipefail
 packages=(
-  build-essential cmake git pkg-config ca-certificates npm nodejs
+  build-essential cmake git pkg-config ca-certificates
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libgtest-dev
 )
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm fetches the pinned llama.cpp source; any npm will do (a NodeSource nodejs ships its own).
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "litrank: all build dependencies present" >&2
   exit 0
