@@ -64,21 +64,11 @@ Status CrossEncoderEngine::Score(const QueryPrompt& prompt, const std::vector<co
                                  const std::function<void(size_t)>& on_docs_done) {
   logits->assign(docs.size(), 0.0);
   decoded_ = 0;
-  const size_t fixed = prompt.prefix.size() + prompt.suffix.size();
-  std::vector<size_t> round;
-  size_t round_tokens = 0, done = 0;
-  Status st;
-  for (size_t i = 0; i <= docs.size() && st.ok(); ++i) {
-    const size_t n = i < docs.size() ? docs[i]->size() + fixed : 0;
-    const bool flush = i == docs.size() || round.size() == max_sequences_ || (!round.empty() && round_tokens + n > n_batch_);
-    if (flush && !round.empty()) {
-      st = DecodeRound(prompt, docs, round, logits);
-      done += round.size();
-      if (st.ok() && on_docs_done) on_docs_done(done);
-      round.clear(), round_tokens = 0;
-    }
-    if (i < docs.size()) round.push_back(i), round_tokens += n;
-  }
+  std::vector<size_t> sizes;
+  for (const Tokens* d : docs) sizes.push_back(d->size() + prompt.prefix.size() + prompt.suffix.size());
+  const Status st = ForEachRound(sizes, n_batch_, max_sequences_, [&](const std::vector<size_t>& round) {
+    return DecodeRound(prompt, docs, round, logits);
+  }, on_docs_done);
   *decoded = decoded_;
   return st;
 }

@@ -194,20 +194,12 @@ Status DecodeEngine::Score(const QueryPrompt& prompt, const std::vector<const To
                                                                std::min<size_t>(total, config_.batch_tokens))));
     if (st.ok()) st = EnsurePrefix(prompt.prefix);
     const size_t budget = std::min<size_t>(config_.batch_tokens, n_ctx_ > prefix ? n_ctx_ - prefix : 0);
-    std::vector<size_t> round;
-    size_t round_tokens = 0, done = 0;
-    for (size_t i = 0; i <= docs.size() && st.ok(); ++i) {
-      const size_t n = i < docs.size() ? docs[i]->size() + prompt.suffix.size() : 0;
-      const bool full = i == docs.size() || round.size() == config_.max_sequences ||
-                        (!round.empty() && round_tokens + n > budget);
-      if (full && !round.empty()) {
-        st = ScoreRound(prompt, docs, round, logits);
-        done += round.size();
-        if (st.ok() && on_docs_done) on_docs_done(done);
-        round.clear();
-        round_tokens = 0;
-      }
-      if (i < docs.size()) round.push_back(i), round_tokens += n;
+    std::vector<size_t> sizes;
+    for (const Tokens* d : docs) sizes.push_back(d->size() + prompt.suffix.size());
+    if (st.ok()) {
+      st = ForEachRound(sizes, budget, config_.max_sequences, [&](const std::vector<size_t>& round) {
+        return ScoreRound(prompt, docs, round, logits);
+      }, on_docs_done);
     }
     if (!st.ok()) cached_prefix_.clear(), llama_memory_clear(llama_get_memory(ctx_), true);
   }

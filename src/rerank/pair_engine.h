@@ -25,4 +25,12 @@ class PairEngine {
   virtual uint32_t max_pair_tokens() const = 0;
 };
 
+/// Splits documents 0..n-1 (sizes in tokens, kept in order) into rounds of at most
+/// `max_docs` documents and `budget` tokens — a document larger than the budget gets
+/// a round of its own — and calls `run` on each; stops at the first error. Calls
+/// `on_docs_done` with the running count after each successful round.
+Status ForEachRound(const std::vector<size_t>& sizes, size_t budget, size_t max_docs,
+                    const std::function<Status(const std::vector<size_t>&)>& run,
+                    const std::function<void(size_t)>& on_docs_done);
+
 }  // namespace litrank
