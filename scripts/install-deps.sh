@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake git pkg-config ca-certificates
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libgtest-dev
+  libsqlite3-dev libicu-dev libstemmer-dev libxml2-dev libhnswlib-dev libxapian-dev
 )
 missing=()
 for p in "${packages[@]}"; do

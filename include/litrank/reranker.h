@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "litrank/model_info.h"
+#include "litrank/score_store.h"
 #include "litrank/status.h"
 
 namespace litrank {
@@ -42,6 +43,9 @@ struct RerankOptions {
   size_t top_k = 0;               ///< 0 = all documents
   std::optional<double> threshold;  ///< drop results with score below this
   bool normalize = false;         ///< also fill ScoredDocument::normalized (min-max over this call)
+  /// Second-level cache consulted on an in-memory miss and filled after decoding
+  /// (e.g. the corpus file); null = memory only. Not owned.
+  ScoreStore* score_store = nullptr;
   /// Called after each decoded round with documents done and total.
   std::function<void(size_t done, size_t total)> on_progress;
 };

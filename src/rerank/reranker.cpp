@@ -159,7 +159,13 @@ Status RerankerImpl::Rerank(const std::string& query, const std::vector<std::str
   for (size_t i = 0; i < documents.size(); ++i) {
     scored[i].index = i;
     keys[i] = ScoreCacheKey(fingerprint_, instruction, query, documents[i]);
-    if (auto hit = cache_.Get(keys[i], max_length)) {
+    std::optional<CachedScore> hit = cache_.Get(keys[i], max_length);
+    if (!hit && options.score_store != nullptr) {
+      hit = options.score_store->GetScore(keys[i]);
+      if (hit && !UsableAt(*hit, max_length)) hit.reset();
+      if (hit) cache_.Put(keys[i], *hit);
+    }
+    if (hit) {
       scored[i].logit = hit->logit, scored[i].truncated = hit->truncated, scored[i].tokens = hit->tokens;
       scored[i].cached = true;
       ++stats.cache_hits;
@@ -184,11 +190,14 @@ Status RerankerImpl::Rerank(const std::string& query, const std::vector<std::str
   const size_t cached_count = documents.size() - todo_index.size();
   auto progress = [&](size_t done) { if (options.on_progress) options.on_progress(cached_count + done, documents.size()); };
   LITRANK_RETURN_IF_ERROR(engine_->Score(*prompt, batch_docs, &logits, &stats.decoded_tokens, progress));
+  std::vector<std::pair<std::string, PairScore>> fresh;
   for (size_t j = 0; j < order.size(); ++j) {
     ScoredDocument& d = scored[todo_index[order[j]]];
     d.logit = logits[j];
-    cache_.Put(keys[d.index], CachedScore{d.logit, d.truncated, d.tokens, max_length});
+    fresh.emplace_back(keys[d.index], CachedScore{d.logit, d.truncated, d.tokens, max_length});
+    cache_.Put(fresh.back().first, fresh.back().second);
   }
+  if (options.score_store != nullptr) LITRANK_RETURN_IF_ERROR(options.score_store->PutScores(fresh));
   for (size_t i = 0; i < documents.size(); ++i) {
     const size_t first = first_with_key.count(keys[i]) ? first_with_key[keys[i]] : i;
     if (first != i) {

@@ -9,15 +9,12 @@
 #include <string>
 #include <unordered_map>
 
+#include "litrank/score_store.h"
+
 namespace litrank {
 
-/// What is remembered about one scored pair.
-struct CachedScore {
-  double logit = 0;
-  bool truncated = false;
-  uint32_t tokens = 0;      ///< tokens of the pair as scored
-  uint32_t max_length = 0;  ///< budget it was scored under (matters only when truncated)
-};
+/// What is remembered about one scored pair (the same record the persistent store keeps).
+using CachedScore = PairScore;
 
 /// Cache key of a pair: a 32-byte SHA-256 over length-prefixed fields.
 std::string ScoreCacheKey(const std::string& fingerprint, const std::string& instruction,

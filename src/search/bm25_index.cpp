@@ -1,0 +1,78 @@
+#include "search/bm25_index.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "store/term_vector.h"
+
+namespace litrank {
+
+StatusOr<std::unique_ptr<Bm25Index>> Bm25Index::Build(Corpus& corpus) {
+  auto index = std::unique_ptr<Bm25Index>(new Bm25Index());
+  StatusOr<int64_t> generation = corpus.Generation();
+  if (!generation.ok()) return generation.status();
+  index->generation_ = *generation;
+  LITRANK_RETURN_IF_ERROR(corpus.LoadVocabulary(&index->vocab_));
+  uint32_t max_id = 0;
+  for (const auto& [term, id] : index->vocab_) max_id = std::max(max_id, id);
+  index->postings_.resize(static_cast<size_t>(max_id) + 1);
+  std::vector<TermCount> counts;
+  bool corrupt = false;
+  double total_length = 0;
+  Status st = corpus.ScanTermVectors([&](int64_t rowid, uint32_t length, std::string_view bytes) {
+    if (!DecodeTermVector(bytes, &counts)) corrupt = true;
+    const auto slot = static_cast<uint32_t>(index->rowids_.size());
+    index->rowids_.push_back(rowid);
+    index->lengths_.push_back(length);
+    total_length += length;
+    for (const auto& [id, tf] : counts) {
+      if (id < index->postings_.size()) index->postings_[id].push_back({slot, tf});
+    }
+  });
+  LITRANK_RETURN_IF_ERROR(st);
+  if (corrupt) return Status::Corruption("a stored term vector is malformed; re-ingest the collection");
+  if (!index->rowids_.empty()) index->avg_length_ = total_length / index->rowids_.size();
+  return index;
+}
+
+void Bm25Index::Search(const std::vector<std::string>& terms, size_t n, const Bm25Params& params,
+                       const std::vector<int64_t>* allowed, std::vector<LexicalHit>* hits) const {
+  hits->clear();
+  if (rowids_.empty() || n == 0) return;
+  const double total = static_cast<double>(rowids_.size());
+  std::vector<float> scores(rowids_.size(), 0.0f);
+  std::vector<uint32_t> touched;
+  for (const std::string& term : terms) {
+    auto it = vocab_.find(term);
+    if (it == vocab_.end()) continue;
+    const std::vector<Posting>& list = postings_[it->second];
+    if (list.empty()) continue;
+    const double df = static_cast<double>(list.size());
+    const double idf = std::log(1.0 + (total - df + 0.5) / (df + 0.5));
+    const double norm_const = params.k1 * (1.0 - params.b);
+    const double norm_len = params.k1 * params.b / std::max(avg_length_, 1e-9);
+    for (const Posting& p : list) {
+      const double tf = p.tf;
+      const double contribution = idf * tf / (tf + norm_const + norm_len * lengths_[p.doc]);
+      if (scores[p.doc] == 0.0f) touched.push_back(p.doc);
+      scores[p.doc] += static_cast<float>(contribution);
+    }
+  }
+  std::vector<LexicalHit> candidates;
+  candidates.reserve(touched.size());
+  for (uint32_t slot : touched) {
+    const int64_t rowid = rowids_[slot];
+    if (allowed != nullptr && !std::binary_search(allowed->begin(), allowed->end(), rowid)) continue;
+    candidates.push_back({rowid, scores[slot]});
+  }
+  auto better = [](const LexicalHit& a, const LexicalHit& b) {
+    return a.score != b.score ? a.score > b.score : a.rowid < b.rowid;
+  };
+  const size_t keep = std::min(n, candidates.size());
+  std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(keep),
+                    candidates.end(), better);
+  candidates.resize(keep);
+  *hits = std::move(candidates);
+}
+
+}  // namespace litrank

@@ -1,0 +1,64 @@
+// In-memory BM25 over a corpus's stored term vectors.
+//
+// The corpus file keeps one term vector per document (written in the same
+// transaction as the document); this index inverts them into posting lists
+// once per process and answers queries term-at-a-time. Scoring follows
+// Lucene/Anserini: idf = ln(1 + (N - df + 0.5) / (df + 0.5)),
+// tf part = tf / (tf + k1 * (1 - b + b * len / avglen)); repeated query terms count repeatedly.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "litrank/corpus.h"
+#include "litrank/status.h"
+
+namespace litrank {
+
+/// BM25 parameters. Defaults are Anserini's for BEIR (k1 0.9, b 0.4).
+struct Bm25Params {
+  double k1 = 0.9;
+  double b = 0.4;
+};
+
+/// One lexical hit.
+struct LexicalHit {
+  int64_t rowid = 0;
+  double score = 0;
+};
+
+/// Posting lists of a whole corpus. Immutable after Build; safe to query from many threads.
+class Bm25Index {
+ public:
+  /// Reads every term vector of `corpus` and inverts them.
+  static StatusOr<std::unique_ptr<Bm25Index>> Build(Corpus& corpus);
+
+  /// The `n` best documents for the analysed query `terms`, best first (ties by
+  /// smaller rowid). Terms unknown to the corpus are ignored. `allowed` (may be
+  /// null) must be sorted; only those rowids are returned.
+  void Search(const std::vector<std::string>& terms, size_t n, const Bm25Params& params,
+              const std::vector<int64_t>* allowed, std::vector<LexicalHit>* hits) const;
+
+  /// Documents indexed.
+  size_t size() const { return rowids_.size(); }
+  /// The corpus generation this index reflects.
+  int64_t generation() const { return generation_; }
+
+ private:
+  struct Posting {
+    uint32_t doc;  // dense slot, index into rowids_/lengths_
+    uint32_t tf;
+  };
+  std::unordered_map<std::string, uint32_t> vocab_;
+  std::vector<std::vector<Posting>> postings_;  // by term id
+  std::vector<int64_t> rowids_;                 // slot -> rowid, ascending
+  std::vector<uint32_t> lengths_;               // slot -> terms in document
+  double avg_length_ = 0;
+  int64_t generation_ = 0;
+};
+
+}  // namespace litrank

@@ -1,0 +1,397 @@
+// Corpus on SQLite: documents, term vectors, embeddings, score cache, jobs.
+#include "litrank/corpus.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <map>
+
+#include "store/document_row.h"
+#include "store/schema.h"
+#include "store/sqlite.h"
+#include "store/term_vector.h"
+#include "text/analyzer.h"
+#include "util/hash.h"
+#include "util/utf8.h"
+
+namespace litrank {
+namespace {
+
+int64_t Now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+std::string TextHash(const Document& doc) { return Sha256Fields({SearchText(doc)}); }
+
+// The words BM25 indexes: title, abstract and keywords.
+std::string LexicalText(const Document& doc) {
+  std::string text = doc.title + "\n" + doc.abstract;
+  for (const std::string& k : doc.keywords) text += "\n" + k;
+  return text;
+}
+
+class SqliteCorpus final : public Corpus {
+ public:
+  SqliteCorpus(sql::Db db, std::string stemmer, std::unique_ptr<Analyzer> analyzer)
+      : db_(std::move(db)), stemmer_(std::move(stemmer)), analyzer_(std::move(analyzer)) {}
+
+  Status Add(const std::vector<Document>& docs, std::vector<AddOutcome>* outcomes) override {
+    return AddImpl(docs, nullptr, outcomes);
+  }
+  Status AddWithJob(const std::vector<Document>& docs, const IngestJob& job,
+                    std::vector<AddOutcome>* outcomes) override {
+    return AddImpl(docs, &job, outcomes);
+  }
+
+  StatusOr<StoredDocument> Get(int64_t rowid) override {
+    std::vector<StoredDocument> out;
+    LITRANK_RETURN_IF_ERROR(GetMany({rowid}, &out));
+    if (out.empty()) return Status::NotFound("no document with id " + std::to_string(rowid));
+    return std::move(out.front());
+  }
+
+  Status GetMany(const std::vector<int64_t>& rowids, std::vector<StoredDocument>* out) override {
+    sql::Stmt stmt(db_, std::string("SELECT ") + kDocumentColumns + " FROM documents WHERE rowid = ?");
+    for (int64_t id : rowids) {
+      stmt.Bind(1, id);
+      if (stmt.Step()) out->push_back({id, ReadDocumentColumns(stmt, 0)});
+      LITRANK_RETURN_IF_ERROR(stmt.status());
+      stmt.Reset();
+    }
+    return Status::Ok();
+  }
+
+  StatusOr<int64_t> Count() override { return CountQuery("SELECT count(*) FROM documents", ""); }
+
+  Status FilterRowids(const DocumentFilter& filter, std::vector<int64_t>* rowids) override {
+    std::string sql = "SELECT rowid FROM documents d WHERE 1";
+    std::vector<std::string> params;
+    if (filter.year_min != 0) sql += " AND year >= " + std::to_string(filter.year_min);
+    if (filter.year_max != 0) sql += " AND year <= " + std::to_string(filter.year_max);
+    auto in_list = [&](const std::vector<std::string>& values) {
+      std::string list;
+      for (const std::string& v : values) {
+        list += list.empty() ? "?" : ", ?";
+        params.push_back(Lower(v));
+      }
+      return "(" + list + ")";
+    };
+    if (!filter.languages.empty()) sql += " AND language IN " + in_list(filter.languages);
+    if (!filter.keywords.empty()) {
+      sql += " AND EXISTS (SELECT 1 FROM doc_keywords k WHERE k.doc = d.rowid AND k.keyword IN " +
+             in_list(filter.keywords) + ")";
+    }
+    sql::Stmt stmt(db_, sql + " ORDER BY rowid");
+    for (size_t i = 0; i < params.size(); ++i) stmt.Bind(static_cast<int>(i + 1), params[i]);
+    while (stmt.Step()) rowids->push_back(stmt.Int(0));
+    return stmt.status();
+  }
+
+  const std::string& analyzer_stemmer() const override { return stemmer_; }
+
+  Status ScanTermVectors(const std::function<void(int64_t, uint32_t, std::string_view)>& fn) override {
+    sql::Stmt stmt(db_, "SELECT doc, length, terms FROM lex_terms ORDER BY doc");
+    while (stmt.Step()) fn(stmt.Int(0), static_cast<uint32_t>(stmt.Int(1)), stmt.Blob(2));
+    return stmt.status();
+  }
+
+  Status LoadVocabulary(std::unordered_map<std::string, uint32_t>* vocab) override {
+    sql::Stmt stmt(db_, "SELECT term, id FROM lex_vocab");
+    while (stmt.Step()) (*vocab)[stmt.Text(0)] = static_cast<uint32_t>(stmt.Int(1));
+    return stmt.status();
+  }
+
+  StatusOr<int64_t> Generation() override {
+    return CountQuery("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'", "");
+  }
+
+  Status PutEmbeddings(const std::string& model, uint32_t dims, const std::vector<int64_t>& rowids,
+                       const std::vector<float>& vectors) override {
+    if (vectors.size() != rowids.size() * dims) {
+      return Status::InvalidArgument("PutEmbeddings: vectors do not match rowids x dims");
+    }
+    sql::Transaction tx(db_);
+    LITRANK_RETURN_IF_ERROR(tx.status());
+    StatusOr<int64_t> seq = CountQuery("SELECT coalesce(max(seq), 0) + 1 FROM embeddings WHERE model = ?", model);
+    if (!seq.ok()) return seq.status();
+    sql::Stmt put(db_,
+                  "INSERT OR REPLACE INTO embeddings(doc, model, dims, text_hash, vector, seq) "
+                  "SELECT rowid, ?, ?, text_hash, ?, ? FROM documents WHERE rowid = ?");
+    for (size_t i = 0; i < rowids.size(); ++i) {
+      std::string_view bytes(reinterpret_cast<const char*>(vectors.data() + i * dims),
+                             dims * sizeof(float));
+      put.Bind(1, model).Bind(2, static_cast<int64_t>(dims)).BindBlob(3, bytes).Bind(4, *seq)
+          .Bind(5, rowids[i]);
+      LITRANK_RETURN_IF_ERROR(put.Run());
+    }
+    return tx.Commit();
+  }
+
+  Status DocumentsNeedingEmbedding(const std::string& model, size_t limit,
+                                   std::vector<StoredDocument>* out) override {
+    sql::Stmt stmt(db_, std::string("SELECT d.rowid, ") + kDocumentColumns +
+                            " FROM documents d LEFT JOIN embeddings e ON e.model = ? AND e.doc = d.rowid"
+                            " WHERE e.doc IS NULL OR e.text_hash != d.text_hash ORDER BY d.rowid LIMIT ?");
+    stmt.Bind(1, model).Bind(2, static_cast<int64_t>(limit));
+    while (stmt.Step()) out->push_back({stmt.Int(0), ReadDocumentColumns(stmt, 1)});
+    return stmt.status();
+  }
+
+  Status ScanEmbeddings(const std::string& model, int64_t after_seq,
+                        const std::function<void(int64_t, const float*, uint32_t)>& fn,
+                        int64_t* max_seq) override {
+    sql::Stmt stmt(db_,
+                   "SELECT e.doc, e.dims, e.vector, e.seq FROM embeddings e JOIN documents d ON d.rowid = e.doc"
+                   " WHERE e.model = ? AND e.seq > ? AND e.text_hash = d.text_hash ORDER BY e.doc");
+    stmt.Bind(1, model).Bind(2, after_seq);
+    if (max_seq != nullptr) *max_seq = after_seq;
+    std::vector<float> buffer;
+    while (stmt.Step()) {
+      auto dims = static_cast<uint32_t>(stmt.Int(1));
+      std::string_view bytes = stmt.Blob(2);
+      if (bytes.size() != dims * sizeof(float)) {
+        return Status::Corruption("embedding of document " + std::to_string(stmt.Int(0)) +
+                                  " has the wrong size");
+      }
+      buffer.resize(dims);
+      std::memcpy(buffer.data(), bytes.data(), bytes.size());
+      fn(stmt.Int(0), buffer.data(), dims);
+      if (max_seq != nullptr) *max_seq = std::max(*max_seq, stmt.Int(3));
+    }
+    return stmt.status();
+  }
+
+  StatusOr<std::optional<SavedIndex>> GetVectorIndex(const std::string& model, uint32_t dims) override {
+    sql::Stmt stmt(db_, "SELECT kind, max_seq, data FROM vector_indexes WHERE model = ? AND dims = ?");
+    stmt.Bind(1, model).Bind(2, static_cast<int64_t>(dims));
+    std::optional<SavedIndex> saved;
+    if (stmt.Step()) saved = SavedIndex{stmt.Text(0), stmt.Int(1), std::string(stmt.Blob(2))};
+    LITRANK_RETURN_IF_ERROR(stmt.status());
+    return saved;
+  }
+
+  Status PutVectorIndex(const std::string& model, uint32_t dims, const SavedIndex& index) override {
+    sql::Stmt put(db_, "INSERT OR REPLACE INTO vector_indexes VALUES (?, ?, ?, ?, ?)");
+    put.Bind(1, model).Bind(2, static_cast<int64_t>(dims)).Bind(3, index.kind).Bind(4, index.max_seq)
+        .BindBlob(5, index.data);
+    return put.Run();
+  }
+
+  StatusOr<int64_t> CountEmbeddings(const std::string& model) override {
+    return CountQuery(
+        "SELECT count(*) FROM embeddings e JOIN documents d ON d.rowid = e.doc"
+        " WHERE e.model = ? AND e.text_hash = d.text_hash",
+        model);
+  }
+
+  std::optional<PairScore> GetScore(const std::string& key) override {
+    if (!get_score_) {
+      get_score_ = std::make_unique<sql::Stmt>(
+          db_, "SELECT logit, truncated, tokens, max_length FROM score_cache WHERE key = ?");
+    }
+    sql::Stmt& stmt = *get_score_;
+    stmt.BindBlob(1, key);
+    std::optional<PairScore> found;
+    if (stmt.Step()) {
+      found = PairScore{stmt.Real(0), stmt.Int(1) != 0, static_cast<uint32_t>(stmt.Int(2)),
+                             static_cast<uint32_t>(stmt.Int(3))};
+    }
+    stmt.Reset();
+    return found;
+  }
+
+  Status PutScores(const std::vector<std::pair<std::string, PairScore>>& entries) override {
+    if (entries.empty()) return Status::Ok();
+    sql::Transaction tx(db_);
+    LITRANK_RETURN_IF_ERROR(tx.status());
+    sql::Stmt put(db_, "INSERT OR REPLACE INTO score_cache VALUES (?, ?, ?, ?, ?, ?)");
+    for (const auto& [key, s] : entries) {
+      put.BindBlob(1, key).Bind(2, s.logit).Bind(3, static_cast<int64_t>(s.truncated))
+          .Bind(4, static_cast<int64_t>(s.tokens)).Bind(5, static_cast<int64_t>(s.max_length))
+          .Bind(6, Now());
+      LITRANK_RETURN_IF_ERROR(put.Run());
+    }
+    return tx.Commit();
+  }
+
+  StatusOr<std::optional<IngestJob>> GetJob(const std::string& path) override {
+    sql::Stmt stmt(db_, "SELECT size, mtime, records_done, finished FROM ingest_jobs WHERE path = ?");
+    stmt.Bind(1, path);
+    std::optional<IngestJob> job;
+    if (stmt.Step()) job = IngestJob{path, stmt.Int(0), stmt.Int(1), stmt.Int(2), stmt.Int(3) != 0};
+    LITRANK_RETURN_IF_ERROR(stmt.status());
+    return job;
+  }
+
+ private:
+  StatusOr<int64_t> CountQuery(const char* sql, const std::string& param) {
+    sql::Stmt stmt(db_, sql);
+    if (!param.empty()) stmt.Bind(1, param);
+    int64_t n = stmt.Step() ? stmt.Int(0) : 0;
+    LITRANK_RETURN_IF_ERROR(stmt.status());
+    return n;
+  }
+
+  Status AddImpl(const std::vector<Document>& docs, const IngestJob* job,
+                 std::vector<AddOutcome>* outcomes);
+  Status AddOne(const Document& incoming, AddOutcome* outcome);
+  Status IndexDocument(int64_t rowid, const Document& doc);
+  StatusOr<uint32_t> TermId(const std::string& term);
+
+  sql::Db db_;
+  std::string stemmer_;
+  std::unique_ptr<Analyzer> analyzer_;
+  std::unordered_map<std::string, uint32_t> vocab_;
+  bool vocab_loaded_ = false;
+  std::unique_ptr<sql::Stmt> get_score_;
+};
+
+Status SqliteCorpus::AddImpl(const std::vector<Document>& docs, const IngestJob* job,
+                             std::vector<AddOutcome>* outcomes) {
+  for (size_t i = 0; i < docs.size(); ++i) {
+    const Document& d = docs[i];
+    if (d.title.empty() && d.abstract.empty()) {
+      return Status::InvalidArgument("record " + std::to_string(i) + " has neither title nor abstract");
+    }
+    for (const std::string* field : {&d.title, &d.abstract, &d.id, &d.venue, &d.doi}) {
+      if (!IsValidUtf8(*field)) {
+        return Status::InvalidArgument("record " + std::to_string(i) + " is not valid UTF-8");
+      }
+    }
+  }
+  if (!vocab_loaded_) {
+    LITRANK_RETURN_IF_ERROR(LoadVocabulary(&vocab_));
+    vocab_loaded_ = true;
+  }
+  sql::Transaction tx(db_);
+  LITRANK_RETURN_IF_ERROR(tx.status());
+  std::vector<AddOutcome> local(docs.size(), AddOutcome::kUnchanged);
+  bool changed = false;
+  Status st;
+  for (size_t i = 0; i < docs.size() && st.ok(); ++i) {
+    st = AddOne(docs[i], &local[i]);
+    changed |= local[i] != AddOutcome::kUnchanged;
+  }
+  if (st.ok() && changed) {
+    st = db_.Exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'");
+  }
+  if (st.ok() && job != nullptr) {
+    sql::Stmt put(db_, "INSERT OR REPLACE INTO ingest_jobs VALUES (?, ?, ?, ?, ?, ?)");
+    put.Bind(1, job->path).Bind(2, job->size).Bind(3, job->mtime).Bind(4, job->records_done)
+        .Bind(5, static_cast<int64_t>(job->finished)).Bind(6, Now());
+    st = put.Run();
+  }
+  if (st.ok()) st = tx.Commit();
+  if (!st.ok()) {
+    // The transaction rolled back: forget term ids that were never committed.
+    vocab_.clear();
+    vocab_loaded_ = false;
+    return st;
+  }
+  if (outcomes != nullptr) *outcomes = std::move(local);
+  return Status::Ok();
+}
+
+Status SqliteCorpus::AddOne(const Document& incoming, AddOutcome* outcome) {
+  Document doc = incoming;
+  if (doc.language.empty()) doc.language = DetectLanguage(SearchText(doc));
+  doc.language = Lower(doc.language);
+  const std::string key = DedupeKey(doc);
+  sql::Stmt find(db_, std::string("SELECT rowid, ") + kDocumentColumns +
+                          " FROM documents WHERE dedupe_key = ?");
+  find.Bind(1, key);
+  const int64_t now = Now();
+  if (find.Step()) {
+    const int64_t rowid = find.Int(0);
+    Document existing = ReadDocumentColumns(find, 1);
+    Document merged = existing;
+    MergeDocument(doc, &merged);
+    if (SameContent(existing, merged)) {
+      *outcome = AddOutcome::kUnchanged;
+      return Status::Ok();
+    }
+    sql::Stmt update(db_,
+                     "UPDATE documents SET ext_id = ?, title = ?, abstract = ?, year = ?, authors = ?, "
+                     "venue = ?, doi = ?, keywords = ?, language = ?, source = ?, citations = ?, url = ?, "
+                     "extra = ?, text_hash = ?, updated_at = ? WHERE rowid = ?");
+    BindDocumentColumns(update, 1, merged);
+    update.BindBlob(14, TextHash(merged)).Bind(15, now).Bind(16, rowid);
+    LITRANK_RETURN_IF_ERROR(update.Run());
+    *outcome = AddOutcome::kUpdated;
+    return IndexDocument(rowid, merged);
+  }
+  LITRANK_RETURN_IF_ERROR(find.status());
+  sql::Stmt insert(db_, std::string("INSERT INTO documents(") + kDocumentColumns +
+                            ", dedupe_key, text_hash, added_at, updated_at) VALUES "
+                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  BindDocumentColumns(insert, 1, doc);
+  insert.Bind(14, key).BindBlob(15, TextHash(doc)).Bind(16, now).Bind(17, now);
+  LITRANK_RETURN_IF_ERROR(insert.Run());
+  *outcome = AddOutcome::kAdded;
+  return IndexDocument(db_.last_insert_rowid(), doc);
+}
+
+Status SqliteCorpus::IndexDocument(int64_t rowid, const Document& doc) {
+  std::vector<std::string> terms;
+  analyzer_->Analyze(LexicalText(doc), &terms);
+  std::map<uint32_t, uint32_t> counts;
+  for (const std::string& term : terms) {
+    StatusOr<uint32_t> id = TermId(term);
+    if (!id.ok()) return id.status();
+    ++counts[*id];
+  }
+  sql::Stmt put(db_, "INSERT OR REPLACE INTO lex_terms(doc, length, terms) VALUES (?, ?, ?)");
+  put.Bind(1, rowid).Bind(2, static_cast<int64_t>(terms.size()))
+      .BindBlob(3, EncodeTermVector({counts.begin(), counts.end()}));
+  LITRANK_RETURN_IF_ERROR(put.Run());
+  sql::Stmt clear(db_, "DELETE FROM doc_keywords WHERE doc = ?");
+  clear.Bind(1, rowid);
+  LITRANK_RETURN_IF_ERROR(clear.Run());
+  sql::Stmt keyword(db_, "INSERT OR IGNORE INTO doc_keywords(keyword, doc) VALUES (?, ?)");
+  for (const std::string& k : doc.keywords) {
+    keyword.Bind(1, Lower(k)).Bind(2, rowid);
+    LITRANK_RETURN_IF_ERROR(keyword.Run());
+  }
+  return Status::Ok();
+}
+
+StatusOr<uint32_t> SqliteCorpus::TermId(const std::string& term) {
+  auto it = vocab_.find(term);
+  if (it != vocab_.end()) return it->second;
+  sql::Stmt put(db_, "INSERT INTO lex_vocab(term) VALUES (?)");
+  put.Bind(1, term);
+  LITRANK_RETURN_IF_ERROR(put.Run());
+  auto id = static_cast<uint32_t>(db_.last_insert_rowid());
+  vocab_.emplace(term, id);
+  return id;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Corpus>> Corpus::Open(const std::string& path, bool create) {
+  StatusOr<sql::Db> db = sql::Db::Open(path, create);
+  if (!db.ok()) return db.status();
+  LITRANK_RETURN_IF_ERROR(MigrateCorpusSchema(*db));
+  std::string stemmer = "english";
+  {
+    sql::Stmt stmt(*db, "SELECT value FROM meta WHERE key = 'stemmer'");
+    if (stmt.Step()) stemmer = stmt.Text(0);
+  }
+  AnalyzerOptions options;
+  options.stemmer = stemmer;
+  StatusOr<std::unique_ptr<Analyzer>> analyzer = Analyzer::Create(options);
+  if (!analyzer.ok()) return analyzer.status();
+  return std::unique_ptr<Corpus>(
+      new SqliteCorpus(std::move(*db), std::move(stemmer), std::move(*analyzer)));
+}
+
+}  // namespace litrank

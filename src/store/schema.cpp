@@ -1,0 +1,85 @@
+#include "store/schema.h"
+
+#include <string>
+
+namespace litrank {
+namespace {
+
+// Migration i brings the schema from version i to i + 1. Never edit a shipped
+// migration; append a new one.
+constexpr const char* kMigrations[] = {
+    // 0 -> 1: documents, lexical term vectors, embeddings, score cache, jobs.
+    R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents(
+  rowid       INTEGER PRIMARY KEY,
+  ext_id      TEXT NOT NULL DEFAULT '',
+  title       TEXT NOT NULL DEFAULT '',
+  abstract    TEXT NOT NULL DEFAULT '',
+  year        INTEGER NOT NULL DEFAULT 0,
+  authors     TEXT NOT NULL DEFAULT '[]',
+  venue       TEXT NOT NULL DEFAULT '',
+  doi         TEXT NOT NULL DEFAULT '',
+  keywords    TEXT NOT NULL DEFAULT '[]',
+  language    TEXT NOT NULL DEFAULT '',
+  source      TEXT NOT NULL DEFAULT '',
+  citations   INTEGER,
+  url         TEXT NOT NULL DEFAULT '',
+  extra       TEXT NOT NULL DEFAULT '{}',
+  dedupe_key  TEXT NOT NULL UNIQUE,
+  text_hash   BLOB NOT NULL,
+  added_at    INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL);
+CREATE INDEX documents_year ON documents(year);
+CREATE INDEX documents_language ON documents(language);
+CREATE INDEX documents_ext_id ON documents(ext_id);
+CREATE TABLE doc_keywords(keyword TEXT NOT NULL, doc INTEGER NOT NULL REFERENCES documents ON DELETE CASCADE,
+  PRIMARY KEY(keyword, doc)) WITHOUT ROWID;
+CREATE TABLE lex_vocab(id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE);
+CREATE TABLE lex_terms(doc INTEGER PRIMARY KEY REFERENCES documents ON DELETE CASCADE,
+  length INTEGER NOT NULL, terms BLOB NOT NULL);
+CREATE TABLE embeddings(doc INTEGER NOT NULL REFERENCES documents ON DELETE CASCADE,
+  model TEXT NOT NULL, dims INTEGER NOT NULL, text_hash BLOB NOT NULL, vector BLOB NOT NULL,
+  seq INTEGER NOT NULL, PRIMARY KEY(model, doc)) WITHOUT ROWID;
+CREATE INDEX embeddings_seq ON embeddings(model, seq);
+CREATE TABLE vector_indexes(model TEXT NOT NULL, dims INTEGER NOT NULL, kind TEXT NOT NULL,
+  max_seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(model, dims)) WITHOUT ROWID;
+CREATE TABLE score_cache(key BLOB PRIMARY KEY, logit REAL NOT NULL, truncated INTEGER NOT NULL,
+  tokens INTEGER NOT NULL, max_length INTEGER NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE ingest_jobs(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
+  records_done INTEGER NOT NULL, finished INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+INSERT INTO meta VALUES('generation', '0'), ('stemmer', 'english'), ('created_by', 'litrank');
+)sql",
+};
+constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
+static_assert(kMigrationCount == kCorpusSchemaVersion, "one migration per schema version");
+
+}  // namespace
+
+Status MigrateCorpusSchema(sql::Db& db) {
+  sql::Stmt get(db, "PRAGMA user_version");
+  if (!get.Step()) return get.status().ok() ? Status::Corruption("no user_version") : get.status();
+  int version = static_cast<int>(get.Int(0));
+  if (version > kCorpusSchemaVersion) {
+    return Status::Corruption("database schema version " + std::to_string(version) +
+                              " is newer than this litrank understands (" +
+                              std::to_string(kCorpusSchemaVersion) + "); upgrade litrank");
+  }
+  if (version == 0) {
+    // A non-empty file without our schema is somebody else's database.
+    sql::Stmt tables(db, "SELECT count(*) FROM sqlite_master");
+    if (tables.Step() && tables.Int(0) > 0) {
+      return Status::Corruption("this SQLite file is not a litrank collection");
+    }
+  }
+  for (int v = version; v < kCorpusSchemaVersion; ++v) {
+    sql::Transaction tx(db);
+    LITRANK_RETURN_IF_ERROR(tx.status());
+    LITRANK_RETURN_IF_ERROR(db.Exec(kMigrations[v]));
+    LITRANK_RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(v + 1)));
+    LITRANK_RETURN_IF_ERROR(tx.Commit());
+  }
+  return Status::Ok();
+}
+
+}  // namespace litrank
