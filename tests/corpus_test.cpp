@@ -217,3 +217,30 @@ TEST(CorpusTest, IngestJobIsRecordedWithTheBatch) {
 
 }  // namespace
 }  // namespace litrank
+
+namespace litrank {
+namespace {
+
+TEST(CorpusTest, GenericTitlesDoNotMergeDifferentWorks) {
+  auto corpus = Corpus::Open(FreshDb("generic"));
+  ASSERT_TRUE(corpus.ok());
+  Document a = Paper("Summary", "Steroid receptor RNA activator augments...", 0);
+  a.id = "885056";
+  Document b = Paper("Summary", "Glomerular basement membrane and podocalyxin...", 0);
+  b.id = "13492264";
+  std::vector<AddOutcome> out;
+  ASSERT_TRUE((*corpus)->Add({a, b}, &out).ok());
+  EXPECT_EQ(out, (std::vector<AddOutcome>{AddOutcome::kAdded, AddOutcome::kAdded}));
+  // Re-ingesting either finds its own row again; nothing is lost or duplicated.
+  ASSERT_TRUE((*corpus)->Add({b, a}, &out).ok());
+  EXPECT_EQ(out, (std::vector<AddOutcome>{AddOutcome::kUnchanged, AddOutcome::kUnchanged}));
+  b.abstract += " (corrected)";
+  ASSERT_TRUE((*corpus)->Add({b}, &out).ok());
+  EXPECT_EQ(out, std::vector<AddOutcome>{AddOutcome::kUpdated});
+  EXPECT_EQ((*corpus)->Get(2)->doc.abstract, b.abstract);
+  EXPECT_EQ((*corpus)->Get(1)->doc.abstract, a.abstract);
+  EXPECT_EQ(*(*corpus)->Count(), 2);
+}
+
+}  // namespace
+}  // namespace litrank

@@ -64,6 +64,15 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
   bool running() const { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
+  /// Sends `sig` and, for SIGKILL, reaps the child.
+  void Signal(int sig) {
+    if (pid_ <= 0) return;
+    kill(pid_, sig);
+    if (sig == SIGKILL) {
+      waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
 
  private:
   pid_t pid_ = -1;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace litrank::cli {
 
@@ -46,6 +47,17 @@ void ProgressBar::Update(uint64_t done, uint64_t total) {
 void ProgressBar::Finish() {
   if (enabled_ && drawn_) std::fprintf(stderr, "\n");
   drawn_ = false;
+}
+
+std::string DefaultDbPath() {
+  const char* env = std::getenv("LITRANK_DB");
+  return env != nullptr && *env != '\0' ? std::string(env) : std::string("litrank.db");
+}
+
+std::string ModelFromFlagOrEnv(const std::string& flag, const char* env) {
+  if (!flag.empty()) return flag;
+  const char* value = std::getenv(env);
+  return value != nullptr ? std::string(value) : std::string();
 }
 
 }  // namespace litrank::cli

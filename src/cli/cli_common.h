@@ -33,10 +33,20 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_, last_;
 };
 
+/// The collection file used when --db is not given: $LITRANK_DB, else
+/// ./litrank.db in the working directory.
+std::string DefaultDbPath();
+/// A model path from a flag, else from the environment variable `env` ("" = none).
+std::string ModelFromFlagOrEnv(const std::string& flag, const char* env);
+
 /// Registers every command on `app`; each stores its exit code into *exit_code.
 void AddRerankCommand(CLI::App& app, int* exit_code);
 void AddModelsCommand(CLI::App& app, int* exit_code);
 void AddSynthCommand(CLI::App& app, int* exit_code);
 void AddBenchCommand(CLI::App& app, int* exit_code);
+void AddIngestCommand(CLI::App& app, int* exit_code);
+void AddSearchCommand(CLI::App& app, int* exit_code);
+void AddEmbedCommand(CLI::App& app, int* exit_code);
+void AddEvalCommand(CLI::App& app, int* exit_code);
 
 }  // namespace litrank::cli

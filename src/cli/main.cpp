@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   litrank::cli::AddModelsCommand(app, &exit_code);
   litrank::cli::AddSynthCommand(app, &exit_code);
   litrank::cli::AddBenchCommand(app, &exit_code);
+  litrank::cli::AddIngestCommand(app, &exit_code);
   llama_backend_init();
   try {
     app.parse(argc, argv);

@@ -244,6 +244,7 @@ class SqliteCorpus final : public Corpus {
   Status AddImpl(const std::vector<Document>& docs, const IngestJob* job,
                  std::vector<AddOutcome>* outcomes);
   Status AddOne(const Document& incoming, AddOutcome* outcome);
+  StatusOr<std::optional<StoredDocument>> FindExisting(const Document& doc, std::string* key);
   Status IndexDocument(int64_t rowid, const Document& doc);
   StatusOr<uint32_t> TermId(const std::string& term);
 
@@ -301,21 +302,48 @@ Status SqliteCorpus::AddImpl(const std::vector<Document>& docs, const IngestJob*
   return Status::Ok();
 }
 
+// Finds the stored record `doc` is a version of: first by its own id-qualified
+// key (a record that once collided), then by its dedupe key unless the stored
+// record there is clearly a different work (see ConflictingRecords). *key gets
+// the key `doc` is (or will be) stored under.
+StatusOr<std::optional<StoredDocument>> SqliteCorpus::FindExisting(const Document& doc, std::string* key) {
+  const std::string base = DedupeKey(doc);
+  sql::Stmt find(db_, std::string("SELECT rowid, ") + kDocumentColumns + " FROM documents WHERE dedupe_key = ?");
+  auto lookup = [&](const std::string& k) -> std::optional<StoredDocument> {
+    find.Bind(1, k);
+    std::optional<StoredDocument> found;
+    if (find.Step()) found = StoredDocument{find.Int(0), ReadDocumentColumns(find, 1)};
+    find.Reset();
+    return found;
+  };
+  const std::string qualified = QualifiedDedupeKey(base, doc);
+  if (auto hit = lookup(qualified)) {
+    *key = qualified;
+    return hit;
+  }
+  auto hit = lookup(base);
+  LITRANK_RETURN_IF_ERROR(find.status());
+  if (hit && ConflictingRecords(hit->doc, doc)) {
+    *key = qualified;
+    return std::optional<StoredDocument>();
+  }
+  *key = base;
+  return hit;
+}
+
 Status SqliteCorpus::AddOne(const Document& incoming, AddOutcome* outcome) {
   Document doc = incoming;
   if (doc.language.empty()) doc.language = DetectLanguage(SearchText(doc));
   doc.language = Lower(doc.language);
-  const std::string key = DedupeKey(doc);
-  sql::Stmt find(db_, std::string("SELECT rowid, ") + kDocumentColumns +
-                          " FROM documents WHERE dedupe_key = ?");
-  find.Bind(1, key);
+  std::string key;
+  auto existing = FindExisting(doc, &key);
+  if (!existing.ok()) return existing.status();
   const int64_t now = Now();
-  if (find.Step()) {
-    const int64_t rowid = find.Int(0);
-    Document existing = ReadDocumentColumns(find, 1);
-    Document merged = existing;
+  if (existing->has_value()) {
+    const int64_t rowid = (*existing)->rowid;
+    Document merged = (*existing)->doc;
     MergeDocument(doc, &merged);
-    if (SameContent(existing, merged)) {
+    if (SameContent((*existing)->doc, merged)) {
       *outcome = AddOutcome::kUnchanged;
       return Status::Ok();
     }
@@ -329,7 +357,6 @@ Status SqliteCorpus::AddOne(const Document& incoming, AddOutcome* outcome) {
     *outcome = AddOutcome::kUpdated;
     return IndexDocument(rowid, merged);
   }
-  LITRANK_RETURN_IF_ERROR(find.status());
   sql::Stmt insert(db_, std::string("INSERT INTO documents(") + kDocumentColumns +
                             ", dedupe_key, text_hash, added_at, updated_at) VALUES "
                             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");

@@ -96,6 +96,17 @@ std::string DedupeKey(const Document& doc) {
   return "text:" + Hex(Sha256Fields({doc.abstract}));
 }
 
+bool ConflictingRecords(const Document& stored, const Document& incoming) {
+  if (!incoming.doi.empty() && incoming.doi == stored.doi) return false;  // a DOI names one work
+  if (stored.abstract.empty() || incoming.abstract.empty() || stored.abstract == incoming.abstract) return false;
+  return !stored.id.empty() && !incoming.id.empty() && stored.id != incoming.id;
+}
+
+std::string QualifiedDedupeKey(const std::string& base, const Document& doc) {
+  if (!doc.id.empty()) return base + "|id:" + doc.id;
+  return base + "|text:" + Hex(Sha256Fields({doc.abstract}));
+}
+
 void MergeDocument(const Document& incoming, Document* existing) {
   auto take = [](const std::string& from, std::string* to) {
     if (!from.empty()) *to = from;

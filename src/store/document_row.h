@@ -29,6 +29,14 @@ std::string NormalizeTitle(std::string_view title);
 /// "doi:<doi>" when the record has a DOI, else "title:<normalised title>|<year>",
 /// else "text:<hex hash of the abstract>".
 std::string DedupeKey(const Document& doc);
+/// Whether a stored record and an incoming one that share a dedupe key are
+/// nevertheless different works: no shared DOI, both have abstracts and they
+/// differ, and both carry source ids that differ. Generic titles ("Summary",
+/// "Corresponding author:") collide this way in real corpora.
+bool ConflictingRecords(const Document& stored, const Document& incoming);
+/// The key a record is stored under when its dedupe key is taken by a different
+/// work: the dedupe key qualified by the source id, else by a hash of the abstract.
+std::string QualifiedDedupeKey(const std::string& base, const Document& doc);
 /// Copies every non-empty field of `incoming` over `existing` (keywords and
 /// authors replace as a whole; extra JSON objects are merged key by key).
 void MergeDocument(const Document& incoming, Document* existing);
