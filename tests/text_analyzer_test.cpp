@@ -50,6 +50,7 @@ std::set<std::string> Shared(const Terms& a, const Terms& b) {
   return out;
 }
 
+// The terms joined with " | ", for messages.
 std::string Join(const Terms& terms) {
   std::string out;
   for (const auto& t : terms) out += (out.empty() ? "" : " | ") + t;

@@ -38,7 +38,8 @@ inline constexpr size_t kMaxTermBytes = 255;
 
 /// Turns text into index terms. Not thread-safe: make one per thread. Create
 /// costs a break-iterator clone and a stemmer (microseconds), so one per query
-/// batch is fine; the normaliser, iterator and stemmer are reused across calls.
+/// batch is fine; the normaliser, iterator and stemmer are reused across calls,
+/// and up to 100k recent stems are remembered (about 10 MB) to skip re-stemming.
 class Analyzer {
  public:
   /// An analyzer for `options`; InvalidArgument for an unknown stemmer name,
