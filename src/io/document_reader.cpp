@@ -9,6 +9,9 @@
 #include <optional>
 #include <utility>
 
+#include "ingest/csv_parser.h"
+#include "ingest/json_util.h"
+#include "ingest/line_source.h"
 #include "util/utf8.h"
 
 namespace litrank {
@@ -86,15 +89,8 @@ void Emit(std::string id, std::string_view text, size_t line, Reporter& rep,
 // Calls fn(line_number, line) for every line, without its "\n" or "\r\n".
 template <typename Fn>
 void ForEachLine(std::string_view content, Fn&& fn) {
-  size_t pos = 0, line_no = 0;
-  while (pos < content.size()) {
-    size_t end = content.find('\n', pos);
-    if (end == std::string_view::npos) end = content.size();
-    std::string_view line = content.substr(pos, end - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    pos = end + 1;
-    fn(++line_no, line);
-  }
+  ingest::LineSource lines(content);
+  for (std::string_view line; lines.Next(&line);) fn(lines.line_number(), line);
 }
 
 // ---- JSONL ----------------------------------------------------------------
@@ -141,17 +137,9 @@ std::optional<std::string> JsonText(const json& obj, const ReadOptions& options,
 // Parses one non-blank JSONL line into a document, or skips it with a reason.
 void ReadJsonRecord(std::string_view line, size_t line_no, const ReadOptions& options,
                     Reporter& rep, std::vector<InputDocument>* docs) {
-  if (!IsValidUtf8(line)) return rep.Skip(line_no, "invalid UTF-8");
   json obj;
-  try {
-    obj = json::parse(line);
-  } catch (const json::exception& e) {
-    std::string what = e.what();  // "[json.exception.parse_error.101] parse error at ..."
-    if (const size_t cut = what.find("] "); cut != std::string::npos) what.erase(0, cut + 2);
-    return rep.Skip(line_no, "bad JSON: " + what);
-  }
-  if (!obj.is_object()) return rep.Skip(line_no, "not a JSON object");
   std::string why;
+  if (!ingest::ParseJsonLine(line, &obj, &why)) return rep.Skip(line_no, why);
   const std::optional<std::string> text = JsonText(obj, options, &why);
   if (!text) return rep.Skip(line_no, why);
   std::string id;
@@ -166,70 +154,6 @@ void ReadJsonRecord(std::string_view line, size_t line_no, const ReadOptions& op
 }
 
 // ---- CSV / TSV --------------------------------------------------------------
-
-// Splits RFC 4180 text (or the same with tabs) into records. Lenient where the
-// RFC is silent: a quote inside an unquoted field is literal, and text after a
-// closing quote is kept.
-class CsvParser {
- public:
-  enum class Result { kRecord, kEnd, kUnterminated };
-
-  CsvParser(std::string_view content, char delim) : in_(content), delim_(delim) {}
-
-  // Reads the next record into *fields; *start_line is where it begins.
-  Result Next(std::vector<std::string>* fields, size_t* start_line) {
-    fields->clear();
-    *start_line = line_;
-    start_pos_ = pos_;
-    if (pos_ >= in_.size()) return Result::kEnd;
-    std::string field;
-    bool in_quotes = false, quoted = false;
-    while (true) {
-      if (pos_ >= in_.size()) {
-        if (in_quotes) return Result::kUnterminated;
-        fields->push_back(std::move(field));
-        return Result::kRecord;
-      }
-      const char c = in_[pos_++];
-      const bool crlf = c == '\r' && pos_ < in_.size() && in_[pos_] == '\n';
-      if (in_quotes) {
-        if (c == '"' && pos_ < in_.size() && in_[pos_] == '"') {
-          field += '"';
-          ++pos_;
-        } else if (c == '"') {
-          in_quotes = false;
-        } else if (!crlf) {  // CRLF inside quotes becomes "\n"
-          if (c == '\n') ++line_;
-          field += c;
-        }
-      } else if (c == delim_) {
-        fields->push_back(std::move(field));
-        field.clear();
-        quoted = false;
-      } else if (c == '\n') {
-        ++line_;
-        fields->push_back(std::move(field));
-        return Result::kRecord;
-      } else if (c == '"' && field.empty() && !quoted) {
-        in_quotes = quoted = true;
-      } else if (!crlf && !(c == '\r' && pos_ == in_.size())) {
-        field += c;
-      }
-    }
-  }
-
-  // After kUnterminated: restart on the line after the bad record's start.
-  void SkipBadRecord(size_t start_line) {
-    const size_t nl = in_.find('\n', start_pos_);
-    pos_ = nl == std::string_view::npos ? in_.size() : nl + 1;
-    line_ = start_line + 1;
-  }
-
- private:
-  std::string_view in_;
-  char delim_;
-  size_t pos_ = 0, start_pos_ = 0, line_ = 1;
-};
 
 // Index of `name` in the header (exact match first, then case-insensitive).
 std::optional<size_t> FindColumn(const std::vector<std::string>& header, std::string_view name) {
@@ -307,21 +231,21 @@ class TableReader {
 // CSV or, with delim '\t', TSV: a header row, then one document per record.
 Status ReadTable(std::string_view content, char delim, const ReadOptions& options, Reporter& rep,
                  std::vector<InputDocument>* docs) {
-  CsvParser parser(content, delim);
+  ingest::LineSource lines(content);
+  ingest::CsvParser parser(lines, delim);
   TableReader table(options, rep, docs);
   std::vector<std::string> fields;
   bool have_header = false;
   int resyncs = 0;
   size_t line = 0;
-  for (auto r = parser.Next(&fields, &line); r != CsvParser::Result::kEnd;
+  for (auto r = parser.Next(&fields, &line); r != ingest::CsvParser::Result::kEnd;
        r = parser.Next(&fields, &line)) {
-    if (r == CsvParser::Result::kUnterminated) {
+    if (r == ingest::CsvParser::Result::kUnterminated) {
       if (++resyncs > kMaxCsvResyncs) {
         rep.Skip(line, "unterminated quoted field; too many, the rest of the input was not read");
         break;
       }
-      rep.Skip(line, "unterminated quoted field");
-      parser.SkipBadRecord(line);
+      rep.Skip(line, "unterminated quoted field");  // the parser resumes on the next line
     } else if (!have_header) {
       if (fields.size() == 1 && Trim(fields[0]).empty()) continue;  // leading blank lines
       LITRANK_RETURN_IF_ERROR(table.SetHeader(fields));
