@@ -1,4 +1,5 @@
 // JSON Lines: generic records, BEIR corpus.jsonl and the arXiv metadata snapshot.
+#include <cstdint>
 #include <cstdlib>
 #include <initializer_list>
 #include <optional>
@@ -73,8 +74,17 @@ std::string TextField(Fields& f, std::initializer_list<const char*> keys, bool* 
 // A whole number from a JSON number or numeric string.
 std::optional<int64_t> Count(const json* v) {
   if (v == nullptr) return std::nullopt;
+  if (v->is_number_unsigned()) {
+    const uint64_t n = v->get<uint64_t>();
+    if (n > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+    return static_cast<int64_t>(n);
+  }
   if (v->is_number_integer()) return v->get<int64_t>();
-  if (v->is_number_float()) return static_cast<int64_t>(v->get<double>());
+  if (v->is_number_float()) {
+    const double d = v->get<double>();  // casting an out-of-range double is undefined
+    if (d >= -9.2e18 && d <= 9.2e18) return static_cast<int64_t>(d);
+    return std::nullopt;
+  }
   if (v->is_string()) {
     const std::string s = v->get<std::string>();
     char* end = nullptr;
@@ -97,8 +107,12 @@ bool MapGeneric(const json& obj, Document* doc, std::string* why) {
   }
   if (const json* y = f.Find({"year", "publication_year", "date", "publication_date", "pub_date",
                               "published"})) {
-    doc->year = y->is_number() ? static_cast<int>(y->get<double>()) : ParseYear(ScalarText(*y));
-    if (doc->year < 1000 || doc->year > 2999) doc->year = 0;
+    if (y->is_number()) {
+      const double d = y->get<double>();  // range-checked before the cast (NaN fails both)
+      doc->year = d >= 1000 && d < 3000 ? static_cast<int>(d) : 0;
+    } else {
+      doc->year = ParseYear(ScalarText(*y));
+    }
   }
   if (const json* a = f.Find({"authors", "author"})) doc->authors = StringList(*a, false);
   doc->doi = f.Text({"doi"});
@@ -172,7 +186,9 @@ bool MapArxiv(const json& obj, Document* doc, std::string* why) {
   const json* versions = f.Find({"versions"});
   if (versions != nullptr && versions->is_array() && !versions->empty() &&
       (*versions)[0].is_object()) {
-    doc->year = ParseYear((*versions)[0].value("created", ""));
+    // Not json::value(key, default): it throws when "created" is not a string.
+    const json& first = (*versions)[0];
+    if (const auto it = first.find("created"); it != first.end()) doc->year = ParseYear(ScalarText(*it));
   }
   if (doc->year == 0) {
     const auto updated = obj.find("update_date");  // stays in extra too
