@@ -119,13 +119,7 @@ int Run(const BenchArgs& a) {
                          {"llama_server_peak_rss_mib", server_rss}});
     }
   }
-  std::filesystem::create_directories(a.out_dir);
-  char stamp[32];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::gmtime(&now));
-  const std::string out = a.out_dir + "/rerank-" + stamp + ".json";
-  std::ofstream(out) << nlohmann::json{{"benchmark", "rerank"}, {"records", records}}.dump(2) << "\n";
-  std::printf("wrote %s\n", out.c_str());
+  std::printf("wrote %s\n", bench::WriteBenchJson(a.out_dir, "rerank", records.dump(2)).c_str());
   return kExitOk;
 }
 

@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -82,6 +85,24 @@ double Median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const double rank = std::ceil(p / 100.0 * static_cast<double>(v.size()));
+  const size_t index = rank < 1 ? 0 : std::min(v.size() - 1, static_cast<size_t>(rank) - 1);
+  return v[index];
+}
+
+std::string WriteBenchJson(const std::string& out_dir, const std::string& name, const std::string& records_json) {
+  std::filesystem::create_directories(out_dir);
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::gmtime(&now));
+  const std::string out = out_dir + "/" + name + "-" + stamp + ".json";
+  std::ofstream(out) << "{\n  \"benchmark\": \"" << name << "\",\n  \"records\": " << records_json << "\n}\n";
+  return out;
 }
 
 double PeakRssMiB(pid_t pid) {

@@ -18,6 +18,12 @@ StatusOr<std::vector<std::string>> MakeDocuments(const std::string& model, const
 
 /// Median of the values (0 for none).
 double Median(std::vector<double> v);
+/// The p-th percentile (0..100, nearest rank) of the values (0 for none).
+double Percentile(std::vector<double> v, double p);
+
+/// Writes {"benchmark": name, "records": records_json} to
+/// `out_dir`/`name`-<UTC time>.json and returns the path.
+std::string WriteBenchJson(const std::string& out_dir, const std::string& name, const std::string& records_json);
 
 /// Peak resident memory of a process in MiB (VmHWM), and a reset of our own peak.
 double PeakRssMiB(pid_t pid);
