@@ -1,0 +1,56 @@
+// Nearest-neighbour search over unit vectors by inner product: one abstraction,
+// two implementations (exact scan, HNSW), one serialised form.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "litrank/status.h"
+
+namespace litrank {
+
+/// One neighbour: a caller-chosen id (a document rowid) and its inner product
+/// with the query (= cosine similarity, since vectors are unit length).
+struct VectorHit {
+  int64_t id = 0;
+  float score = 0;
+};
+
+/// A set of (id, vector) pairs searchable by inner product. Not thread-safe for writes.
+class VectorIndex {
+ public:
+  virtual ~VectorIndex() = default;
+  virtual uint32_t dims() const = 0;
+  /// Vectors currently searchable.
+  virtual size_t size() const = 0;
+  /// Adds ids.size() vectors (row-major, ids.size() x dims); re-adding an id replaces it.
+  virtual Status Add(const std::vector<int64_t>& ids, const float* vectors) = 0;
+  /// Removes an id (NotFound when absent).
+  virtual Status Remove(int64_t id) = 0;
+  /// The k best by inner product, best first, ties by smaller id; `filter` (may be
+  /// empty) keeps only the ids it accepts.
+  virtual Status Search(const float* query, size_t k, std::vector<VectorHit>* hits,
+                        const std::function<bool(int64_t)>& filter = {}) const = 0;
+  /// Serialises the index (magic, version, kind, dims, then the kind's payload).
+  virtual Status Save(std::string* blob) const = 0;
+};
+
+/// HNSW graph parameters (hnswlib).
+struct HnswParams {
+  size_t m = 16;                 ///< links per node
+  size_t ef_construction = 200;  ///< build-time beam
+  size_t ef_search = 200;        ///< query-time beam (raised to at least k)
+};
+
+/// Exact search: a contiguous matrix scanned with vectorised dot products.
+StatusOr<std::unique_ptr<VectorIndex>> NewFlatIndex(uint32_t dims);
+/// Approximate search with hnswlib's HNSW over inner product.
+StatusOr<std::unique_ptr<VectorIndex>> NewHnswIndex(uint32_t dims, const HnswParams& params = {});
+/// Restores what Save wrote (either kind). Corruption on anything malformed.
+StatusOr<std::unique_ptr<VectorIndex>> LoadVectorIndex(const std::string& blob);
+
+}  // namespace litrank
