@@ -84,6 +84,13 @@ TEST(IngestRisTest, MalformedRecordsSkippedWithLines) {
   EXPECT_NE(r.report.skipped[1].file.find("x.ris"), std::string::npos);
 }
 
+TEST(IngestRisTest, NotRisAtAll) {
+  IngestTempDir dir;
+  auto r = ReadText(dir, "x.txt", "title,abstract\nsome,csv\n", RecordFormat::kRis);
+  EXPECT_EQ(r.status.code(), Status::Code::kCorruption);
+  EXPECT_NE(r.status.message().find("not RIS"), std::string::npos);
+}
+
 TEST(IngestBibtexTest, AllFieldsMacrosAndLatex) {
   IngestTempDir dir;
   const std::string bib =

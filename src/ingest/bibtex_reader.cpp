@@ -14,6 +14,9 @@ namespace {
 
 using Macros = std::map<std::string, std::string>;
 
+// An entry still open after this many bytes is taken for unbalanced.
+constexpr size_t kMaxEntryBytes = 16u << 20;
+
 bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
          std::string_view("_-:.+/'").find(c) != std::string_view::npos;
@@ -241,7 +244,10 @@ Status ReadBibtex(LineSource& in, RecordContext& ctx) {
       entry += '\n';
     }
     entry += line;
-    if (scan.Feed(line)) {
+    if (entry.size() > kMaxEntryBytes) {
+      ctx.Skip(start, "unbalanced braces (entry longer than 16 MiB)");
+      start = 0;
+    } else if (scan.Feed(line)) {
       LITRANK_RETURN_IF_ERROR(HandleEntry(entry, start, macros, ctx));
       start = 0;
     }

@@ -101,6 +101,7 @@ Status ReadRis(LineSource& in, RecordContext& ctx) {
   std::string_view line;
   std::string tag;
   std::string_view value;
+  bool any_tag = false;
   while (in.Next(&line)) {
     if (!ParseTagLine(line, &tag, &value)) {
       // A continuation of the previous tag's value (blank lines between records are not).
@@ -112,6 +113,7 @@ Status ReadRis(LineSource& in, RecordContext& ctx) {
       }
       continue;
     }
+    any_tag = true;
     if (tag == "ER") {
       LITRANK_RETURN_IF_ERROR(Finish(rec, ctx));
       continue;
@@ -121,7 +123,11 @@ Status ReadRis(LineSource& in, RecordContext& ctx) {
     rec.bad_utf8 |= !IsValidUtf8(value);
     rec.tags.emplace_back(tag, std::string(value));
   }
-  return Finish(rec, ctx);  // the last record may lack ER
+  LITRANK_RETURN_IF_ERROR(Finish(rec, ctx));  // the last record may lack ER
+  if (!any_tag && in.line_number() > 0 && in.status().ok()) {
+    return Status::Corruption(ctx.file() + " is not RIS: no \"XX  - value\" tag lines");
+  }
+  return Status::Ok();
 }
 
 }  // namespace litrank::ingest
