@@ -1,25 +1,38 @@
 #!/usr/bin/env bash
-# The main job: build litrank, then rerank the bundled sample papers for a query and
-# print the ranked table. Model: $LITRANK_MODEL if set, else the Qwen3-Reranker-0.6B
-# GGUF from Hugging Face (litrank models pull), else — when that cannot be downloaded —
-# a tiny RANDOM-WEIGHT model whose ranking is meaningless (it only shows the plumbing).
+# The main job: build litrank, ingest the bundled sample corpus into a collection, embed
+# it, and run a two-stage search (BM25 + dense recall, fusion, Qwen3-Reranker) for a
+# query, printing the ranked table with each stage's rank and score.
+# Models: $LITRANK_RERANKER / $LITRANK_EMBEDDER if set, else the Qwen3 0.6B GGUFs from
+# Hugging Face (litrank models pull), else — when they cannot be downloaded — tiny
+# RANDOM-WEIGHT models whose ranking is meaningless (they only show the plumbing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 query=${1:-"cross-encoder reranking of scientific abstracts"}
 shift || true
 scripts/build.sh >&2
 BIN=${LITRANK_BUILD_DIR:-build}/litrank
-model=${LITRANK_MODEL:-}
-if [ -z "$model" ]; then
-  if model=$("$BIN" models pull qwen3-reranker-0.6b 2>/tmp/litrank-pull.log); then
-    :
-  else
-    echo "litrank: could not download Qwen3-Reranker-0.6B ($(tail -n 1 /tmp/litrank-pull.log))." >&2
-    model=.cache/demo-tiny-reranker.gguf
-    [ -f "$model" ] || "$BIN" synth-model --kind reranker --shape tiny -o "$model" >/dev/null
-    echo "litrank: using a tiny RANDOM-WEIGHT model instead: the ranking below is MEANINGLESS." >&2
-    echo "         Set LITRANK_MODEL=/path/to/qwen3-reranker.gguf for real relevance scores." >&2
+mkdir -p .cache
+
+# model_for KIND NAME: a GGUF path for the kind (reranker | embedding) on stdout.
+model_for() {
+  local kind=$1 name=$2 path
+  if path=$("$BIN" models pull "$name" 2>/tmp/litrank-pull.log); then
+    echo "$path"
+    return
   fi
-fi
+  echo "litrank: could not download $name ($(tail -n 1 /tmp/litrank-pull.log))." >&2
+  path=.cache/demo-tiny-$kind.gguf
+  [ -f "$path" ] || "$BIN" synth-model --kind "$kind" --shape tiny -o "$path" >/dev/null
+  echo "litrank: using a tiny RANDOM-WEIGHT $kind instead: its contribution below is MEANINGLESS." >&2
+  echo "$path"
+}
+reranker=${LITRANK_RERANKER:-${LITRANK_MODEL:-}}
+[ -n "$reranker" ] || reranker=$(model_for reranker qwen3-reranker-0.6b)
+embedder=${LITRANK_EMBEDDER:-}
+[ -n "$embedder" ] || embedder=$(model_for embedding qwen3-embedding-0.6b)
+
+db=.cache/demo.db
+"$BIN" ingest --db "$db" --no-progress data/samples/papers.jsonl data/samples/papers_zh.jsonl data/samples/posts.jsonl >&2
+"$BIN" embed --db "$db" --model "$embedder" --no-progress >&2
 echo "query: $query" >&2
-"$BIN" rerank --model "$model" --query "$query" --docs data/samples/papers.jsonl --top-k 10 "$@"
+"$BIN" search --db "$db" --reranker "$reranker" --embedder "$embedder" --explain -k 10 "$query" "$@"

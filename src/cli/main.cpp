@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
   litrank::cli::AddSynthCommand(app, &exit_code);
   litrank::cli::AddBenchCommand(app, &exit_code);
   litrank::cli::AddIngestCommand(app, &exit_code);
+  litrank::cli::AddEmbedCommand(app, &exit_code);
+  litrank::cli::AddSearchCommand(app, &exit_code);
+  litrank::cli::AddEvalCommand(app, &exit_code);
   llama_backend_init();
   try {
     app.parse(argc, argv);

@@ -189,7 +189,9 @@ Status RerankerImpl::Rerank(const std::string& query, const std::vector<std::str
   std::vector<double> logits;
   const size_t cached_count = documents.size() - todo_index.size();
   auto progress = [&](size_t done) { if (options.on_progress) options.on_progress(cached_count + done, documents.size()); };
-  LITRANK_RETURN_IF_ERROR(engine_->Score(*prompt, batch_docs, &logits, &stats.decoded_tokens, progress));
+  if (!batch_docs.empty()) {  // all cached: no model time at all, not even the prefix
+    LITRANK_RETURN_IF_ERROR(engine_->Score(*prompt, batch_docs, &logits, &stats.decoded_tokens, progress));
+  }
   std::vector<std::pair<std::string, PairScore>> fresh;
   for (size_t j = 0; j < order.size(); ++j) {
     ScoredDocument& d = scored[todo_index[order[j]]];

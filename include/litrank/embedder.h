@@ -1,0 +1,71 @@
+// litrank — Embedder: dense vectors from a Qwen3-Embedding GGUF (llama.cpp).
+//
+// Protocol (Qwen3-Embedding model card): a query is
+// "Instruct: {task}\nQuery:{query}" (no space after "Query:"), a document is its
+// text alone; "<|endoftext|>" is appended once; the vector is the final hidden
+// state of that last token (LAST pooling), L2-normalised. Matryoshka (MRL):
+// the first `dims` components, renormalised, are a valid smaller embedding.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "litrank/model_info.h"
+#include "litrank/status.h"
+
+namespace litrank {
+
+/// How an Embedder uses the machine. 0 = automatic (as RerankerConfig).
+struct EmbedderConfig {
+  int threads = 0;              ///< 0 = one per hardware thread
+  int gpu_layers = 0;           ///< layers offloaded to a GPU (-1 = all) in CUDA builds
+  uint32_t batch_tokens = 0;    ///< tokens per decode round (0 = 2048 CPU, 8192 GPU)
+  uint32_t max_sequences = 0;   ///< texts per round (0 = 64 CPU, 128 GPU)
+  uint32_t max_length = 8192;   ///< tokens per text, EOS included; longer texts are cut
+};
+
+/// Per-call options.
+struct EmbedOptions {
+  uint32_t dims = 0;  ///< 0 = the model's width; else 32..width (MRL truncation, then L2 norm)
+};
+
+/// The default query task of Qwen3-Embedding.
+inline constexpr const char* kDefaultEmbedTask =
+    "Given a web search query, retrieve relevant passages that answer the query";
+
+/// "Instruct: {task}\nQuery:{query}" — the query text Qwen3-Embedding expects
+/// (`task` empty = kDefaultEmbedTask).
+std::string FormatEmbeddingQuery(const std::string& task, const std::string& query);
+
+/// A loaded embedding model. Not thread-safe: one call at a time per instance.
+class Embedder {
+ public:
+  /// Loads a GGUF with LAST/MEAN/CLS pooling. Refuses rerankers, causal LMs and
+  /// non-GGUF files with a Status that says why.
+  static StatusOr<std::unique_ptr<Embedder>> Open(const std::string& path, const EmbedderConfig& config = {});
+  virtual ~Embedder() = default;
+
+  /// The model's embedding width (1024 for Qwen3-Embedding-0.6B).
+  virtual uint32_t width() const = 0;
+  /// Stable identity of the weights (hex), the key stored embeddings are filed under.
+  virtual const std::string& fingerprint() const = 0;
+  /// Facts about the loaded file.
+  virtual const ModelInfo& info() const = 0;
+
+  /// One unit vector per text (row-major, texts.size() x dims). `truncated` (may
+  /// be null) says which texts were cut; `progress(done)` is called per round.
+  /// Errors: empty or invalid UTF-8 text (names its index), dims out of range.
+  virtual Status EmbedDocuments(const std::vector<std::string>& texts, const EmbedOptions& options,
+                                std::vector<float>* out, std::vector<bool>* truncated = nullptr,
+                                const std::function<void(size_t)>& progress = {}) = 0;
+  /// The same for queries, each formatted with `task` (empty = kDefaultEmbedTask).
+  virtual Status EmbedQueries(const std::vector<std::string>& queries, const std::string& task,
+                              const EmbedOptions& options, std::vector<float>* out) = 0;
+  /// The exact token ids a text becomes (queries formatted with `task`).
+  virtual std::vector<int32_t> Tokens(const std::string& text, bool is_query, const std::string& task) const = 0;
+};
+
+}  // namespace litrank

@@ -1,0 +1,168 @@
+// `litrank search`: two-stage search over a collection.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_common.h"
+#include "litrank/corpus.h"
+#include "litrank/embedder.h"
+#include "litrank/reranker.h"
+#include "litrank/search.h"
+#include "util/utf8.h"
+
+namespace litrank::cli {
+namespace {
+
+struct SearchArgs {
+  std::string db, query, reranker, embedder, format = "table";
+  bool no_bm25 = false, no_dense = false, no_rerank = false, explain = false, no_progress = false;
+  double threshold = -1;
+  int threads = 0;
+  SearchOptions options;
+};
+
+std::string OneLine(const std::string& text, size_t bytes) {
+  std::string s = text.substr(0, Utf8SafePrefix(text, bytes));
+  for (char& c : s) if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+  return s.size() < text.size() ? s + "…" : s;
+}
+
+std::string Rank(const std::optional<size_t>& rank) { return rank ? std::to_string(*rank) : "-"; }
+
+nlohmann::json TraceJson(const StageTrace& t) {
+  nlohmann::json j = nlohmann::json::object();
+  if (t.bm25_rank) j["bm25"] = {{"rank", *t.bm25_rank}, {"score", t.bm25_score}};
+  if (t.dense_rank) j["dense"] = {{"rank", *t.dense_rank}, {"score", t.dense_score}};
+  if (t.fused_rank) j["fused"] = {{"rank", *t.fused_rank}, {"score", t.fused_score}};
+  if (t.rerank_rank) {
+    j["rerank"] = {{"rank", *t.rerank_rank}, {"score", t.rerank_score}, {"cached", t.rerank_cached},
+                   {"truncated", t.truncated}};
+  }
+  return j;
+}
+
+nlohmann::json HitJson(const SearchHit& h, size_t rank, bool explain) {
+  const Document& d = h.document.doc;
+  nlohmann::json j = {{"rank", rank}, {"rowid", h.document.rowid}, {"id", d.id}, {"score", h.score},
+                      {"title", d.title}, {"year", d.year}, {"doi", d.doi}, {"language", d.language},
+                      {"truncated", h.trace.truncated}};
+  if (explain) j["explain"] = TraceJson(h.trace);
+  return j;
+}
+
+void PrintTable(const std::vector<SearchHit>& hits, bool explain) {
+  std::printf("%-4s  %-9s  %-5s  %s\n", "rank", "score", "year", "title");
+  size_t rank = 0;
+  for (const SearchHit& h : hits) {
+    const Document& d = h.document.doc;
+    std::printf("%-4zu  %-9.5f  %-5s  %s%s\n", ++rank, h.score, d.year ? std::to_string(d.year).c_str() : "",
+                h.trace.truncated ? "[truncated] " : "", OneLine(d.title.empty() ? d.abstract : d.title, 90).c_str());
+    if (explain) {
+      const StageTrace& t = h.trace;
+      std::printf("      bm25 #%s %.3f | dense #%s %.3f | fused #%s %.4f | rerank #%s %.4f%s\n",
+                  Rank(t.bm25_rank).c_str(), t.bm25_score, Rank(t.dense_rank).c_str(), t.dense_score,
+                  Rank(t.fused_rank).c_str(), t.fused_score, Rank(t.rerank_rank).c_str(), t.rerank_score,
+                  t.rerank_cached ? " (cached)" : "");
+    }
+  }
+}
+
+int Run(SearchArgs& a) {
+  const std::string db_path = a.db.empty() ? DefaultDbPath() : a.db;
+  auto corpus = Corpus::Open(db_path, /*create=*/false);
+  if (!corpus.ok()) return Fail(corpus.status());
+  std::unique_ptr<Reranker> reranker;
+  std::unique_ptr<Embedder> embedder;
+  const std::string reranker_path = ModelFromFlagOrEnv(a.reranker, "LITRANK_RERANKER");
+  const std::string embedder_path = ModelFromFlagOrEnv(a.embedder, "LITRANK_EMBEDDER");
+  if (!reranker_path.empty() && !a.no_rerank) {
+    RerankerConfig config;
+    config.threads = a.threads;
+    auto opened = Reranker::Open(reranker_path, config);
+    if (!opened.ok()) return Fail(opened.status(), /*model_related=*/true);
+    reranker = std::move(*opened);
+  }
+  if (!embedder_path.empty() && !a.no_dense) {
+    EmbedderConfig config;
+    config.threads = a.threads;
+    auto opened = Embedder::Open(embedder_path, config);
+    if (!opened.ok()) return Fail(opened.status(), /*model_related=*/true);
+    embedder = std::move(*opened);
+  }
+  SearchOptions& o = a.options;
+  o.bm25 = !a.no_bm25;
+  o.dense = !a.no_dense;
+  o.rerank = !a.no_rerank;
+  if (a.threshold >= 0) o.threshold = a.threshold;
+  auto searcher = Searcher::Create(corpus->get(), reranker.get(), embedder.get());
+  if (!searcher.ok()) return Fail(searcher.status());
+  std::vector<SearchHit> hits;
+  SearchReport report;
+  if (Status st = (*searcher)->Search(a.query, o, &hits, &report); !st.ok()) return Fail(st);
+  for (const std::string& note : report.notes) std::fprintf(stderr, "litrank: note: %s\n", note.c_str());
+  std::string stages;
+  for (const std::string& s : report.stages) stages += (stages.empty() ? "" : " -> ") + s;
+  if (a.format == "table") {
+    PrintTable(hits, a.explain);
+    std::fprintf(stderr, "%zu results in %.3fs (%s; %zu rerank scores from cache, %zu tokens decoded)\n",
+                 hits.size(), report.seconds, stages.c_str(), report.rerank_cache_hits,
+                 report.rerank_decoded_tokens);
+  } else if (a.format == "jsonl") {
+    size_t rank = 0;
+    for (const SearchHit& h : hits) std::printf("%s\n", HitJson(h, ++rank, a.explain).dump().c_str());
+  } else {
+    nlohmann::json out = {{"query", a.query}, {"stages", report.stages}, {"notes", report.notes},
+                          {"seconds", report.seconds}, {"rerank_cache_hits", report.rerank_cache_hits},
+                          {"rerank_decoded_tokens", report.rerank_decoded_tokens},
+                          {"results", nlohmann::json::array()}};
+    size_t rank = 0;
+    for (const SearchHit& h : hits) out["results"].push_back(HitJson(h, ++rank, a.explain));
+    std::printf("%s\n", out.dump(2).c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddSearchCommand(CLI::App& app, int* exit_code) {
+  auto a = std::make_shared<SearchArgs>();
+  SearchOptions& o = a->options;
+  auto* cmd = app.add_subcommand("search",
+      "Search a collection: BM25 and dense recall, reciprocal-rank fusion, then the Qwen3 reranker\n"
+      "on the top results. Without model files it searches with BM25 alone and says so.");
+  cmd->add_option("query", a->query, "What to look for")->required();
+  cmd->add_option("--db", a->db, "Collection file (default: $LITRANK_DB or ./litrank.db)");
+  cmd->add_option("-r,--reranker", a->reranker, "Reranker GGUF (default: $LITRANK_RERANKER)");
+  cmd->add_option("-e,--embedder", a->embedder, "Embedding GGUF (default: $LITRANK_EMBEDDER)");
+  cmd->add_option("-i,--instruction", o.instruction, "Reranker instruction (default: web-search)");
+  cmd->add_option("--task", o.embed_task, "Embedding query task (default: web-search)");
+  cmd->add_option("-k,--top-k", o.top_k, "Results to show (0 = all)")->capture_default_str();
+  cmd->add_option("-t,--threshold", a->threshold, "Drop results whose final score is below T");
+  cmd->add_option("--bm25-n", o.bm25_candidates, "BM25 candidates")->capture_default_str();
+  cmd->add_option("--dense-n", o.dense_candidates, "Dense candidates")->capture_default_str();
+  cmd->add_option("--rerank-n", o.rerank_candidates, "Fused candidates the reranker re-scores")->capture_default_str();
+  cmd->add_option("--k1", o.bm25_k1, "BM25 k1")->capture_default_str();
+  cmd->add_option("--b", o.bm25_b, "BM25 b")->capture_default_str();
+  cmd->add_option("--rrf-k", o.rrf_k, "Reciprocal-rank fusion constant")->capture_default_str();
+  cmd->add_option("--dims", o.dims, "Embedding dimensions (MRL; 0 = model width)")->capture_default_str();
+  cmd->add_option("--max-length", o.max_length, "Reranker token budget per pair")->capture_default_str();
+  cmd->add_option("--year-from", o.filter.year_min, "Only documents from this year on");
+  cmd->add_option("--year-to", o.filter.year_max, "Only documents up to this year");
+  cmd->add_option("--keyword", o.filter.keywords, "Only documents with this keyword (repeatable)");
+  cmd->add_option("--lang", o.filter.languages, "Only documents in this language, e.g. en, zh (repeatable)");
+  cmd->add_flag("--no-bm25", a->no_bm25, "Skip BM25 recall");
+  cmd->add_flag("--no-dense", a->no_dense, "Skip dense recall");
+  cmd->add_flag("--no-rerank", a->no_rerank, "Skip the reranker");
+  cmd->add_flag("--explain", a->explain, "Show each stage's rank and score per result");
+  cmd->add_option("-f,--format", a->format, "table | json | jsonl")
+      ->check(CLI::IsMember({"table", "json", "jsonl"}))->capture_default_str();
+  cmd->add_option("--threads", a->threads, "CPU threads for the models (0 = all)")->capture_default_str();
+  cmd->footer("\nExamples:\n"
+              "  litrank search --db papers.db \"graph neural networks for molecules\" --explain\n"
+              "  litrank search --db papers.db -r reranker.gguf -e embedding.gguf \"...\" --year-from 2020\n"
+              "  litrank search --db cn.db \"深度学习 医学图像\" --lang zh");
+  cmd->callback([a, exit_code] { *exit_code = Run(*a); });
+}
+
+}  // namespace litrank::cli

@@ -1,0 +1,25 @@
+// Filling a corpus with document embeddings, incrementally and resumably.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "litrank/corpus.h"
+#include "litrank/embedder.h"
+
+namespace litrank {
+
+/// What EmbedMissingDocuments did.
+struct EmbedReport {
+  size_t embedded = 0;          ///< computed now
+  int64_t already = 0;          ///< current before the call
+  size_t truncated = 0;         ///< cut to the model's max length
+};
+
+/// Embeds (full width) every document lacking a current embedding for the
+/// embedder's model, committing every `chunk` documents, so an interrupted run
+/// keeps its work and the next one resumes. `progress(done, todo)` may be empty.
+Status EmbedMissingDocuments(Corpus& corpus, Embedder& embedder, size_t chunk, EmbedReport* report,
+                             const std::function<void(uint64_t, uint64_t)>& progress = {});
+
+}  // namespace litrank
