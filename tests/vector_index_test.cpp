@@ -4,7 +4,11 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <random>
+#include <thread>
+
+#include "util/hash.h"
 
 #include "vector/synthetic_vectors.h"
 #include "vector/vector_index.h"
@@ -80,6 +84,21 @@ TEST(VectorIndexTest, TiesReplaceRemoveAndFilter) {
   }
 }
 
+TEST(VectorIndexTest, RepeatedIdInOneBatchKeepsTheLastRow) {
+  for (bool flat : {true, false}) {
+    auto index = flat ? NewFlatIndex(2) : NewHnswIndex(2);
+    const std::vector<float> v = {1, 0, 0, 1, -1, 0};
+    ASSERT_TRUE((*index)->Add({4, 9, 4}, v.data()).ok());
+    EXPECT_EQ((*index)->size(), 2u);
+    const float q[2] = {-1, 0};
+    std::vector<VectorHit> hits;
+    ASSERT_TRUE((*index)->Search(q, 1, &hits).ok());
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].id, 4) << (flat ? "flat" : "hnsw");
+    EXPECT_NEAR(hits[0].score, 1.0f, 1e-6);
+  }
+}
+
 TEST(VectorIndexTest, SaveLoadRoundTripAndDamagedBlobs) {
   const uint32_t dims = 32;
   auto data = Clustered(500, dims, 5, 3);
@@ -105,6 +124,63 @@ TEST(VectorIndexTest, SaveLoadRoundTripAndDamagedBlobs) {
   EXPECT_EQ(LoadVectorIndex("").status().code(), Status::Code::kCorruption);
 }
 
+// A blob whose checksum is right but whose hnswlib graph is cut short (as a
+// buggy writer could produce) must still come back as Corruption, not a crash.
+TEST(VectorIndexTest, HnswGraphCutShortBehindAValidChecksum) {
+  const uint32_t dims = 8;
+  auto data = Clustered(300, dims, 3, 6);
+  auto index = NewHnswIndex(dims);
+  ASSERT_TRUE((*index)->Add(Ids(300), data.data()).ok());
+  std::string blob;
+  ASSERT_TRUE((*index)->Save(&blob).ok());
+  const size_t header = 16, digest = 32;  // "LTVI" + version/kind/dims, then SHA-256 of the payload
+  ASSERT_EQ(blob.substr(header, digest), Sha256Fields({std::string_view(blob).substr(header + digest)}));
+  for (size_t keep : {size_t{24}, size_t{100}, (blob.size() - header - digest) / 2}) {
+    const std::string payload = blob.substr(header + digest, keep);
+    const std::string forged = blob.substr(0, header) + Sha256Fields({payload}) + payload;
+    EXPECT_EQ(LoadVectorIndex(forged).status().code(), Status::Code::kCorruption) << "payload bytes " << keep;
+  }
+  // Stated sizes hnswlib would believe: element count (offset 16 of its head),
+  // bytes per element (24), entry point (52). The head follows our 24 bytes of params.
+  for (size_t field : {size_t{16}, size_t{24}, size_t{52}}) {
+    std::string payload = blob.substr(header + digest);
+    const uint32_t huge = 0x7fffffff;
+    std::memcpy(&payload[24 + field], &huge, sizeof huge);
+    const std::string forged = blob.substr(0, header) + Sha256Fields({payload}) + payload;
+    EXPECT_EQ(LoadVectorIndex(forged).status().code(), Status::Code::kCorruption) << "head field at " << field;
+  }
+  // The same graph under a header claiming other dimensions.
+  std::string other = blob;
+  const uint32_t dims16 = 16;
+  std::memcpy(&other[12], &dims16, sizeof dims16);
+  EXPECT_EQ(LoadVectorIndex(other).status().code(), Status::Code::kCorruption);
+}
+
+TEST(VectorIndexTest, ConcurrentSearchesAgreeWithSerialOnes) {
+  const uint32_t dims = 48;
+  auto data = Clustered(4000, dims, 40, 7);
+  auto queries = Clustered(64, dims, 40, 8);
+  for (bool flat : {true, false}) {
+    auto index = flat ? NewFlatIndex(dims) : NewHnswIndex(dims);
+    ASSERT_TRUE((*index)->Add(Ids(4000), data.data()).ok());
+    // Odd queries ask for more hits, so HNSW's shared beam width changes between calls.
+    auto k_of = [](size_t q) -> size_t { return q % 2 ? 150 : 10; };
+    std::vector<std::vector<VectorHit>> serial(64), parallel(64);
+    for (size_t q = 0; q < 64; ++q) ASSERT_TRUE((*index)->Search(&queries[q * dims], k_of(q), &serial[q]).ok());
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (size_t q = t; q < 64; q += 4) (void)(*index)->Search(&queries[q * dims], k_of(q), &parallel[q]);
+      });
+    }
+    for (auto& th : threads) th.join();
+    for (size_t q = 0; q < 64; ++q) {
+      ASSERT_EQ(parallel[q].size(), k_of(q));
+      for (size_t i = 0; i < k_of(q); ++i) EXPECT_EQ(parallel[q][i].id, serial[q][i].id) << (flat ? "flat" : "hnsw");
+    }
+  }
+}
+
 TEST(VectorIndexTest, HnswRecallAgainstExact) {
   const uint32_t dims = 256;
   const size_t n = 20000;
@@ -117,14 +193,22 @@ TEST(VectorIndexTest, HnswRecallAgainstExact) {
   const double build = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   auto queries = Clustered(200, dims, 200, 5);
   size_t found = 0;
+  double flat_s = 0, hnsw_s = 0;
   for (size_t q = 0; q < 200; ++q) {
     std::vector<VectorHit> exact, approx;
+    auto t1 = std::chrono::steady_clock::now();
     ASSERT_TRUE((*flat)->Search(&queries[q * dims], 10, &exact).ok());
+    auto t2 = std::chrono::steady_clock::now();
     ASSERT_TRUE((*hnsw)->Search(&queries[q * dims], 10, &approx).ok());
+    auto t3 = std::chrono::steady_clock::now();
+    flat_s += std::chrono::duration<double>(t2 - t1).count();
+    hnsw_s += std::chrono::duration<double>(t3 - t2).count();
     for (auto& a : approx) for (auto& e : exact) found += a.id == e.id;
   }
   const double recall = found / 2000.0;
-  std::printf("HNSW recall@10 vs exact on %zu synthetic %u-d embeddings: %.4f (build %.1fs)\n", n, dims, recall, build);
+  std::printf("HNSW recall@10 vs exact on %zu synthetic %u-d embeddings: %.4f (build %.1fs); "
+              "mean query latency flat %.3f ms, HNSW %.3f ms\n",
+              n, dims, recall, build, flat_s / 200 * 1e3, hnsw_s / 200 * 1e3);
   EXPECT_GE(recall, 0.95);
 }
 

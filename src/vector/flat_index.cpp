@@ -1,44 +1,18 @@
 // Exact inner-product search over a contiguous matrix.
-#include <immintrin.h>
-
 #include <algorithm>
 #include <cstring>
-#include <thread>
 #include <unordered_map>
 
+#include "vector/dot.h"
 #include "vector/index_format.h"
+#include "vector/parallel.h"
 
 namespace litrank {
 namespace {
 
-__attribute__((target("avx2,fma"))) float DotAvx2(const float* a, const float* b, uint32_t n) {
-  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-  uint32_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
-    acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), acc1);
-  }
-  __m256 acc = _mm256_add_ps(acc0, acc1);
-  __m128 sum = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-  sum = _mm_hadd_ps(sum, sum);
-  sum = _mm_hadd_ps(sum, sum);
-  float total = _mm_cvtss_f32(sum);
-  for (; i < n; ++i) total += a[i] * b[i];
-  return total;
-}
-
-float DotScalar(const float* a, const float* b, uint32_t n) {
-  float total = 0;
-  for (uint32_t i = 0; i < n; ++i) total += a[i] * b[i];
-  return total;
-}
-
-using DotFn = float (*)(const float*, const float*, uint32_t);
-DotFn PickDot() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? DotAvx2 : DotScalar; }
-
 class FlatIndex final : public VectorIndex {
  public:
-  explicit FlatIndex(uint32_t dims) : dims_(dims), dot_(PickDot()) {}
+  explicit FlatIndex(uint32_t dims) : dims_(dims), dot_(BestDot()) {}
 
   uint32_t dims() const override { return dims_; }
   size_t size() const override { return ids_.size(); }
@@ -77,7 +51,7 @@ class FlatIndex final : public VectorIndex {
     hits->clear();
     const size_t n = ids_.size();
     // Big scans are split across cores; each part keeps its own best k.
-    const size_t parts = n * dims_ > (1u << 22) ? std::max(1u, std::thread::hardware_concurrency()) : 1;
+    const size_t parts = WorkerCount(n * dims_, size_t{1} << 22);
     std::vector<std::vector<VectorHit>> best(parts);
     auto scan = [&](size_t part) {
       std::vector<VectorHit>& local = best[part];
@@ -88,10 +62,7 @@ class FlatIndex final : public VectorIndex {
       }
       SortAndTruncateHits(k, &local);
     };
-    std::vector<std::thread> workers;
-    for (size_t p = 1; p < parts; ++p) workers.emplace_back(scan, p);
-    scan(0);
-    for (auto& w : workers) w.join();
+    ParallelFor(parts, scan);
     for (auto& part : best) hits->insert(hits->end(), part.begin(), part.end());
     SortAndTruncateHits(k, hits);
     return Status::Ok();

@@ -1,35 +1,109 @@
 // Approximate inner-product search with hnswlib's HNSW graph.
+//
+// hnswlib's own SIMD path prefetches one neighbour past the end of each link
+// list (a heap over-read ASan reports: nmslib/hnswlib#107, #578), so it is
+// compiled without it and measures distance with our runtime-dispatched AVX2
+// kernel instead, through DotSpace.
+#define NO_MANUAL_VECTORIZATION
 #include <hnswlib/hnswlib.h>
 
 #include <atomic>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
-#include <thread>
+#include <unordered_map>
 #include <unistd.h>
 
 #include "util/hash.h"
+#include "vector/dot.h"
 #include "vector/index_format.h"
+#include "vector/parallel.h"
 
 namespace litrank {
 namespace {
 
-// hnswlib 0.6 saves and loads through file paths only: go through a private temp file.
+// hnswlib 0.6 saves and loads through file paths only: go through a private
+// temp file (mkstemp: unique, created 0600, never a pre-planted link).
 class TempFile {
  public:
   TempFile() {
-    path_ = (std::filesystem::temp_directory_path() /
-             ("litrank-hnsw-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++))).string();
+    std::error_code ec;
+    std::string name = (std::filesystem::temp_directory_path(ec) / "litrank-hnsw-XXXXXX").string();
+    const int fd = ec ? -1 : ::mkstemp(name.data());
+    if (fd >= 0) {
+      ::close(fd);
+      path_ = std::move(name);
+    }
   }
-  ~TempFile() { std::remove(path_.c_str()); }
+  ~TempFile() {
+    if (!path_.empty()) std::remove(path_.c_str());
+  }
+  /// Empty when no temp file could be created.
   const std::string& path() const { return path_; }
 
  private:
-  static inline std::atomic<uint64_t> counter_{0};
   std::string path_;
+};
+
+// The fixed-size head of hnswlib 0.6's saveIndex output, in file order.
+#pragma pack(push, 1)
+struct HnswFileHead {
+  uint64_t offset_level0, max_elements, count, bytes_per_element, label_offset, data_offset;
+  int32_t max_level;
+  uint32_t entry_point;
+  uint64_t max_m, max_m0, m;
+  double mult;
+  uint64_t ef_construction;
+};
+#pragma pack(pop)
+static_assert(sizeof(HnswFileHead) == 96);
+
+// hnswlib believes whatever sizes its file states: check the head against the
+// layout hnswlib itself would have written for `dims`-d float vectors, so that
+// no stated size can make it allocate or read out of bounds. (The per-node
+// link lists are guarded by the payload checksum only.)
+Status CheckHnswHead(uint32_t dims, std::string_view graph, size_t* count) {
+  HnswFileHead h;
+  if (graph.size() < sizeof h) return Status::Corruption("HNSW graph is truncated");
+  std::memcpy(&h, graph.data(), sizeof h);
+  const uint64_t links0 = h.max_m0 * sizeof(hnswlib::tableint) + sizeof(hnswlib::linklistsizeint);
+  const bool layout_ok = h.offset_level0 == 0 && h.m >= 2 && h.m <= 10000 && h.max_m == h.m &&
+                         h.max_m0 == 2 * h.m && h.data_offset == links0 &&
+                         h.label_offset == links0 + uint64_t{dims} * sizeof(float) &&
+                         h.bytes_per_element == h.label_offset + sizeof(hnswlib::labeltype);
+  if (!layout_ok) return Status::Corruption("HNSW graph layout does not match " + std::to_string(dims) + "-d vectors");
+  const uint64_t room = (graph.size() - sizeof h) / h.bytes_per_element;
+  const bool head_ok = h.count <= room && h.count < UINT32_MAX && std::isfinite(h.mult) && h.mult > 0 &&
+                       (h.count == 0 || (h.entry_point < h.count && h.max_level >= 0 && h.max_level < 256));
+  if (!head_ok) return Status::Corruption("HNSW graph header is inconsistent");
+  *count = static_cast<size_t>(h.count);
+  return Status::Ok();
+}
+
+// Inner-product "distance" 1 - <a, b> for hnswlib, with the fastest dot kernel.
+class DotSpace final : public hnswlib::SpaceInterface<float> {
+ public:
+  explicit DotSpace(uint32_t dims) : param_{dims, BestDot()} {}
+  size_t get_data_size() override { return param_.dims * sizeof(float); }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return &Distance; }
+  void* get_dist_func_param() override { return &param_; }
+
+ private:
+  struct Param {
+    size_t dims;  // first, as hnswlib reads the parameter as a size_t* in places
+    DotFn dot;
+  };
+  static float Distance(const void* a, const void* b, const void* param) {
+    const auto* p = static_cast<const Param*>(param);
+    return 1.0f - p->dot(static_cast<const float*>(a), static_cast<const float*>(b), static_cast<uint32_t>(p->dims));
+  }
+  Param param_;
 };
 
 class HnswIndex final : public VectorIndex {
@@ -56,10 +130,14 @@ class HnswIndex final : public VectorIndex {
     uint64_t fields[3];  // m, ef_construction, ef_search
     std::memcpy(fields, payload.data(), sizeof fields);
     params_ = {fields[0], fields[1], fields[2]};
+    const std::string_view graph = payload.substr(sizeof fields);
+    size_t count = 0;
+    LITRANK_RETURN_IF_ERROR(CheckHnswHead(dims_, graph, &count));
     TempFile tmp;
+    if (tmp.path().empty()) return Status::IOError("cannot create a temporary file for the HNSW index");
     {
       std::ofstream out(tmp.path(), std::ios::binary);
-      out.write(payload.data() + sizeof fields, static_cast<std::streamsize>(payload.size() - sizeof fields));
+      out.write(graph.data(), static_cast<std::streamsize>(graph.size()));
       if (!out) return Status::IOError("cannot write a temporary file for the HNSW index");
     }
     try {
@@ -71,8 +149,13 @@ class HnswIndex final : public VectorIndex {
       graph_->data_level0_memory_ = nullptr;
       graph_->linkLists_ = nullptr;
       graph_->visited_list_pool_ = nullptr;
-      graph_->loadIndex(tmp.path(), &space_);
+      // Capacity = the stored count (not the stored capacity); Add grows it.
+      graph_->loadIndex(tmp.path(), &space_, std::max<size_t>(count, 1));
     } catch (const std::exception& e) {
+      // loadIndex may throw after reading the element count but before the
+      // per-element tables exist: forget the elements so the destructor is safe.
+      if (graph_) graph_->cur_element_count = 0;
+      graph_.reset();
       return Status::Corruption(std::string("HNSW index is damaged: ") + e.what());
     }
     return Status::Ok();
@@ -85,13 +168,16 @@ class HnswIndex final : public VectorIndex {
     try {
       const size_t needed = graph_->cur_element_count + ids.size();
       if (needed > graph_->max_elements_) graph_->resizeIndex(std::max(needed, graph_->max_elements_ * 2));
-      // hnswlib's addPoint is safe to call concurrently.
-      const size_t threads = ids.size() >= 256 ? std::max(1u, std::thread::hardware_concurrency()) : 1;
+      // hnswlib's addPoint is safe to call concurrently, but not twice for one new
+      // label at once: keep only the last row of an id repeated in the batch.
+      std::unordered_map<int64_t, size_t> last;
+      for (size_t i = 0; i < ids.size(); ++i) last[ids[i]] = i;
       std::atomic<size_t> next{0};
       std::string error;
       std::mutex error_mutex;
-      auto work = [&] {
+      ParallelFor(WorkerCount(ids.size(), 256), [&](size_t) {
         for (size_t i; (i = next++) < ids.size();) {
+          if (last.find(ids[i])->second != i) continue;  // (read-only, safe across threads)
           try {
             graph_->addPoint(vectors + i * dims_, static_cast<hnswlib::labeltype>(ids[i]));
           } catch (const std::exception& e) {
@@ -99,11 +185,7 @@ class HnswIndex final : public VectorIndex {
             error = e.what();
           }
         }
-      };
-      std::vector<std::thread> workers;
-      for (size_t t = 1; t < threads; ++t) workers.emplace_back(work);
-      work();
-      for (auto& w : workers) w.join();
+      });
       if (!error.empty()) return Status::Internal("hnswlib: " + error);
     } catch (const std::exception& e) {
       return Status::Internal(std::string("hnswlib: ") + e.what());
@@ -129,12 +211,16 @@ class HnswIndex final : public VectorIndex {
     try {
       while (true) {
         want = std::min(want, size());
-        graph_->setEf(std::max(params_.ef_search, want));
-        auto found = graph_->searchKnn(query, want);
+        std::priority_queue<std::pair<float, hnswlib::labeltype>> found;
+        {
+          std::lock_guard<std::mutex> lock(search_mutex_);  // ef is graph state
+          graph_->setEf(std::max(params_.ef_search, want));
+          found = graph_->searchKnn(query, want);
+        }
         hits->clear();
         while (!found.empty()) {
           const auto id = static_cast<int64_t>(found.top().second);
-          // InnerProductSpace distance is 1 - dot.
+          // DotSpace distance is 1 - dot.
           if (!filter || filter(id)) hits->push_back({id, 1.0f - found.top().first});
           found.pop();
         }
@@ -150,6 +236,7 @@ class HnswIndex final : public VectorIndex {
 
   Status Save(std::string* blob) const override {
     TempFile tmp;
+    if (tmp.path().empty()) return Status::IOError("cannot create a temporary file for the HNSW index");
     try {
       graph_->saveIndex(tmp.path());
     } catch (const std::exception& e) {
@@ -171,8 +258,9 @@ class HnswIndex final : public VectorIndex {
  private:
   uint32_t dims_;
   HnswParams params_;
-  hnswlib::InnerProductSpace space_;
+  DotSpace space_;
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph_;
+  mutable std::mutex search_mutex_;
 };
 
 }  // namespace
