@@ -40,6 +40,22 @@ TEST(EvalMetricsTest, RecallAndReciprocalRankByHand) {
   EXPECT_DOUBLE_EQ(ReciprocalRankAt(ranked, judged, 2), 0.0);
 }
 
+TEST(EvalMetricsTest, RepeatedDocumentsCountOnceAndNonPositiveKScoresZero) {
+  const std::unordered_map<std::string, int> judged = {{"a", 1}, {"b", 1}};
+  // Distinct ranking: x, a, b (the second x and a are ignored).
+  const std::vector<std::string> ranked = {"x", "x", "a", "a", "b"};
+  EXPECT_DOUBLE_EQ(ReciprocalRankAt(ranked, judged, 10), 0.5);  // a at distinct rank 2
+  EXPECT_DOUBLE_EQ(RecallAt(ranked, judged, 2), 0.5);           // top 2 = {x, a}
+  EXPECT_DOUBLE_EQ(RecallAt(ranked, judged, 3), 1.0);           // top 3 = {x, a, b}, not {x, x, a}
+  // nDCG@3 = (1/log2(3) + 1/log2(4)) / (1 + 1/log2(3)) = (0.63093 + 0.5) / 1.63093 = 0.69342
+  EXPECT_NEAR(NdcgAt(ranked, judged, 3), 0.69342, 1e-5);
+  for (int k : {0, -1}) {
+    EXPECT_DOUBLE_EQ(NdcgAt({"a"}, judged, k), 0.0);
+    EXPECT_DOUBLE_EQ(RecallAt({"a"}, judged, k), 0.0);
+    EXPECT_DOUBLE_EQ(ReciprocalRankAt({"a"}, judged, k), 0.0);
+  }
+}
+
 TEST(EvalMetricsTest, MeansCountOnlyJudgedQueriesAndMissingRunsAsZero) {
   Qrels qrels = {{"q1", {{"a", 1}}}, {"q2", {{"b", 1}}}, {"q3", {{"c", 0}}}};  // q3 has nothing relevant
   Rankings run = {{"q1", {"a"}}, {"q3", {"c"}}};                                 // q2 missing

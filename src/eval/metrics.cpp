@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 #include <unordered_set>
 
 namespace litrank {
@@ -16,6 +17,20 @@ size_t RelevantCount(const std::unordered_map<std::string, int>& judged) {
   return static_cast<size_t>(std::count_if(judged.begin(), judged.end(), [](const auto& j) { return j.second > 0; }));
 }
 
+// The cut-off as a count (a k <= 0 keeps nothing).
+size_t Cut(int k) { return k > 0 ? static_cast<size_t>(k) : 0; }
+
+// The first k distinct documents of a ranking: a document listed twice counts
+// once, at its first rank, as in trec_eval (whose runs cannot repeat a document).
+std::vector<const std::string*> TopK(const std::vector<std::string>& ranked, int k) {
+  std::vector<const std::string*> top;
+  std::unordered_set<std::string_view> seen;
+  for (size_t i = 0; i < ranked.size() && top.size() < Cut(k); ++i) {
+    if (seen.insert(ranked[i]).second) top.push_back(&ranked[i]);
+  }
+  return top;
+}
+
 }  // namespace
 
 double NdcgAt(const std::vector<std::string>& ranked, const std::unordered_map<std::string, int>& judged, int k) {
@@ -24,16 +39,13 @@ double NdcgAt(const std::vector<std::string>& ranked, const std::unordered_map<s
     if (grade > 0) ideal.push_back(grade);
   }
   std::sort(ideal.rbegin(), ideal.rend());
-  double idcg = 0;
-  for (size_t i = 0; i < ideal.size() && i < static_cast<size_t>(k); ++i) idcg += ideal[i] / std::log2(i + 2.0);
+  const std::vector<const std::string*> top = TopK(ranked, k);
+  double idcg = 0, dcg = 0;
+  for (size_t i = 0; i < ideal.size() && i < Cut(k); ++i) idcg += ideal[i] / std::log2(i + 2.0);
   if (idcg == 0) return 0;
-  double dcg = 0;
-  std::unordered_set<std::string> seen;  // a document listed twice counts once, as in trec_eval
-  for (size_t i = 0, rank = 0; i < ranked.size() && rank < static_cast<size_t>(k); ++i) {
-    if (!seen.insert(ranked[i]).second) continue;
-    const int grade = Grade(judged, ranked[i]);
-    if (grade > 0) dcg += grade / std::log2(rank + 2.0);
-    ++rank;
+  for (size_t i = 0; i < top.size(); ++i) {
+    const int grade = Grade(judged, *top[i]);
+    if (grade > 0) dcg += grade / std::log2(i + 2.0);
   }
   return dcg / idcg;
 }
@@ -41,17 +53,16 @@ double NdcgAt(const std::vector<std::string>& ranked, const std::unordered_map<s
 double RecallAt(const std::vector<std::string>& ranked, const std::unordered_map<std::string, int>& judged, int k) {
   const size_t relevant = RelevantCount(judged);
   if (relevant == 0) return 0;
-  std::unordered_set<std::string> found;
-  for (size_t i = 0; i < ranked.size() && i < static_cast<size_t>(k); ++i) {
-    if (Grade(judged, ranked[i]) > 0) found.insert(ranked[i]);
-  }
-  return static_cast<double>(found.size()) / static_cast<double>(relevant);
+  const std::vector<const std::string*> top = TopK(ranked, k);
+  const auto found = std::count_if(top.begin(), top.end(), [&](const std::string* doc) { return Grade(judged, *doc) > 0; });
+  return static_cast<double>(found) / static_cast<double>(relevant);
 }
 
 double ReciprocalRankAt(const std::vector<std::string>& ranked, const std::unordered_map<std::string, int>& judged,
                         int k) {
-  for (size_t i = 0; i < ranked.size() && i < static_cast<size_t>(k); ++i) {
-    if (Grade(judged, ranked[i]) > 0) return 1.0 / static_cast<double>(i + 1);
+  const std::vector<const std::string*> top = TopK(ranked, k);
+  for (size_t i = 0; i < top.size(); ++i) {
+    if (Grade(judged, *top[i]) > 0) return 1.0 / static_cast<double>(i + 1);
   }
   return 0;
 }

@@ -24,6 +24,9 @@ struct MetricSummary {
   size_t queries = 0;            ///< judged queries averaged over
 };
 
+// In all three metrics a document listed twice counts once, at its first rank
+// (as trec_eval, whose runs cannot repeat one), and a k <= 0 scores 0.
+
 /// nDCG@k of one ranking against one query's judgements (0 when nothing is relevant).
 double NdcgAt(const std::vector<std::string>& ranked, const std::unordered_map<std::string, int>& judged, int k);
 /// Relevant documents in the top k over all relevant documents (0 when none).
