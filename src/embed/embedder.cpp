@@ -1,22 +1,27 @@
-// Embedder on llama.cpp: packed rounds of whole texts, pooled by llama.cpp itself.
+// Embedder: validation, tokenisation, de-duplication, packed rounds (shortest texts
+// first), MRL truncation and L2 normalisation. Decoding lives in EmbedEngine.
 #include "litrank/embedder.h"
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <numeric>
-#include <thread>
+#include <unordered_map>
 
+#include "embed/embed_engine.h"
+#include "embed/embed_tokens.h"
 #include "llama.h"
 #include "model/fingerprint.h"
 #include "rerank/pair_engine.h"
-#include "rerank/prompt.h"
 #include "util/utf8.h"
 
 namespace litrank {
 namespace {
 
-struct ModelFree { void operator()(llama_model* m) const { llama_model_free(m); } };
-struct ContextFree { void operator()(llama_context* c) const { llama_free(c); } };
+struct ModelFree {
+  void operator()(llama_model* m) const { llama_model_free(m); }
+};
+using ModelPtr = std::unique_ptr<llama_model, ModelFree>;
 
 Status CheckEmbedding(const ModelInfo& info) {
   switch (info.kind) {
@@ -24,172 +29,195 @@ Status CheckEmbedding(const ModelInfo& info) {
     case ModelKind::kQwen3Reranker:
     case ModelKind::kRankReranker:
     case ModelKind::kBrokenReranker:
-      return Status::Unsupported(info.path + " is a reranker, not an embedding model: use it with --reranker");
+      return Status::Unsupported(info.path + " is a reranker (RANK pooling), not an embedding model; "
+                                 "use a Qwen3-Embedding GGUF");
     case ModelKind::kCausalLM:
       return Status::Unsupported(info.path + " is a causal language model without embedding pooling; "
                                  "use a Qwen3-Embedding GGUF");
     case ModelKind::kUnknown: break;
   }
-  return Status::Unsupported(info.path + " is not an embedding model llama.cpp can pool");
+  return Status::Unsupported(info.path + " declares no LAST/MEAN/CLS pooling (pooling: " + info.pooling +
+                             "); it is not an embedding model");
+}
+
+/// Our own last-token pooling for the causal Qwen families (no LM head on every token);
+/// llama.cpp's pooling for everything else.
+EmbedPooling ChoosePooling(const ModelInfo& info, const llama_model* model) {
+  const bool qwen = info.architecture == "qwen3" || info.architecture == "qwen2";
+  return info.pooling == "last" && qwen && !llama_model_has_encoder(model) ? EmbedPooling::kLastToken
+                                                                           : EmbedPooling::kLlama;
+}
+
+/// Runs `fn`; an exception escaping llama.cpp or the standard library becomes Internal.
+template <typename Fn>
+auto Guarded(Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("embedding failed: ") + e.what());
+  }
+}
+
+/// Writes the first `dims` components of `v`, scaled to unit length; false when
+/// they are not finite or all zero.
+bool NormalisedPrefix(const float* v, uint32_t dims, float* out) {
+  double norm = 0;
+  for (uint32_t j = 0; j < dims; ++j) norm += static_cast<double>(v[j]) * v[j];
+  if (!std::isfinite(norm) || norm <= 0) return false;
+  const double scale = 1.0 / std::sqrt(norm);
+  for (uint32_t j = 0; j < dims; ++j) out[j] = static_cast<float>(v[j] * scale);
+  return true;
 }
 
 class EmbedderImpl final : public Embedder {
  public:
-  EmbedderImpl(ModelInfo info, std::string fingerprint, std::unique_ptr<llama_model, ModelFree> model)
+  EmbedderImpl(ModelInfo info, std::string fingerprint, ModelPtr model, EmbedTokenizer tokenizer,
+               uint32_t max_length)
       : info_(std::move(info)), fingerprint_(std::move(fingerprint)), model_(std::move(model)),
-        vocab_(llama_model_get_vocab(model_.get())) {}
+        tokenizer_(std::move(tokenizer)), max_length_(max_length) {}
 
   Status Init(const EmbedderConfig& config) {
-    width_ = static_cast<uint32_t>(llama_model_n_embd(model_.get()));
-    const uint32_t trained = static_cast<uint32_t>(std::max(1, llama_model_n_ctx_train(model_.get())));
-    max_length_ = std::clamp<uint32_t>(config.max_length, 8, trained);
-    const bool gpu = config.gpu_layers != 0 && llama_supports_gpu_offload();
-    batch_ = std::max(config.batch_tokens ? config.batch_tokens : gpu ? 8192u : 2048u, max_length_);
-    max_sequences_ = std::clamp<uint32_t>(config.max_sequences ? config.max_sequences : gpu ? 128 : 64, 1, 255);
-    // "<|endoftext|>" ends every text (Qwen3-Embedding); other vocabularies use their EOS.
-    const std::vector<int32_t> eot = Tokenize(vocab_, "<|endoftext|>", /*special=*/true);
-    eos_ = eot.size() == 1 ? eot[0] : llama_vocab_eos(vocab_);
-    const unsigned hw = std::thread::hardware_concurrency();
-    llama_context_params cp = llama_context_default_params();
-    cp.n_ctx = batch_;
-    // One ubatch per round: pooling needs each sequence whole, and MEAN/CLS models
-    // attend both ways.
-    cp.n_batch = cp.n_ubatch = batch_;
-    cp.n_seq_max = max_sequences_;
-    cp.kv_unified = true;
-    cp.embeddings = true;
-    cp.pooling_type = LLAMA_POOLING_TYPE_UNSPECIFIED;  // the GGUF's own (LAST for Qwen3-Embedding)
-    cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_AUTO;
-    cp.n_threads = cp.n_threads_batch = config.threads > 0 ? config.threads : static_cast<int>(hw ? hw : 4);
-    cp.no_perf = true;
-    ctx_.reset(llama_init_from_model(model_.get(), cp));
-    if (!ctx_) return Status::Internal("llama.cpp could not create an embedding context of " + std::to_string(batch_) + " tokens");
-    if (llama_pooling_type(ctx_.get()) == LLAMA_POOLING_TYPE_NONE) {
-      return Status::Unsupported(info_.path + " declares no pooling; cannot make one vector per text");
-    }
+    auto engine = EmbedEngine::Create(model_.get(), ChoosePooling(info_, model_.get()), config, max_length_);
+    if (!engine.ok()) return engine.status();
+    engine_ = std::move(*engine);
     return Status::Ok();
   }
 
-  uint32_t width() const override { return width_; }
+  uint32_t width() const override { return engine_->width(); }
+  uint32_t max_length() const override { return max_length_; }
   const std::string& fingerprint() const override { return fingerprint_; }
   const ModelInfo& info() const override { return info_; }
 
   std::vector<int32_t> Tokens(const std::string& text, bool is_query, const std::string& task) const override {
     bool truncated = false;
-    return TextTokens(is_query ? FormatEmbeddingQuery(task, text) : text, &truncated);
+    return tokenizer_.Encode(is_query ? FormatEmbeddingQuery(task, text) : text, max_length_, &truncated);
   }
 
   Status EmbedDocuments(const std::vector<std::string>& texts, const EmbedOptions& options, std::vector<float>* out,
                         std::vector<bool>* truncated, const std::function<void(size_t)>& progress) override {
-    return Embed(texts, false, "", options, out, truncated, progress);
+    return Guarded([&] { return Embed(texts, nullptr, options, out, truncated, progress); });
   }
 
   Status EmbedQueries(const std::vector<std::string>& queries, const std::string& task, const EmbedOptions& options,
                       std::vector<float>* out) override {
     if (!IsValidUtf8(task)) return Status::InvalidArgument("the task is not valid UTF-8");
-    return Embed(queries, true, task, options, out, nullptr, {});
+    return Guarded([&] { return Embed(queries, &task, options, out, nullptr, {}); });
   }
 
  private:
-  // User text with special-token parsing off (no control-token injection), cut so
-  // that the text plus the final EOS fits max_length.
-  std::vector<int32_t> TextTokens(const std::string& text, bool* truncated) const {
-    std::vector<int32_t> tokens = Tokenize(vocab_, text, /*special=*/false);
-    *truncated = tokens.size() + 1 > max_length_;
-    if (*truncated) tokens.resize(max_length_ - 1);
-    tokens.push_back(eos_);
-    return tokens;
-  }
-
-  Status Embed(const std::vector<std::string>& texts, bool queries, const std::string& task,
-               const EmbedOptions& options, std::vector<float>* out, std::vector<bool>* truncated,
-               const std::function<void(size_t)>& progress);
-  Status DecodeRound(const std::vector<const std::vector<int32_t>*>& round, float* rows);
+  /// `task` null: documents; else queries formatted with *task.
+  Status Embed(const std::vector<std::string>& texts, const std::string* task, const EmbedOptions& options,
+               std::vector<float>* out, std::vector<bool>* truncated, const std::function<void(size_t)>& progress);
+  /// Pooled, unnormalised vectors of `inputs` (row i = inputs[i]); `weights[i]`
+  /// input texts are done when inputs[i] is.
+  Status Compute(const std::vector<litrank::Tokens>& inputs, const std::vector<size_t>& weights,
+                 const std::function<void(size_t)>& progress, std::vector<float>* vectors);
 
   ModelInfo info_;
   std::string fingerprint_;
-  std::unique_ptr<llama_model, ModelFree> model_;
-  std::unique_ptr<llama_context, ContextFree> ctx_;
-  const llama_vocab* vocab_;
-  uint32_t width_ = 0, max_length_ = 0, batch_ = 0, max_sequences_ = 0;
-  int32_t eos_ = 0;
+  ModelPtr model_;
+  EmbedTokenizer tokenizer_;
+  uint32_t max_length_ = 0;
+  std::unique_ptr<EmbedEngine> engine_;
 };
 
-Status EmbedderImpl::Embed(const std::vector<std::string>& texts, bool queries, const std::string& task,
+Status EmbedderImpl::Embed(const std::vector<std::string>& texts, const std::string* task,
                            const EmbedOptions& options, std::vector<float>* out, std::vector<bool>* truncated,
                            const std::function<void(size_t)>& progress) {
-  const uint32_t dims = options.dims == 0 ? width_ : options.dims;
-  if (dims < std::min(32u, width_) || dims > width_) {
-    return Status::InvalidArgument("dims must be between 32 and " + std::to_string(width_) + ", not " +
-                                   std::to_string(options.dims));
+  const uint32_t w = width();
+  const uint32_t dims = options.dims == 0 ? w : options.dims;
+  if (dims < std::min(32u, w) || dims > w) {
+    return Status::InvalidArgument("dims must be between " + std::to_string(std::min(32u, w)) + " and " +
+                                   std::to_string(w) + " (the model's width), not " + std::to_string(options.dims));
   }
-  const char* what = queries ? "query" : "text";
-  std::vector<std::vector<int32_t>> tokens(texts.size());
-  std::vector<bool> cut(texts.size());
+  const char* what = task ? "query" : "text";
+  // Identical inputs are decoded once: slot[i] is text i's row among the distinct inputs.
+  std::vector<litrank::Tokens> inputs;
+  std::vector<size_t> slot(texts.size()), weights;
+  std::vector<bool> cut;
+  std::unordered_map<std::string, size_t> seen;
   for (size_t i = 0; i < texts.size(); ++i) {
     if (!IsValidUtf8(texts[i])) return Status::InvalidArgument(std::string(what) + " " + std::to_string(i) + " is not valid UTF-8");
-    if (texts[i].find_first_not_of(" \t\r\n") == std::string::npos) {
+    if (texts[i].find_first_not_of(" \t\r\n\f\v") == std::string::npos) {
       return Status::InvalidArgument(std::string(what) + " " + std::to_string(i) + " is empty");
     }
-    bool t = false;
-    tokens[i] = TextTokens(queries ? FormatEmbeddingQuery(task, texts[i]) : texts[i], &t);
-    cut[i] = t;
-  }
-  // Shortest first, so rounds fill evenly.
-  std::vector<size_t> order(texts.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return tokens[a].size() < tokens[b].size(); });
-  std::vector<size_t> sizes;
-  for (size_t i : order) sizes.push_back(tokens[i].size());
-  std::vector<float> full(texts.size() * width_);
-  Status st = ForEachRound(sizes, batch_, max_sequences_, [&](const std::vector<size_t>& members) -> Status {
-    std::vector<const std::vector<int32_t>*> round;
-    for (size_t m : members) round.push_back(&tokens[order[m]]);
-    std::vector<float> rows(members.size() * width_);
-    LITRANK_RETURN_IF_ERROR(DecodeRound(round, rows.data()));
-    for (size_t j = 0; j < members.size(); ++j) {
-      std::copy_n(&rows[j * width_], width_, &full[order[members[j]] * width_]);
+    std::string input = task ? FormatEmbeddingQuery(*task, texts[i]) : texts[i];
+    const auto [it, fresh] = seen.emplace(std::move(input), inputs.size());
+    slot[i] = it->second;
+    if (fresh) {
+      bool t = false;
+      inputs.push_back(tokenizer_.Encode(it->first, max_length_, &t));
+      cut.push_back(t);
+      weights.push_back(0);
     }
-    return Status::Ok();
-  }, progress);
-  LITRANK_RETURN_IF_ERROR(st);
-  out->assign(texts.size() * dims, 0.0f);
-  for (size_t i = 0; i < texts.size(); ++i) {
-    const float* v = &full[i * width_];
-    double norm = 0;
-    for (uint32_t j = 0; j < dims; ++j) norm += static_cast<double>(v[j]) * v[j];
-    const double scale = norm > 0 ? 1.0 / std::sqrt(norm) : 0.0;
-    for (uint32_t j = 0; j < dims; ++j) (*out)[i * dims + j] = static_cast<float>(v[j] * scale);
+    ++weights[slot[i]];
   }
-  if (truncated != nullptr) *truncated = std::move(cut);
+  std::vector<float> vectors;
+  LITRANK_RETURN_IF_ERROR(Compute(inputs, weights, progress, &vectors));
+  std::vector<float> result(texts.size() * dims);
+  for (size_t i = 0; i < texts.size(); ++i) {
+    if (!NormalisedPrefix(&vectors[slot[i] * w], dims, &result[i * dims])) {
+      return Status::Internal("the model produced a zero or non-finite vector for " + std::string(what) + " " +
+                              std::to_string(i));
+    }
+  }
+  *out = std::move(result);
+  if (truncated != nullptr) {
+    truncated->assign(texts.size(), false);
+    for (size_t i = 0; i < texts.size(); ++i) (*truncated)[i] = cut[slot[i]];
+  }
   return Status::Ok();
 }
 
-Status EmbedderImpl::DecodeRound(const std::vector<const std::vector<int32_t>*>& round, float* rows) {
-  size_t total = 0;
-  for (const auto* t : round) total += t->size();
-  llama_memory_clear(llama_get_memory(ctx_.get()), true);
-  llama_batch batch = llama_batch_init(static_cast<int32_t>(total), 0, 1);
-  for (size_t s = 0; s < round.size(); ++s) {
-    const std::vector<int32_t>& t = *round[s];
-    for (size_t p = 0; p < t.size(); ++p) {
-      const int32_t i = batch.n_tokens++;
-      batch.token[i] = t[p];
-      batch.pos[i] = static_cast<llama_pos>(p);
-      batch.n_seq_id[i] = 1;
-      batch.seq_id[i][0] = static_cast<llama_seq_id>(s);
-      batch.logits[i] = 1;  // pooled models take every token as an output
+Status EmbedderImpl::Compute(const std::vector<litrank::Tokens>& inputs, const std::vector<size_t>& weights,
+                             const std::function<void(size_t)>& progress, std::vector<float>* vectors) {
+  const uint32_t w = width();
+  vectors->assign(inputs.size() * w, 0.0f);
+  // Shortest first, so that rounds fill evenly and similar lengths share a round.
+  std::vector<size_t> order(inputs.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return inputs[a].size() < inputs[b].size(); });
+  std::vector<size_t> sizes;
+  sizes.reserve(order.size());
+  for (size_t i : order) sizes.push_back(inputs[i].size());
+  std::vector<float> rows;
+  size_t done = 0;
+  return ForEachRound(sizes, engine_->round_tokens(), engine_->max_sequences(), [&](const std::vector<size_t>& members) {
+    std::vector<const litrank::Tokens*> round;
+    for (size_t m : members) round.push_back(&inputs[order[m]]);
+    rows.resize(members.size() * w);
+    LITRANK_RETURN_IF_ERROR(engine_->DecodeRound(round, rows.data()));
+    for (size_t j = 0; j < members.size(); ++j) {
+      std::copy_n(&rows[j * w], w, &(*vectors)[order[members[j]] * w]);
+      done += weights[order[members[j]]];
     }
+    if (progress) progress(done);
+    return Status::Ok();
+  }, nullptr);
+}
+
+StatusOr<std::unique_ptr<Embedder>> OpenEmbedder(const std::string& path, const EmbedderConfig& config) {
+  auto info = InspectModel(path);
+  if (!info.ok()) return info.status();
+  LITRANK_RETURN_IF_ERROR(CheckEmbedding(*info));
+  auto fingerprint = ModelFingerprint(path);
+  if (!fingerprint.ok()) return fingerprint.status();
+  llama_model_params mp = llama_model_default_params();
+  mp.n_gpu_layers = config.gpu_layers;
+  ModelPtr model(llama_model_load_from_file(path.c_str(), mp));
+  if (!model) return Status::Corruption("llama.cpp could not load " + path + " (damaged file or unsupported architecture)");
+  auto tokenizer = EmbedTokenizer::Create(llama_model_get_vocab(model.get()));
+  if (!tokenizer.ok()) return tokenizer.status();
+  const uint32_t trained = static_cast<uint32_t>(std::max(1, llama_model_n_ctx_train(model.get())));
+  const uint32_t max_length = std::min(config.max_length ? config.max_length : 8192u, trained);
+  if (max_length <= tokenizer->overhead()) {
+    return Status::InvalidArgument("max_length " + std::to_string(max_length) + " leaves no room for text after " +
+                                   std::to_string(tokenizer->overhead()) + " special tokens");
   }
-  const int rc = llama_decode(ctx_.get(), batch);
-  llama_batch_free(batch);
-  if (rc != 0) return Status::Internal("llama_decode failed with code " + std::to_string(rc));
-  for (size_t s = 0; s < round.size(); ++s) {
-    const float* e = llama_get_embeddings_seq(ctx_.get(), static_cast<llama_seq_id>(s));
-    if (e == nullptr) return Status::Internal("llama.cpp returned no pooled embedding for a sequence");
-    std::copy_n(e, width_, rows + s * width_);
-  }
-  return Status::Ok();
+  auto impl = std::make_unique<EmbedderImpl>(std::move(*info), std::move(*fingerprint), std::move(model),
+                                             std::move(*tokenizer), max_length);
+  LITRANK_RETURN_IF_ERROR(impl->Init(config));
+  return std::unique_ptr<Embedder>(std::move(impl));
 }
 
 }  // namespace
@@ -199,18 +227,11 @@ std::string FormatEmbeddingQuery(const std::string& task, const std::string& que
 }
 
 StatusOr<std::unique_ptr<Embedder>> Embedder::Open(const std::string& path, const EmbedderConfig& config) {
-  auto info = InspectModel(path);
-  if (!info.ok()) return info.status();
-  LITRANK_RETURN_IF_ERROR(CheckEmbedding(*info));
-  auto fingerprint = ModelFingerprint(path);
-  if (!fingerprint.ok()) return fingerprint.status();
-  llama_model_params mp = llama_model_default_params();
-  mp.n_gpu_layers = config.gpu_layers;
-  std::unique_ptr<llama_model, ModelFree> model(llama_model_load_from_file(path.c_str(), mp));
-  if (!model) return Status::Corruption("llama.cpp could not load " + path + " (damaged file or unsupported architecture)");
-  auto impl = std::make_unique<EmbedderImpl>(std::move(*info), std::move(*fingerprint), std::move(model));
-  LITRANK_RETURN_IF_ERROR(impl->Init(config));
-  return std::unique_ptr<Embedder>(std::move(impl));
+  try {
+    return OpenEmbedder(path, config);
+  } catch (const std::exception& e) {
+    return Status::Internal("cannot open embedding model " + path + ": " + e.what());
+  }
 }
 
 }  // namespace litrank
