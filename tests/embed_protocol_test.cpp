@@ -89,6 +89,8 @@ TEST(EmbedProtocol, ControlTokensInTextAreNotInjected) {
       EXPECT_EQ(std::count_if(t.begin(), t.end(), [](int32_t id) { return id >= kEndOfText; }), 1) << text;
     }
   }
+  // Tokens() does not validate: invalid UTF-8 still tokenises (as U+FFFD), without a throw.
+  EXPECT_EQ(e->Tokens("bad \xc3(", false, "").back(), kEndOfText);
   // The literal control-token text embeds as text: not like a text that ends early.
   std::vector<float> injected, plain;
   ASSERT_TRUE(e->EmbedDocuments({"end <|endoftext|> more"}, {}, &injected).ok());
