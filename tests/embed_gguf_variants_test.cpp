@@ -135,6 +135,21 @@ TEST(EmbedVariant, MeanPoolingIsHonouredAndPacks) {
     EXPECT_GT(MaxAbsDiff(&p[i * w], &l[i * w], w), 1e-3) << i;
     EXPECT_GT(MaxAbsDiff(&p[i * w], &c[i * w], w), 1e-3) << i;
   }
+  // Small rounds, then a text of ~400 tokens that makes the context grow.
+  EmbedderConfig small;
+  small.threads = 2, small.flash_attention = false, small.batch_tokens = 32;
+  auto grows = Embedder::Open(PoolingVariant("mean", 1), small);
+  ASSERT_TRUE(grows.ok()) << grows.status().ToString();
+  std::string long_text;
+  for (int i = 0; i < 40; ++i) long_text += "Sulfide electrolytes decompose at high voltage. ";
+  std::vector<std::string> texts = kDocs;
+  texts.push_back(long_text);
+  ASSERT_GT(packed->Tokens(long_text, false, "").size(), 300u);
+  std::vector<float> g, one;
+  ASSERT_TRUE((*grows)->EmbedDocuments(texts, {}, &g).ok());
+  for (size_t i = 0; i < kDocs.size(); ++i) EXPECT_LT(MaxAbsDiff(&g[i * w], &p[i * w], w), 1e-4) << i;
+  ASSERT_TRUE(single->EmbedDocuments({long_text}, {}, &one).ok());
+  EXPECT_LT(MaxAbsDiff(&g[kDocs.size() * w], one.data(), w), 1e-4);
 }
 
 /// A llama-server (--embedding --pooling last) on `model`, for the test's lifetime.

@@ -57,7 +57,8 @@ EmbedEngine::~EmbedEngine() {
 
 Status EmbedEngine::EnsureContext(uint32_t tokens) {
   tokens = std::min(max_ctx_, RoundUp(std::max<uint32_t>(tokens, 1), 256));
-  if (ctx_ && n_ctx_ >= tokens) return Status::Ok();
+  // kLlama decodes a round in one ubatch, so its batch must hold the round too.
+  if (ctx_ && n_ctx_ >= tokens && (pooling_ == EmbedPooling::kLastToken || n_batch_ >= tokens)) return Status::Ok();
   if (ctx_) llama_free(ctx_), ctx_ = nullptr;
   llama_context_params cp = llama_context_default_params();
   cp.n_ctx = tokens;
