@@ -83,6 +83,12 @@ class Embedder {
   /// The same for queries, each formatted with `task` (empty = kDefaultEmbedTask).
   virtual Status EmbedQueries(const std::vector<std::string>& queries, const std::string& task,
                               const EmbedOptions& options, std::vector<float>* out) = 0;
+  /// The same for inputs given as token ids of this model's vocabulary (OpenAI's
+  /// token-array input), embedded exactly as given: no EOS is added, nothing is cut.
+  /// Errors: an empty input or an id outside the vocabulary (InvalidArgument), an
+  /// input over max_length() (TooLong), dims out of range.
+  virtual Status EmbedTokenInputs(const std::vector<std::vector<int32_t>>& inputs, const EmbedOptions& options,
+                                  std::vector<float>* out) = 0;
   /// The exact token ids a text becomes (queries formatted with `task`), cut to
   /// max_length(). For tests and debugging: no validation of the text.
   virtual std::vector<int32_t> Tokens(const std::string& text, bool is_query, const std::string& task) const = 0;

@@ -48,6 +48,9 @@ struct RerankOptions {
   ScoreStore* score_store = nullptr;
   /// Called after each decoded round with documents done and total.
   std::function<void(size_t done, size_t total)> on_progress;
+  /// Polled while the call waits for a shared engine (RerankScheduler); true = give
+  /// up: the call returns Cancelled and its remaining pairs are never decoded.
+  std::function<bool()> cancelled;
 };
 
 /// One scored document.

@@ -25,6 +25,8 @@ class Status {
     kNetworkError,      ///< a download or HTTP call failed
     kChecksumMismatch,  ///< downloaded bytes do not match the expected hash
     kInternal,          ///< a bug or an engine failure (llama_decode error, ...)
+    kResourceExhausted, ///< a queue or limit is full right now; the same call may succeed later
+    kCancelled,         ///< the caller gave up (e.g. the HTTP client disconnected)
   };
 
   /// An OK status.
@@ -40,6 +42,8 @@ class Status {
   static Status NetworkError(std::string m) { return Status(Code::kNetworkError, std::move(m)); }
   static Status ChecksumMismatch(std::string m) { return Status(Code::kChecksumMismatch, std::move(m)); }
   static Status Internal(std::string m) { return Status(Code::kInternal, std::move(m)); }
+  static Status ResourceExhausted(std::string m) { return Status(Code::kResourceExhausted, std::move(m)); }
+  static Status Cancelled(std::string m) { return Status(Code::kCancelled, std::move(m)); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

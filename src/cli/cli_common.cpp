@@ -19,7 +19,9 @@ int Fail(const Status& status, bool model_related) {
     case Status::Code::kIOError: return model_related ? kExitModel : kExitInput;
     case Status::Code::kCorruption:
     case Status::Code::kUnsupported: return model_related ? kExitModel : kExitInput;
-    case Status::Code::kInternal: break;
+    case Status::Code::kInternal:
+    case Status::Code::kResourceExhausted:
+    case Status::Code::kCancelled: break;
   }
   return kExitInternal;
 }

@@ -48,6 +48,7 @@ void AddIngestCommand(CLI::App& app, int* exit_code);
 void AddSearchCommand(CLI::App& app, int* exit_code);
 void AddEmbedCommand(CLI::App& app, int* exit_code);
 void AddEvalCommand(CLI::App& app, int* exit_code);
+void AddServeCommand(CLI::App& app, int* exit_code);
 /// `litrank bench search`, registered under the `bench` command.
 void AddSearchBenchCommand(CLI::App& bench, int* exit_code);
 

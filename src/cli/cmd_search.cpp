@@ -9,6 +9,7 @@
 #include "litrank/embedder.h"
 #include "litrank/reranker.h"
 #include "litrank/search.h"
+#include "search/search_json.h"
 #include "util/utf8.h"
 
 namespace litrank::cli {
@@ -29,27 +30,6 @@ std::string OneLine(const std::string& text, size_t bytes) {
 }
 
 std::string Rank(const std::optional<size_t>& rank) { return rank ? std::to_string(*rank) : "-"; }
-
-nlohmann::json TraceJson(const StageTrace& t) {
-  nlohmann::json j = nlohmann::json::object();
-  if (t.bm25_rank) j["bm25"] = {{"rank", *t.bm25_rank}, {"score", t.bm25_score}};
-  if (t.dense_rank) j["dense"] = {{"rank", *t.dense_rank}, {"score", t.dense_score}};
-  if (t.fused_rank) j["fused"] = {{"rank", *t.fused_rank}, {"score", t.fused_score}};
-  if (t.rerank_rank) {
-    j["rerank"] = {{"rank", *t.rerank_rank}, {"score", t.rerank_score}, {"cached", t.rerank_cached},
-                   {"truncated", t.truncated}};
-  }
-  return j;
-}
-
-nlohmann::json HitJson(const SearchHit& h, size_t rank, bool explain) {
-  const Document& d = h.document.doc;
-  nlohmann::json j = {{"rank", rank}, {"rowid", h.document.rowid}, {"id", d.id}, {"score", h.score},
-                      {"title", d.title}, {"year", d.year}, {"doi", d.doi}, {"language", d.language},
-                      {"truncated", h.trace.truncated}};
-  if (explain) j["explain"] = TraceJson(h.trace);
-  return j;
-}
 
 void PrintTable(const std::vector<SearchHit>& hits, bool explain) {
   std::printf("%-4s  %-9s  %-5s  %s\n", "rank", "score", "year", "title");
@@ -110,14 +90,14 @@ int Run(SearchArgs& a) {
                  report.rerank_decoded_tokens);
   } else if (a.format == "jsonl") {
     size_t rank = 0;
-    for (const SearchHit& h : hits) std::printf("%s\n", HitJson(h, ++rank, a.explain).dump().c_str());
+    for (const SearchHit& h : hits) std::printf("%s\n", SearchHitJson(h, ++rank, a.explain).dump().c_str());
   } else {
     nlohmann::json out = {{"query", a.query}, {"stages", report.stages}, {"notes", report.notes},
                           {"seconds", report.seconds}, {"rerank_cache_hits", report.rerank_cache_hits},
                           {"rerank_decoded_tokens", report.rerank_decoded_tokens},
                           {"results", nlohmann::json::array()}};
     size_t rank = 0;
-    for (const SearchHit& h : hits) out["results"].push_back(HitJson(h, ++rank, a.explain));
+    for (const SearchHit& h : hits) out["results"].push_back(SearchHitJson(h, ++rank, a.explain));
     std::printf("%s\n", out.dump(2).c_str());
   }
   return kExitOk;

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   litrank::cli::AddEmbedCommand(app, &exit_code);
   litrank::cli::AddSearchCommand(app, &exit_code);
   litrank::cli::AddEvalCommand(app, &exit_code);
+  litrank::cli::AddServeCommand(app, &exit_code);
   llama_backend_init();
   try {
     app.parse(argc, argv);

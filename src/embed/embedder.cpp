@@ -104,10 +104,42 @@ class EmbedderImpl final : public Embedder {
     return Guarded([&] { return Embed(queries, &task, options, out, nullptr, {}); });
   }
 
+  Status EmbedTokenInputs(const std::vector<std::vector<int32_t>>& inputs, const EmbedOptions& options,
+                          std::vector<float>* out) override {
+    const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(model_.get()));
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (inputs[i].empty()) return Status::InvalidArgument("input " + std::to_string(i) + " has no tokens");
+      if (inputs[i].size() > max_length_) {
+        return Status::TooLong("input " + std::to_string(i) + " has " + std::to_string(inputs[i].size()) +
+                               " tokens; the limit is " + std::to_string(max_length_));
+      }
+      for (int32_t id : inputs[i]) {
+        if (id < 0 || id >= n_vocab) {
+          return Status::InvalidArgument("input " + std::to_string(i) + " has token id " + std::to_string(id) +
+                                         ", outside the vocabulary (0.." + std::to_string(n_vocab - 1) + ")");
+        }
+      }
+    }
+    return Guarded([&] {
+      uint32_t dims = 0;
+      LITRANK_RETURN_IF_ERROR(CheckDims(options, &dims));
+      std::vector<size_t> slot(inputs.size());
+      std::iota(slot.begin(), slot.end(), 0);
+      std::vector<float> vectors;
+      LITRANK_RETURN_IF_ERROR(Compute(inputs, std::vector<size_t>(inputs.size(), 1), {}, &vectors));
+      return Normalise(vectors, slot, dims, "input", out);
+    });
+  }
+
  private:
   /// `task` null: documents; else queries formatted with *task.
   Status Embed(const std::vector<std::string>& texts, const std::string* task, const EmbedOptions& options,
                std::vector<float>* out, std::vector<bool>* truncated, const std::function<void(size_t)>& progress);
+  /// The dims a call asks for (0 = width), or InvalidArgument.
+  Status CheckDims(const EmbedOptions& options, uint32_t* dims) const;
+  /// Writes row slot[i] of `vectors` cut to `dims` and normalised, for each i, to `out`.
+  Status Normalise(const std::vector<float>& vectors, const std::vector<size_t>& slot, uint32_t dims,
+                   const char* what, std::vector<float>* out) const;
   /// Pooled, unnormalised vectors of `inputs` (row i = inputs[i]); `weights[i]`
   /// input texts are done when inputs[i] is.
   Status Compute(const std::vector<litrank::Tokens>& inputs, const std::vector<size_t>& weights,
@@ -121,15 +153,35 @@ class EmbedderImpl final : public Embedder {
   std::unique_ptr<EmbedEngine> engine_;
 };
 
-Status EmbedderImpl::Embed(const std::vector<std::string>& texts, const std::string* task,
-                           const EmbedOptions& options, std::vector<float>* out, std::vector<bool>* truncated,
-                           const std::function<void(size_t)>& progress) {
+Status EmbedderImpl::CheckDims(const EmbedOptions& options, uint32_t* dims) const {
   const uint32_t w = width();
-  const uint32_t dims = options.dims == 0 ? w : options.dims;
-  if (dims < std::min(32u, w) || dims > w) {
+  *dims = options.dims == 0 ? w : options.dims;
+  if (*dims < std::min(32u, w) || *dims > w) {
     return Status::InvalidArgument("dims must be between " + std::to_string(std::min(32u, w)) + " and " +
                                    std::to_string(w) + " (the model's width), not " + std::to_string(options.dims));
   }
+  return Status::Ok();
+}
+
+Status EmbedderImpl::Normalise(const std::vector<float>& vectors, const std::vector<size_t>& slot, uint32_t dims,
+                               const char* what, std::vector<float>* out) const {
+  const uint32_t w = width();
+  std::vector<float> result(slot.size() * dims);
+  for (size_t i = 0; i < slot.size(); ++i) {
+    if (!NormalisedPrefix(&vectors[slot[i] * w], dims, &result[i * dims])) {
+      return Status::Internal("the model produced a zero or non-finite vector for " + std::string(what) + " " +
+                              std::to_string(i));
+    }
+  }
+  *out = std::move(result);
+  return Status::Ok();
+}
+
+Status EmbedderImpl::Embed(const std::vector<std::string>& texts, const std::string* task,
+                           const EmbedOptions& options, std::vector<float>* out, std::vector<bool>* truncated,
+                           const std::function<void(size_t)>& progress) {
+  uint32_t dims = 0;
+  LITRANK_RETURN_IF_ERROR(CheckDims(options, &dims));
   const char* what = task ? "query" : "text";
   // Identical inputs are decoded once: slot[i] is text i's row among the distinct inputs.
   std::vector<litrank::Tokens> inputs;
@@ -154,14 +206,7 @@ Status EmbedderImpl::Embed(const std::vector<std::string>& texts, const std::str
   }
   std::vector<float> vectors;
   LITRANK_RETURN_IF_ERROR(Compute(inputs, weights, progress, &vectors));
-  std::vector<float> result(texts.size() * dims);
-  for (size_t i = 0; i < texts.size(); ++i) {
-    if (!NormalisedPrefix(&vectors[slot[i] * w], dims, &result[i * dims])) {
-      return Status::Internal("the model produced a zero or non-finite vector for " + std::string(what) + " " +
-                              std::to_string(i));
-    }
-  }
-  *out = std::move(result);
+  LITRANK_RETURN_IF_ERROR(Normalise(vectors, slot, dims, what, out));
   if (truncated != nullptr) {
     truncated->assign(texts.size(), false);
     for (size_t i = 0; i < texts.size(); ++i) (*truncated)[i] = cut[slot[i]];

@@ -33,13 +33,15 @@ CrossEncoderEngine::~CrossEncoderEngine() {
   if (ctx_) llama_free(ctx_);
 }
 
-Status CrossEncoderEngine::DecodeRound(const QueryPrompt& prompt, const std::vector<const Tokens*>& docs,
-                                       const std::vector<size_t>& members, std::vector<double>* logits) {
+Status CrossEncoderEngine::ScoreRound(const std::vector<PairRef>& pairs, std::vector<double>* logits,
+                                      size_t* decoded) {
+  size_t total = 0;
+  for (const PairRef& p : pairs) total += PairCost(p);
+  if (pairs.size() > max_sequences_ || total > n_batch_) return Status::Internal("a cross-encoder round over its limits");
   llama_batch batch = llama_batch_init(static_cast<int32_t>(n_batch_), 0, 1);
-  for (size_t i = 0; i < members.size(); ++i) {
-    const Tokens& doc = *docs[members[i]];
+  for (size_t i = 0; i < pairs.size(); ++i) {
     int32_t pos = 0;
-    for (const Tokens* part : {&prompt.prefix, &doc, &prompt.suffix}) {
+    for (const Tokens* part : {&pairs[i].prompt->prefix, pairs[i].doc, &pairs[i].prompt->suffix}) {
       for (int32_t tok : *part) {
         const int32_t k = batch.n_tokens++;
         batch.token[k] = tok, batch.pos[k] = pos++, batch.n_seq_id[k] = 1;
@@ -47,30 +49,17 @@ Status CrossEncoderEngine::DecodeRound(const QueryPrompt& prompt, const std::vec
       }
     }
   }
-  decoded_ += static_cast<size_t>(batch.n_tokens);
+  *decoded += static_cast<size_t>(batch.n_tokens);
   const int32_t rc = llama_decode(ctx_, batch);
   llama_batch_free(batch);
   if (rc != 0) return Status::Internal("llama_decode failed with code " + std::to_string(rc));
-  for (size_t i = 0; i < members.size(); ++i) {
+  logits->assign(pairs.size(), 0.0);
+  for (size_t i = 0; i < pairs.size(); ++i) {
     const float* out = llama_get_embeddings_seq(ctx_, static_cast<int32_t>(i));
     if (!out) return Status::Internal("the cross-encoder produced no score for a document");
-    (*logits)[members[i]] = out[0];
+    (*logits)[i] = out[0];
   }
   return Status::Ok();
-}
-
-Status CrossEncoderEngine::Score(const QueryPrompt& prompt, const std::vector<const Tokens*>& docs,
-                                 std::vector<double>* logits, size_t* decoded,
-                                 const std::function<void(size_t)>& on_docs_done) {
-  logits->assign(docs.size(), 0.0);
-  decoded_ = 0;
-  std::vector<size_t> sizes;
-  for (const Tokens* d : docs) sizes.push_back(d->size() + prompt.prefix.size() + prompt.suffix.size());
-  const Status st = ForEachRound(sizes, n_batch_, max_sequences_, [&](const std::vector<size_t>& round) {
-    return DecodeRound(prompt, docs, round, logits);
-  }, on_docs_done);
-  *decoded = decoded_;
-  return st;
 }
 
 }  // namespace litrank

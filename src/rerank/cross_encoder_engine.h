@@ -20,18 +20,17 @@ class CrossEncoderEngine final : public PairEngine {
  public:
   static StatusOr<std::unique_ptr<CrossEncoderEngine>> Create(llama_model* model, const RerankerConfig& config);
   ~CrossEncoderEngine() override;
-  Status Score(const QueryPrompt& prompt, const std::vector<const Tokens*>& docs, std::vector<double>* logits,
-               size_t* decoded, const std::function<void(size_t)>& on_docs_done) override;
+  Status ScoreRound(const std::vector<PairRef>& pairs, std::vector<double>* logits, size_t* decoded) override;
+  size_t PairCost(const PairRef& p) const override { return p.prompt->prefix.size() + p.doc->size() + p.prompt->suffix.size(); }
+  size_t PromptCost(const QueryPrompt&) const override { return 0; }
+  RoundLimits limits() const override { return {n_batch_, max_sequences_, max_sequences_, n_batch_}; }
   uint32_t max_pair_tokens() const override { return max_pair_; }
 
  private:
   CrossEncoderEngine() = default;
-  Status DecodeRound(const QueryPrompt& prompt, const std::vector<const Tokens*>& docs,
-                     const std::vector<size_t>& members, std::vector<double>* logits);
 
   llama_context* ctx_ = nullptr;
   uint32_t n_batch_ = 0, max_pair_ = 0, max_sequences_ = 0;
-  size_t decoded_ = 0;
 };
 
 }  // namespace litrank

@@ -41,14 +41,15 @@ StatusOr<std::unique_ptr<DecodeEngine>> DecodeEngine::Create(llama_model* model,
   e->config_.threads = ResolveThreads(config.threads);
   const bool gpu = config.gpu_layers != 0 && HasGpu();
   auto pick = [](uint32_t v, uint32_t cpu, uint32_t gpu_value, bool on_gpu) { return v ? v : on_gpu ? gpu_value : cpu; };
-  e->config_.max_sequences = std::clamp<uint32_t>(pick(config.max_sequences, 64, 128, gpu), 1, 255);
+  // llama.cpp allows 256 sequences; the prefix sequences take kPromptSlots of them.
+  e->config_.max_sequences = std::clamp<uint32_t>(pick(config.max_sequences, 64, 128, gpu), 1, 256 - kPromptSlots);
   e->config_.ubatch_tokens = std::max<uint32_t>(pick(config.ubatch_tokens, 512, 2048, gpu), 32);
   e->config_.batch_tokens = std::max(pick(config.batch_tokens, 2048, 8192, gpu), e->config_.ubatch_tokens);
 
   e->model_ = model;
   e->max_ctx_ = config.context_tokens ? config.context_tokens : std::max<uint32_t>(8192, e->config_.batch_tokens + 1024);
   // Create the smallest useful context now so that configuration errors show at Open;
-  // it grows (never shrinks) when a call needs more.
+  // it grows (never shrinks) when a round needs more.
   LITRANK_RETURN_IF_ERROR(e->EnsureContext(std::min<uint32_t>(e->max_ctx_, e->config_.batch_tokens + 512)));
   return e;
 }
@@ -57,12 +58,12 @@ Status DecodeEngine::EnsureContext(uint32_t tokens) {
   tokens = std::min(max_ctx_, (tokens + 511) / 512 * 512);
   if (ctx_ && n_ctx_ >= tokens) return Status::Ok();
   if (ctx_) llama_free(ctx_), ctx_ = nullptr;
-  cached_prefix_.clear();
+  for (Slot& s : slots_) s = Slot{};
   llama_context_params cp = llama_context_default_params();
   cp.n_ctx = tokens;
   cp.n_batch = config_.batch_tokens;
   cp.n_ubatch = config_.ubatch_tokens;
-  cp.n_seq_max = config_.max_sequences + 1;  // + sequence 0, the shared prefix
+  cp.n_seq_max = config_.max_sequences + kPromptSlots;
   cp.kv_unified = true;                      // one cache: the prefix cells are shared, not copied
   cp.embeddings = false;                     // no LM head on every token: outputs only at last tokens
   cp.pooling_type = LLAMA_POOLING_TYPE_NONE;
@@ -78,11 +79,29 @@ Status DecodeEngine::EnsureContext(uint32_t tokens) {
   return Status::Ok();
 }
 
+void DecodeEngine::ResetCache() {
+  if (ctx_) llama_memory_clear(llama_get_memory(ctx_), true);
+  for (Slot& s : slots_) s = Slot{};
+}
+
 DecodeEngine::~DecodeEngine() {
   if (ctx_) llama_free(ctx_);
 }
 
 uint32_t DecodeEngine::max_pair_tokens() const { return max_ctx_; }
+
+size_t DecodeEngine::PairCost(const PairRef& p) const {
+  return p.doc->size() + p.prompt->suffix.size() + (config_.packing ? 0 : p.prompt->prefix.size());
+}
+
+size_t DecodeEngine::PromptCost(const QueryPrompt& prompt) const {
+  return config_.packing ? prompt.prefix.size() : 0;
+}
+
+RoundLimits DecodeEngine::limits() const {
+  if (!config_.packing) return {max_ctx_, 1, 1, max_ctx_};
+  return {config_.batch_tokens, config_.max_sequences, kPromptSlots, max_ctx_};
+}
 
 // Eval callback: keeps the final normed hidden states ("result_norm"), which llama.cpp
 // computes only for tokens marked as outputs.
@@ -120,21 +139,96 @@ Status DecodeEngine::DecodeChunked(const std::vector<int32_t>& tokens, int32_t s
   return st;
 }
 
-Status DecodeEngine::EnsurePrefix(const Tokens& prefix) {
-  if (prefix == cached_prefix_) return Status::Ok();
-  llama_memory_clear(llama_get_memory(ctx_), true);
-  cached_prefix_.clear();
-  LITRANK_RETURN_IF_ERROR(DecodeChunked(prefix, 0, 0, false));
-  cached_prefix_ = prefix;
+Status DecodeEngine::PlacePrefixes(const std::vector<PairRef>& pairs, size_t round_tokens,
+                                   std::vector<int32_t>* seq_of) {
+  const uint64_t now = ++clock_;
+  std::vector<const Tokens*> wanted;  // distinct prefixes of this round
+  for (const PairRef& p : pairs) {
+    if (std::none_of(wanted.begin(), wanted.end(), [&](const Tokens* w) { return *w == p.prompt->prefix; })) {
+      wanted.push_back(&p.prompt->prefix);
+    }
+  }
+  if (wanted.size() > kPromptSlots) return Status::Internal("a round with more queries than prefix slots");
+  size_t wanted_tokens = round_tokens;
+  for (const Tokens* w : wanted) wanted_tokens += w->size();
+  LITRANK_RETURN_IF_ERROR(EnsureContext(static_cast<uint32_t>(wanted_tokens)));
+  auto slot_of = [&](const Tokens& prefix) -> int {
+    for (uint32_t s = 0; s < kPromptSlots; ++s) if (!slots_[s].prefix.empty() && slots_[s].prefix == prefix) return static_cast<int>(s);
+    return -1;
+  };
+  for (const Tokens* w : wanted) if (int s = slot_of(*w); s >= 0) slots_[s].last_used = now;
+  // Evict prefixes this round does not use, oldest first, while the cache would overflow.
+  llama_memory_t mem = llama_get_memory(ctx_);
+  auto resident = [&] { size_t n = 0; for (const Slot& s : slots_) n += s.prefix.size(); return n; };
+  auto evict = [&](uint32_t s) { llama_memory_seq_rm(mem, static_cast<int32_t>(s), -1, -1); slots_[s] = Slot{}; };
+  auto oldest_unused = [&]() -> int {
+    int best = -1;
+    for (uint32_t s = 0; s < kPromptSlots; ++s) {
+      if (slots_[s].prefix.empty() || slots_[s].last_used == now) continue;
+      if (best < 0 || slots_[s].last_used < slots_[best].last_used) best = static_cast<int>(s);
+    }
+    return best;
+  };
+  size_t missing = 0;
+  for (const Tokens* w : wanted) if (slot_of(*w) < 0) missing += w->size();
+  while (resident() + missing + round_tokens > n_ctx_) {
+    const int s = oldest_unused();
+    if (s < 0) break;
+    evict(static_cast<uint32_t>(s));
+  }
+  for (const Tokens* w : wanted) {
+    if (slot_of(*w) >= 0) continue;
+    int s = -1;
+    for (uint32_t k = 0; k < kPromptSlots && s < 0; ++k) if (slots_[k].prefix.empty()) s = static_cast<int>(k);
+    if (s < 0) s = oldest_unused();
+    if (s < 0) return Status::Internal("no free prefix slot");
+    evict(static_cast<uint32_t>(s));
+    LITRANK_RETURN_IF_ERROR(DecodeChunked(*w, s, 0, false));
+    slots_[s].prefix = *w;
+    slots_[s].last_used = now;
+  }
+  seq_of->clear();
+  for (const PairRef& p : pairs) seq_of->push_back(slot_of(p.prompt->prefix));
   return Status::Ok();
 }
 
-Status DecodeEngine::ScoreAlone(const QueryPrompt& prompt, const Tokens& doc, double* logit) {
-  llama_memory_clear(llama_get_memory(ctx_), true);
-  cached_prefix_.clear();
-  Tokens all = prompt.prefix;
-  all.insert(all.end(), doc.begin(), doc.end());
-  all.insert(all.end(), prompt.suffix.begin(), prompt.suffix.end());
+Status DecodeEngine::DecodeRound(const std::vector<PairRef>& pairs, const std::vector<int32_t>& seq_of,
+                                 std::vector<double>* logits) {
+  llama_memory_t mem = llama_get_memory(ctx_);
+  auto doc_seq = [](size_t i) { return static_cast<int32_t>(kPromptSlots + i); };
+  for (size_t i = 0; i < pairs.size(); ++i) llama_memory_seq_cp(mem, seq_of[i], doc_seq(i), -1, -1);
+  captured_.clear();
+  llama_batch batch = llama_batch_init(static_cast<int32_t>(n_batch_), 0, 1);
+  Status st;
+  for (size_t i = 0; i < pairs.size() && st.ok(); ++i) {
+    const Tokens& doc = *pairs[i].doc;
+    const Tokens& suffix = pairs[i].prompt->suffix;
+    const int32_t p0 = static_cast<int32_t>(pairs[i].prompt->prefix.size());
+    const size_t n = doc.size() + suffix.size();
+    for (size_t j = 0; j < n && st.ok(); ++j) {
+      if (static_cast<uint32_t>(batch.n_tokens) == n_batch_) st = Flush(&batch);
+      const int32_t tok = j < doc.size() ? doc[j] : suffix[j - doc.size()];
+      AddToken(&batch, tok, p0 + static_cast<int32_t>(j), doc_seq(i), j + 1 == n);
+    }
+  }
+  if (st.ok()) st = Flush(&batch);
+  llama_batch_free(batch);
+  for (size_t i = 0; i < pairs.size(); ++i) llama_memory_seq_rm(mem, doc_seq(i), -1, -1);
+  if (!st.ok()) return st;
+  const size_t rows = captured_.size() / head_->n_embd();
+  if (rows != pairs.size()) {
+    return Status::Internal("captured " + std::to_string(rows) + " hidden states for " + std::to_string(pairs.size()) + " documents");
+  }
+  *logits = head_->LogitDifferences(captured_.data(), rows, config_.threads);
+  return Status::Ok();
+}
+
+Status DecodeEngine::ScoreAlone(const PairRef& pair, double* logit) {
+  Tokens all = pair.prompt->prefix;
+  all.insert(all.end(), pair.doc->begin(), pair.doc->end());
+  all.insert(all.end(), pair.prompt->suffix.begin(), pair.prompt->suffix.end());
+  LITRANK_RETURN_IF_ERROR(EnsureContext(static_cast<uint32_t>(all.size())));
+  ResetCache();
   captured_.clear();
   LITRANK_RETURN_IF_ERROR(DecodeChunked(all, 0, 0, true));
   if (captured_.size() != head_->n_embd()) return Status::Internal("expected one hidden state, captured " + std::to_string(captured_.size() / head_->n_embd()));
@@ -142,68 +236,25 @@ Status DecodeEngine::ScoreAlone(const QueryPrompt& prompt, const Tokens& doc, do
   return Status::Ok();
 }
 
-Status DecodeEngine::ScoreRound(const QueryPrompt& prompt, const std::vector<const Tokens*>& docs,
-                                const std::vector<size_t>& members, std::vector<double>* logits) {
-  llama_memory_t mem = llama_get_memory(ctx_);
-  const int32_t p0 = static_cast<int32_t>(prompt.prefix.size());
-  for (size_t i = 0; i < members.size(); ++i) llama_memory_seq_cp(mem, 0, static_cast<int32_t>(i + 1), -1, -1);
-  captured_.clear();
-  llama_batch batch = llama_batch_init(static_cast<int32_t>(n_batch_), 0, 1);
-  Status st;
-  for (size_t i = 0; i < members.size() && st.ok(); ++i) {
-    const Tokens& doc = *docs[members[i]];
-    const size_t n = doc.size() + prompt.suffix.size();
-    for (size_t j = 0; j < n && st.ok(); ++j) {
-      if (static_cast<uint32_t>(batch.n_tokens) == n_batch_) st = Flush(&batch);
-      const int32_t tok = j < doc.size() ? doc[j] : prompt.suffix[j - doc.size()];
-      AddToken(&batch, tok, p0 + static_cast<int32_t>(j), static_cast<int32_t>(i + 1), j + 1 == n);
-    }
-  }
-  if (st.ok()) st = Flush(&batch);
-  llama_batch_free(batch);
-  for (size_t i = 0; i < members.size(); ++i) llama_memory_seq_rm(mem, static_cast<int32_t>(i + 1), -1, -1);
-  if (!st.ok()) return st;
-  const size_t rows = captured_.size() / head_->n_embd();
-  if (rows != members.size()) {
-    return Status::Internal("captured " + std::to_string(rows) + " hidden states for " + std::to_string(members.size()) + " documents");
-  }
-  const std::vector<double> diffs = head_->LogitDifferences(captured_.data(), rows, config_.threads);
-  for (size_t i = 0; i < members.size(); ++i) (*logits)[members[i]] = diffs[i];
-  return Status::Ok();
-}
-
-Status DecodeEngine::Score(const QueryPrompt& prompt, const std::vector<const Tokens*>& docs,
-                           std::vector<double>* logits, size_t* decoded,
-                           const std::function<void(size_t)>& on_docs_done) {
-  logits->assign(docs.size(), 0.0);
+Status DecodeEngine::ScoreRound(const std::vector<PairRef>& pairs, std::vector<double>* logits, size_t* decoded) {
+  logits->assign(pairs.size(), 0.0);
   decoded_ = 0;
   Status st;
   if (!config_.packing) {
-    size_t longest = 0;
-    for (const Tokens* d : docs) longest = std::max(longest, d->size());
-    st = EnsureContext(static_cast<uint32_t>(prompt.prefix.size() + longest + prompt.suffix.size()));
-    for (size_t i = 0; i < docs.size() && st.ok(); ++i) {
-      st = ScoreAlone(prompt, *docs[i], &(*logits)[i]);
-      if (st.ok() && on_docs_done) on_docs_done(i + 1);
-    }
+    for (size_t i = 0; i < pairs.size() && st.ok(); ++i) st = ScoreAlone(pairs[i], &(*logits)[i]);
   } else {
-    const size_t prefix = prompt.prefix.size();
-    size_t longest = 0, total = 0;
-    for (const Tokens* d : docs) longest = std::max(longest, d->size()), total += d->size() + prompt.suffix.size();
-    st = EnsureContext(static_cast<uint32_t>(prefix + std::max(longest + prompt.suffix.size(),
-                                                               std::min<size_t>(total, config_.batch_tokens))));
-    if (st.ok()) st = EnsurePrefix(prompt.prefix);
-    const size_t budget = std::min<size_t>(config_.batch_tokens, n_ctx_ > prefix ? n_ctx_ - prefix : 0);
-    std::vector<size_t> sizes;
-    for (const Tokens* d : docs) sizes.push_back(d->size() + prompt.suffix.size());
-    if (st.ok()) {
-      st = ForEachRound(sizes, budget, config_.max_sequences, [&](const std::vector<size_t>& round) {
-        return ScoreRound(prompt, docs, round, logits);
-      }, on_docs_done);
+    size_t round_tokens = 0;
+    for (const PairRef& p : pairs) round_tokens += PairCost(p);
+    std::vector<int32_t> seq_of;
+    // A fragmented cache can lack room even when the counts fit: start clean once.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      st = PlacePrefixes(pairs, round_tokens, &seq_of);
+      if (st.ok()) st = DecodeRound(pairs, seq_of, logits);
+      if (st.ok()) break;
+      ResetCache();
     }
-    if (!st.ok()) cached_prefix_.clear(), llama_memory_clear(llama_get_memory(ctx_), true);
   }
-  *decoded = decoded_;
+  *decoded += decoded_;
   return st;
 }
 

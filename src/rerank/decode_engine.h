@@ -21,36 +21,48 @@ namespace litrank {
 
 /// Packs many (prefix, document) pairs into shared llama_decode batches.
 ///
-/// Packed mode: the prefix is decoded once into sequence 0 and copied to each
-/// document's sequence with llama_memory_seq_cp; documents (sorted by length by the
-/// caller or not, order does not matter) fill rounds of up to `batch_tokens`; the
-/// final hidden state of each sequence's last token is captured through the eval
-/// callback and passed through the yes/no head. Reference mode (packing off): each
-/// pair is decoded alone from an empty cache.
+/// Packed mode: each distinct prefix (system + instruction + query) is decoded once
+/// into one of `kPromptSlots` prefix sequences and stays resident (least recently
+/// used evicted) while rounds need it; every document of a round gets its own
+/// sequence, seeded from its query's prefix with llama_memory_seq_cp (unified KV
+/// cache: cells are tagged, not copied), so only document + suffix tokens are
+/// decoded per pair, and documents of several queries can share one round. The final
+/// hidden state of each sequence's last token is captured through the eval callback
+/// and passed through the yes/no head. Reference mode (packing off): each pair is
+/// decoded alone from an empty cache.
 class DecodeEngine final : public PairEngine {
  public:
+  /// Prefix sequences kept resident at once (distinct queries per round).
+  static constexpr uint32_t kPromptSlots = 8;
+
   static StatusOr<std::unique_ptr<DecodeEngine>> Create(llama_model* model, const ScoreHead* head,
                                                         const RerankerConfig& config);
   ~DecodeEngine() override;
 
-  /// Scores `docs` (each: document tokens, without suffix) for one query prompt.
-  /// `logits` receives logit_yes - logit_no per document; `decoded` counts model tokens.
-  Status Score(const QueryPrompt& prompt, const std::vector<const Tokens*>& docs,
-               std::vector<double>* logits, size_t* decoded,
-               const std::function<void(size_t)>& on_docs_done) override;
-
+  Status ScoreRound(const std::vector<PairRef>& pairs, std::vector<double>* logits, size_t* decoded) override;
+  size_t PairCost(const PairRef& p) const override;
+  size_t PromptCost(const QueryPrompt& prompt) const override;
+  RoundLimits limits() const override;
   /// Largest pair (prefix + document + suffix) a call may submit. The KV cache is
-  /// sized lazily to what calls need, up to this.
+  /// sized lazily to what rounds need, up to this.
   uint32_t max_pair_tokens() const override;
 
  private:
+  /// A prefix resident in the KV cache as sequence `seq`.
+  struct Slot {
+    Tokens prefix;
+    uint64_t last_used = 0;
+  };
+
   DecodeEngine() = default;
   Status EnsureContext(uint32_t tokens);
+  void ResetCache();
   Status DecodeChunked(const std::vector<int32_t>& tokens, int32_t seq, int32_t pos0, bool output_last);
-  Status EnsurePrefix(const Tokens& prefix);
-  Status ScoreRound(const QueryPrompt& prompt, const std::vector<const Tokens*>& docs,
-                    const std::vector<size_t>& members, std::vector<double>* logits);
-  Status ScoreAlone(const QueryPrompt& prompt, const Tokens& doc, double* logit);
+  /// Makes every prompt of `pairs` resident; `seq_of[i]` receives pair i's prefix sequence.
+  Status PlacePrefixes(const std::vector<PairRef>& pairs, size_t round_tokens, std::vector<int32_t>* seq_of);
+  Status DecodeRound(const std::vector<PairRef>& pairs, const std::vector<int32_t>& seq_of,
+                     std::vector<double>* logits);
+  Status ScoreAlone(const PairRef& pair, double* logit);
   Status Flush(llama_batch* batch);
   static bool CaptureHidden(ggml_tensor* t, bool ask, void* user);
 
@@ -60,7 +72,8 @@ class DecodeEngine final : public PairEngine {
   RerankerConfig config_;
   uint32_t max_ctx_ = 0;             // context_tokens: the cap, and the longest pair allowed
   uint32_t n_ctx_ = 0, n_batch_ = 0; // the context as created now
-  Tokens cached_prefix_;             // what sequence 0 holds now
+  Slot slots_[kPromptSlots];         // what prefix sequences 0..kPromptSlots-1 hold now
+  uint64_t clock_ = 0;               // round counter for slot recency
   std::vector<float> captured_;      // hidden rows captured since the last reset
   size_t decoded_ = 0;
 };

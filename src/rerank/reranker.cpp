@@ -1,5 +1,5 @@
-// Reranker: validation, cache, dedupe and ranking around the DecodeEngine.
-#include "litrank/reranker.h"
+// Reranker: validation, cache, dedupe and ranking around the pair engines.
+#include "rerank/reranker_impl.h"
 
 #include <algorithm>
 #include <cctype>
@@ -19,8 +19,6 @@
 
 namespace litrank {
 namespace {
-
-struct ModelFree { void operator()(llama_model* m) const { llama_model_free(m); } };
 
 bool IsBlank(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); });
@@ -54,71 +52,54 @@ Status CheckRerankable(const ModelInfo& info) {
   return Status::Unsupported(info.path + " is not a model litrank can rerank with");
 }
 
-class RerankerImpl final : public Reranker {
- public:
-  RerankerImpl(ModelInfo info, std::string fingerprint, std::unique_ptr<llama_model, ModelFree> model,
-               size_t cache_entries)
-      : info_(std::move(info)), fingerprint_(std::move(fingerprint)), model_(std::move(model)),
-        cache_(cache_entries) {}
+}  // namespace
 
-  /// Qwen3 (either GGUF flavour): yes/no head + shared-prefix decoder. Others: cross-encoder.
-  Status Init(const RerankerConfig& config) {
-    if (info_.kind == ModelKind::kRankReranker) {
-      format_ = MakeCrossEncoderPromptFormat(vocab());
-      auto engine = CrossEncoderEngine::Create(model_.get(), config);
-      if (!engine.ok()) return engine.status();
-      engine_ = std::move(engine.value());
-      return Status::Ok();
-    }
-    LITRANK_RETURN_IF_ERROR(CheckQwenVocab(model_.get(), info_.path));
-    auto head = ScoreHead::Load(info_.path, kQwen3YesToken, kQwen3NoToken);
-    if (!head.ok()) return head.status();
-    if (head->n_embd() != static_cast<uint32_t>(llama_model_n_embd(model_.get()))) {
-      return Status::Corruption("the yes/no head of " + info_.path + " does not match the model width");
-    }
-    head_ = std::make_unique<ScoreHead>(std::move(head.value()));
-    format_ = MakeQwen3PromptFormat(vocab());
-    auto engine = DecodeEngine::Create(model_.get(), head_.get(), config);
+void ModelFree::operator()(llama_model* m) const { llama_model_free(m); }
+
+RerankerImpl::RerankerImpl(ModelInfo info, std::string fingerprint, std::unique_ptr<llama_model, ModelFree> model,
+                           size_t cache_entries)
+    : info_(std::move(info)), fingerprint_(std::move(fingerprint)), model_(std::move(model)), cache_(cache_entries) {}
+
+const llama_vocab* RerankerImpl::vocab() const { return llama_model_get_vocab(model_.get()); }
+uint32_t RerankerImpl::MaxLength(const RerankOptions& o) const { return std::min(o.max_length, engine_->max_pair_tokens()); }
+size_t RerankerImpl::Budget(const QueryPrompt& p, const RerankOptions& o) const {
+  return MaxLength(o) - p.prefix.size() - p.suffix.size();
+}
+
+// Qwen3 (either GGUF flavour): yes/no head + shared-prefix decoder. Others: cross-encoder.
+Status RerankerImpl::Init(const RerankerConfig& config) {
+  if (info_.kind == ModelKind::kRankReranker) {
+    format_ = MakeCrossEncoderPromptFormat(vocab());
+    auto engine = CrossEncoderEngine::Create(model_.get(), config);
     if (!engine.ok()) return engine.status();
     engine_ = std::move(engine.value());
     return Status::Ok();
   }
-
-  const ModelInfo& info() const override { return info_; }
-  const std::string& fingerprint() const override { return fingerprint_; }
-  void ClearCache() override { cache_.Clear(); }
-
-  StatusOr<std::vector<int32_t>> PairTokens(const std::string& query, const std::string& document,
-                                            const RerankOptions& options) override {
-    auto prompt = format_->ForQuery(options.instruction, query, MaxLength(options));
-    if (!prompt.ok()) return prompt.status();
-    bool truncated = false;
-    Tokens t = prompt->prefix;
-    Tokens d = format_->Document(document, Budget(*prompt, options), &truncated);
-    t.insert(t.end(), d.begin(), d.end());
-    t.insert(t.end(), prompt->suffix.begin(), prompt->suffix.end());
-    return t;
+  LITRANK_RETURN_IF_ERROR(CheckQwenVocab(model_.get(), info_.path));
+  auto head = ScoreHead::Load(info_.path, kQwen3YesToken, kQwen3NoToken);
+  if (!head.ok()) return head.status();
+  if (head->n_embd() != static_cast<uint32_t>(llama_model_n_embd(model_.get()))) {
+    return Status::Corruption("the yes/no head of " + info_.path + " does not match the model width");
   }
+  head_ = std::make_unique<ScoreHead>(std::move(head.value()));
+  format_ = MakeQwen3PromptFormat(vocab());
+  auto engine = DecodeEngine::Create(model_.get(), head_.get(), config);
+  if (!engine.ok()) return engine.status();
+  engine_ = std::move(engine.value());
+  return Status::Ok();
+}
 
-  Status Rerank(const std::string& query, const std::vector<std::string>& documents,
-                const RerankOptions& options, RerankResult* result) override;
-
- private:
-  const llama_vocab* vocab() const { return llama_model_get_vocab(model_.get()); }
-  uint32_t MaxLength(const RerankOptions& o) const { return std::min(o.max_length, engine_->max_pair_tokens()); }
-  size_t Budget(const QueryPrompt& p, const RerankOptions& o) const {
-    return MaxLength(o) - p.prefix.size() - p.suffix.size();
-  }
-  Status Validate(const std::string& query, const std::vector<std::string>& docs, const RerankOptions& o) const;
-
-  ModelInfo info_;
-  std::string fingerprint_;
-  std::unique_ptr<llama_model, ModelFree> model_;
-  ScoreCache cache_;
-  std::unique_ptr<ScoreHead> head_;  // Qwen3 only
-  std::unique_ptr<PromptFormat> format_;
-  std::unique_ptr<PairEngine> engine_;
-};
+StatusOr<std::vector<int32_t>> RerankerImpl::PairTokens(const std::string& query, const std::string& document,
+                                                        const RerankOptions& options) {
+  auto prompt = format_->ForQuery(options.instruction, query, MaxLength(options));
+  if (!prompt.ok()) return prompt.status();
+  bool truncated = false;
+  Tokens t = prompt->prefix;
+  Tokens d = format_->Document(document, Budget(*prompt, options), &truncated);
+  t.insert(t.end(), d.begin(), d.end());
+  t.insert(t.end(), prompt->suffix.begin(), prompt->suffix.end());
+  return t;
+}
 
 Status RerankerImpl::Validate(const std::string& query, const std::vector<std::string>& docs,
                               const RerankOptions& o) const {
@@ -137,78 +118,81 @@ Status RerankerImpl::Validate(const std::string& query, const std::vector<std::s
   return Status::Ok();
 }
 
-Status RerankerImpl::Rerank(const std::string& query, const std::vector<std::string>& documents,
-                            const RerankOptions& options, RerankResult* result) {
-  const auto t0 = std::chrono::steady_clock::now();
-  *result = RerankResult{};
+Status RerankerImpl::Prepare(const std::string& query, const std::vector<std::string>& documents,
+                             const RerankOptions& options, PendingRerank* p) const {
+  *p = PendingRerank{};
+  p->start = std::chrono::steady_clock::now();
   LITRANK_RETURN_IF_ERROR(Validate(query, documents, options));
-  const uint32_t max_length = MaxLength(options);
-  auto prompt = format_->ForQuery(options.instruction, query, max_length);
+  p->max_length = MaxLength(options);
+  auto prompt = format_->ForQuery(options.instruction, query, p->max_length);
   if (!prompt.ok()) return prompt.status();
+  p->prompt = std::move(prompt.value());
   const std::string instruction = !format_->takes_instruction() ? std::string()
                                   : options.instruction.empty() ? std::string(kQwen3DefaultInstruction)
                                                                 : options.instruction;
-
-  std::vector<ScoredDocument> scored(documents.size());
-  std::vector<std::string> keys(documents.size());
+  p->scored.resize(documents.size());
+  p->keys.resize(documents.size());
+  p->first_with_key.resize(documents.size());
   std::unordered_map<std::string, size_t> first_with_key;  // identical texts are scored once
-  std::vector<Tokens> todo_tokens;
-  std::vector<size_t> todo_index;  // document index of each pair to decode
-  RerankStats& stats = result->stats;
-  stats.documents = documents.size();
+  std::vector<Tokens> tokens;
+  std::vector<size_t> index;
+  p->stats.documents = documents.size();
   for (size_t i = 0; i < documents.size(); ++i) {
-    scored[i].index = i;
-    keys[i] = ScoreCacheKey(fingerprint_, instruction, query, documents[i]);
-    std::optional<CachedScore> hit = cache_.Get(keys[i], max_length);
+    ScoredDocument& d = p->scored[i];
+    d.index = i;
+    p->first_with_key[i] = i;
+    p->keys[i] = ScoreCacheKey(fingerprint_, instruction, query, documents[i]);
+    std::optional<CachedScore> hit = cache_.Get(p->keys[i], p->max_length);
     if (!hit && options.score_store != nullptr) {
-      hit = options.score_store->GetScore(keys[i]);
-      if (hit && !UsableAt(*hit, max_length)) hit.reset();
-      if (hit) cache_.Put(keys[i], *hit);
+      hit = options.score_store->GetScore(p->keys[i]);
+      if (hit && !UsableAt(*hit, p->max_length)) hit.reset();
+      if (hit) cache_.Put(p->keys[i], *hit);
     }
     if (hit) {
-      scored[i].logit = hit->logit, scored[i].truncated = hit->truncated, scored[i].tokens = hit->tokens;
-      scored[i].cached = true;
-      ++stats.cache_hits;
+      d.logit = hit->logit, d.truncated = hit->truncated, d.tokens = hit->tokens, d.cached = true;
+      ++p->stats.cache_hits;
       continue;
     }
-    if (first_with_key.count(keys[i])) { ++stats.cache_hits; continue; }  // filled after decoding
-    first_with_key[keys[i]] = i;
+    if (auto it = first_with_key.find(p->keys[i]); it != first_with_key.end()) {  // filled after decoding
+      p->first_with_key[i] = it->second;
+      ++p->stats.cache_hits;
+      continue;
+    }
+    first_with_key[p->keys[i]] = i;
     bool truncated = false;
-    todo_tokens.push_back(format_->Document(documents[i], Budget(*prompt, options), &truncated));
-    scored[i].truncated = truncated;
-    scored[i].tokens = static_cast<uint32_t>(prompt->prefix.size() + todo_tokens.back().size() + prompt->suffix.size());
-    todo_index.push_back(i);
+    tokens.push_back(format_->Document(documents[i], Budget(p->prompt, options), &truncated));
+    d.truncated = truncated;
+    d.tokens = static_cast<uint32_t>(p->prompt.prefix.size() + tokens.back().size() + p->prompt.suffix.size());
+    index.push_back(i);
   }
-
   // Shortest first: rounds fill evenly and short posts never wait behind long abstracts.
-  std::vector<size_t> order(todo_index.size());
+  std::vector<size_t> order(index.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return todo_tokens[a].size() < todo_tokens[b].size(); });
-  std::vector<const Tokens*> batch_docs;
-  for (size_t k : order) batch_docs.push_back(&todo_tokens[k]);
-  std::vector<double> logits;
-  const size_t cached_count = documents.size() - todo_index.size();
-  auto progress = [&](size_t done) { if (options.on_progress) options.on_progress(cached_count + done, documents.size()); };
-  if (!batch_docs.empty()) {  // all cached: no model time at all, not even the prefix
-    LITRANK_RETURN_IF_ERROR(engine_->Score(*prompt, batch_docs, &logits, &stats.decoded_tokens, progress));
-  }
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return tokens[a].size() < tokens[b].size(); });
+  for (size_t k : order) p->todo.push_back(std::move(tokens[k])), p->todo_index.push_back(index[k]);
+  p->logits.assign(p->todo.size(), 0.0);
+  return Status::Ok();
+}
+
+Status RerankerImpl::Finish(PendingRerank* p, const RerankOptions& options, RerankResult* result) const {
+  std::vector<ScoredDocument>& scored = p->scored;
   std::vector<std::pair<std::string, PairScore>> fresh;
-  for (size_t j = 0; j < order.size(); ++j) {
-    ScoredDocument& d = scored[todo_index[order[j]]];
-    d.logit = logits[j];
-    fresh.emplace_back(keys[d.index], CachedScore{d.logit, d.truncated, d.tokens, max_length});
+  for (size_t j = 0; j < p->todo.size(); ++j) {
+    ScoredDocument& d = scored[p->todo_index[j]];
+    d.logit = p->logits[j];
+    fresh.emplace_back(p->keys[d.index], CachedScore{d.logit, d.truncated, d.tokens, p->max_length});
     cache_.Put(fresh.back().first, fresh.back().second);
   }
-  if (options.score_store != nullptr) LITRANK_RETURN_IF_ERROR(options.score_store->PutScores(fresh));
-  for (size_t i = 0; i < documents.size(); ++i) {
-    const size_t first = first_with_key.count(keys[i]) ? first_with_key[keys[i]] : i;
+  if (options.score_store != nullptr && !fresh.empty()) LITRANK_RETURN_IF_ERROR(options.score_store->PutScores(fresh));
+  for (size_t i = 0; i < scored.size(); ++i) {
+    const size_t first = p->first_with_key[i];
     if (first != i) {
       scored[i].logit = scored[first].logit, scored[i].truncated = scored[first].truncated;
       scored[i].tokens = scored[first].tokens, scored[i].cached = true;
     }
     scored[i].score = 1.0 / (1.0 + std::exp(-scored[i].logit));  // P(yes), the only sigmoid
     scored[i].normalized = scored[i].score;
-    stats.prompt_tokens += scored[i].tokens;
+    p->stats.prompt_tokens += scored[i].tokens;
   }
   if (options.normalize) {
     auto [lo, hi] = std::minmax_element(scored.begin(), scored.end(), [](auto& a, auto& b) { return a.score < b.score; });
@@ -221,13 +205,27 @@ Status RerankerImpl::Rerank(const std::string& query, const std::vector<std::str
   }
   if (options.top_k > 0 && scored.size() > options.top_k) scored.resize(options.top_k);
   result->results = std::move(scored);
-  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  result->stats = p->stats;
+  result->stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - p->start).count();
   return Status::Ok();
 }
 
-}  // namespace
+Status RerankerImpl::Rerank(const std::string& query, const std::vector<std::string>& documents,
+                            const RerankOptions& options, RerankResult* result) {
+  *result = RerankResult{};
+  PendingRerank p;
+  LITRANK_RETURN_IF_ERROR(Prepare(query, documents, options, &p));
+  if (!p.todo.empty()) {  // all cached: no model time at all, not even the prefix
+    std::vector<const Tokens*> docs;
+    for (const Tokens& t : p.todo) docs.push_back(&t);
+    const size_t cached = documents.size() - p.todo.size();
+    auto progress = [&](size_t done) { if (options.on_progress) options.on_progress(cached + done, documents.size()); };
+    LITRANK_RETURN_IF_ERROR(engine_->Score(p.prompt, docs, &p.logits, &p.stats.decoded_tokens, progress));
+  }
+  return Finish(&p, options, result);
+}
 
-StatusOr<std::unique_ptr<Reranker>> Reranker::Open(const std::string& path, const RerankerConfig& config) {
+StatusOr<std::unique_ptr<RerankerImpl>> RerankerImpl::Load(const std::string& path, const RerankerConfig& config) {
   auto info = InspectModel(path);
   if (!info.ok()) return info.status();
   LITRANK_RETURN_IF_ERROR(CheckRerankable(*info));
@@ -237,10 +235,16 @@ StatusOr<std::unique_ptr<Reranker>> Reranker::Open(const std::string& path, cons
   mp.n_gpu_layers = config.gpu_layers;
   std::unique_ptr<llama_model, ModelFree> model(llama_model_load_from_file(path.c_str(), mp));
   if (!model) return Status::Corruption("llama.cpp could not load " + path + " (damaged file or unsupported architecture)");
-  auto impl = std::make_unique<RerankerImpl>(std::move(info.value()), std::move(fingerprint.value()),
-                                             std::move(model), config.cache_entries);
+  std::unique_ptr<RerankerImpl> impl(new RerankerImpl(std::move(info.value()), std::move(fingerprint.value()),
+                                                      std::move(model), config.cache_entries));
   LITRANK_RETURN_IF_ERROR(impl->Init(config));
-  return std::unique_ptr<Reranker>(std::move(impl));
+  return impl;
+}
+
+StatusOr<std::unique_ptr<Reranker>> Reranker::Open(const std::string& path, const RerankerConfig& config) {
+  auto impl = RerankerImpl::Load(path, config);
+  if (!impl.ok()) return impl.status();
+  return std::unique_ptr<Reranker>(std::move(impl.value()));
 }
 
 }  // namespace litrank

@@ -10,6 +10,7 @@ std::string ScoreCacheKey(const std::string& fingerprint, const std::string& ins
 }
 
 std::optional<CachedScore> ScoreCache::Get(const std::string& key, uint32_t max_length) {
+  std::lock_guard<std::mutex> lock(mu_);
   auto it = map_.find(key);
   if (it == map_.end()) return std::nullopt;
   const CachedScore& v = it->second->second;
@@ -20,6 +21,7 @@ std::optional<CachedScore> ScoreCache::Get(const std::string& key, uint32_t max_
 
 void ScoreCache::Put(const std::string& key, const CachedScore& value) {
   if (capacity_ == 0) return;
+  std::lock_guard<std::mutex> lock(mu_);
   if (auto it = map_.find(key); it != map_.end()) {
     it->second->second = value;
     order_.splice(order_.begin(), order_, it->second);
@@ -34,8 +36,14 @@ void ScoreCache::Put(const std::string& key, const CachedScore& value) {
 }
 
 void ScoreCache::Clear() {
+  std::lock_guard<std::mutex> lock(mu_);
   order_.clear();
   map_.clear();
+}
+
+size_t ScoreCache::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return map_.size();
 }
 
 }  // namespace litrank

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <list>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -20,7 +21,7 @@ using CachedScore = PairScore;
 std::string ScoreCacheKey(const std::string& fingerprint, const std::string& instruction,
                           const std::string& query, const std::string& document);
 
-/// Least-recently-used map from ScoreCacheKey to CachedScore. Not thread-safe.
+/// Least-recently-used map from ScoreCacheKey to CachedScore. Thread-safe.
 class ScoreCache {
  public:
   explicit ScoreCache(size_t capacity) : capacity_(capacity) {}
@@ -30,11 +31,12 @@ class ScoreCache {
   /// Inserts or replaces; evicts the least recently used entry when full.
   void Put(const std::string& key, const CachedScore& value);
   void Clear();
-  size_t size() const { return map_.size(); }
+  size_t size() const;
 
  private:
   using Entry = std::pair<std::string, CachedScore>;
   size_t capacity_;
+  mutable std::mutex mu_;
   std::list<Entry> order_;  // front = most recent
   std::unordered_map<std::string, std::list<Entry>::iterator> map_;
 };

@@ -15,6 +15,8 @@ std::string Status::ToString() const {
     case Code::kNetworkError: name = "network error"; break;
     case Code::kChecksumMismatch: name = "checksum mismatch"; break;
     case Code::kInternal: name = "internal error"; break;
+    case Code::kResourceExhausted: name = "busy"; break;
+    case Code::kCancelled: name = "cancelled"; break;
   }
   return std::string(name) + ": " + message_;
 }

@@ -1,0 +1,86 @@
+// `litrank serve`: the HTTP server (see docs/API.md).
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <pthread.h>
+#include <thread>
+
+#include "cli/cli_common.h"
+#include "server/server.h"
+
+namespace litrank::cli {
+namespace {
+
+struct ServeArgs {
+  server::ServerConfig config;
+  std::string reranker, embedder;
+};
+
+int Run(ServeArgs& a) {
+  server::ServerConfig& c = a.config;
+  c.reranker_path = ModelFromFlagOrEnv(a.reranker, "LITRANK_RERANKER");
+  c.embedder_path = ModelFromFlagOrEnv(a.embedder, "LITRANK_EMBEDDER");
+  // SIGTERM / SIGINT go to one thread that stops the server gracefully: in-flight
+  // requests finish, then the process exits.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  server::Server srv(c);
+  if (Status st = srv.Bind(); !st.ok()) return Fail(st);
+  std::fprintf(stderr, "litrank: serving on http://%s:%d/ (reranker: %s, embedder: %s, collection: %s)%s\n",
+               c.host.c_str(), srv.port(), c.reranker_path.empty() ? "none" : c.reranker_path.c_str(),
+               c.embedder_path.empty() ? "none" : c.embedder_path.c_str(), c.db_path.empty() ? "none" : c.db_path.c_str(),
+               c.api_key.empty() ? "" : " — API key required");
+  std::fflush(stderr);
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (sig == SIGTERM || sig == SIGINT) {
+      std::fprintf(stderr, "litrank: stopping (finishing requests in flight)\n");
+      srv.Stop();
+    }
+  });
+  const Status st = srv.Run();
+  // Wake the waiter if Run returned on its own (a model failed to load).
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  if (!st.ok()) return Fail(st, /*model_related=*/true);
+  std::fprintf(stderr, "litrank: stopped\n");
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, int* exit_code) {
+  auto a = std::make_shared<ServeArgs>();
+  server::ServerConfig& c = a->config;
+  auto* cmd = app.add_subcommand("serve",
+      "Run the HTTP server: /v1/rerank (Jina/Cohere/TEI), /v1/score (vLLM), /v1/embeddings (OpenAI),\n"
+      "collections with two-stage search, /metrics, and a web page at /. See docs/API.md.");
+  cmd->add_option("-r,--reranker", a->reranker, "Reranker GGUF (default: $LITRANK_RERANKER)");
+  cmd->add_option("-e,--embedder", a->embedder, "Embedding GGUF (default: $LITRANK_EMBEDDER)");
+  cmd->add_option("--db", c.db_path, "Collection file served as \"default\" (and under its file name)");
+  cmd->add_option("--data-dir", c.data_dir, "Folder of NAME.db collections; uploads create new ones here");
+  cmd->add_option("--host", c.host, "Address to listen on")->capture_default_str();
+  cmd->add_option("-p,--port", c.port, "Port (0 = any free port)")->capture_default_str();
+  cmd->add_option("--api-key", c.api_key, "Require \"Authorization: Bearer KEY\" on API routes");
+  cmd->add_option("--threads", c.threads, "CPU threads for the models (0 = all)")->capture_default_str();
+  cmd->add_option("--http-threads", c.http_threads, "Connection threads (0 = 64)")->capture_default_str();
+  cmd->add_option("--max-documents", c.limits.max_documents, "Documents per rerank call / records per upload")->capture_default_str();
+  cmd->add_option("--max-inputs", c.limits.max_inputs, "Inputs per embeddings call")->capture_default_str();
+  cmd->add_option("--max-body", c.limits.max_body_bytes, "Largest request body in bytes")->capture_default_str();
+  cmd->add_option("--max-query-tokens", c.limits.max_query_tokens, "Tokens of prompt + instruction + query")->capture_default_str();
+  cmd->add_option("--max-length", c.limits.max_length, "Tokens of a whole (query, document) pair")->capture_default_str();
+  cmd->add_option("--max-queued-pairs", c.scheduler.max_queued_pairs, "Rerank pairs that may wait; more get 429")->capture_default_str();
+  cmd->add_option("--web-dir", c.web_dir, "Serve DIR/index.html instead of the built-in page (development)");
+  cmd->footer("\nExamples:\n"
+              "  litrank serve -r Qwen3-Reranker-0.6B.Q8_0.gguf -e Qwen3-Embedding-0.6B-Q8_0.gguf --db papers.db\n"
+              "  curl -s localhost:8080/v1/rerank -d '{\"query\":\"q\",\"documents\":[\"a\",\"b\"]}'");
+  cmd->callback([a, exit_code] { *exit_code = Run(*a); });
+}
+
+}  // namespace litrank::cli

@@ -1,0 +1,202 @@
+// /v1/collections: upload records (JSON or a RIS/BibTeX/CSV/... file), two-stage
+// search with its explain trace, and document lookup. Thin layers over Corpus,
+// the record readers and Searcher.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "ingest/record_reader.h"
+#include "search/corpus_embedding.h"
+#include "search/search_json.h"
+#include "server/server_state.h"
+
+namespace litrank::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kAddBatch = 500;
+
+/// The collection named in the path; `create` for uploads.
+ApiError Find(ServerState& s, const httplib::Request& req, bool create, std::shared_ptr<Collection>* out) {
+  auto c = s.collections->Get(req.matches[1], create);
+  if (!c.ok()) return FromStatus(c.status());
+  *out = std::move(c.value());
+  return {};
+}
+
+/// Counts of what adding records did.
+struct UploadReport {
+  size_t added = 0, updated = 0, unchanged = 0;
+  std::vector<json> skipped;
+  size_t skipped_total = 0;
+};
+
+Status AddBatch(Corpus& corpus, std::vector<Document>* batch, UploadReport* report) {
+  if (batch->empty()) return Status::Ok();
+  std::vector<AddOutcome> outcomes;
+  LITRANK_RETURN_IF_ERROR(corpus.Add(*batch, &outcomes));
+  for (AddOutcome o : outcomes) {
+    (o == AddOutcome::kAdded ? report->added : o == AddOutcome::kUpdated ? report->updated : report->unchanged) += 1;
+  }
+  batch->clear();
+  return Status::Ok();
+}
+
+/// A temporary file holding `content`, removed when this goes out of scope.
+class TempFile {
+ public:
+  TempFile(const std::string& content, const std::string& extension) {
+    path_ = (std::filesystem::temp_directory_path() / ("litrank-upload-" + std::to_string(getpid()) + "-" +
+                                                      RequestId("") + extension)).string();
+    std::ofstream out(path_, std::ios::binary);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    ok_ = static_cast<bool>(out);
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+  bool ok() const { return ok_; }
+
+ private:
+  std::string path_;
+  bool ok_ = false;
+};
+
+/// The file extension that tells the readers a format ("" = sniff the content).
+std::string ExtensionFor(const std::string& filename, const std::string& content_type) {
+  const std::string ext = std::filesystem::path(filename).extension().string();
+  if (!ext.empty()) return ext;
+  if (content_type.find("csv") != std::string::npos) return ".csv";
+  if (content_type.find("tab-separated") != std::string::npos) return ".tsv";
+  if (content_type.find("bibtex") != std::string::npos) return ".bib";
+  if (content_type.find("research-info-systems") != std::string::npos) return ".ris";
+  if (content_type.find("xml") != std::string::npos) return ".xml";
+  return "";
+}
+
+/// Reads an uploaded file (multipart "file" field, or the raw body) into the corpus.
+ApiError UploadFile(const httplib::Request& req, Collection& c, UploadReport* report) {
+  std::string content = req.body, filename, type = req.get_header_value("Content-Type");
+  if (req.is_multipart_form_data()) {
+    if (!req.has_file("file")) return BadRequest("send the records as the multipart field \"file\"", "missing_field");
+    const auto f = req.get_file_value("file");
+    content = f.content, filename = f.filename, type = f.content_type;
+  }
+  if (content.empty()) return BadRequest("the uploaded file is empty", "missing_field");
+  RecordReadOptions options;
+  if (req.has_param("format") && !ParseRecordFormat(req.get_param_value("format"), &options.format)) {
+    return BadRequest("unknown format \"" + req.get_param_value("format") + "\" (ris, bibtex, csv, tsv, jsonl, pubmed, arxiv, beir, lines)");
+  }
+  TempFile file(content, ExtensionFor(filename, type));
+  if (!file.ok()) return FromStatus(Status::IOError("cannot buffer the upload on disk"));
+  std::vector<Document> batch;
+  RecordReadReport read;
+  Status st = ReadRecords(file.path(), options, [&](Document&& d) {
+    batch.push_back(std::move(d));
+    return batch.size() >= kAddBatch ? AddBatch(*c.corpus, &batch, report) : Status::Ok();
+  }, &read);
+  if (st.ok()) st = AddBatch(*c.corpus, &batch, report);
+  if (!st.ok()) return FromStatus(st);
+  report->skipped_total += read.skipped_total;
+  for (const SkippedRecord& r : read.skipped) {
+    if (report->skipped.size() >= 100) break;
+    report->skipped.push_back({{"line", r.line}, {"reason", r.reason}});
+  }
+  return {};
+}
+
+ApiError PostDocuments(const httplib::Request& req, httplib::Response& res, ServerState& s) {
+  std::shared_ptr<Collection> c;
+  if (ApiError e = Find(s, req, /*create=*/true, &c); !e.ok()) return e;
+  std::lock_guard<std::mutex> lock(c->mu);
+  UploadReport report;
+  const bool is_json = req.get_header_value("Content-Type").find("json") != std::string::npos && !req.has_param("format");
+  if (is_json) {
+    json body;
+    if (ApiError e = ParseJsonBody(req.body, &body); !e.ok()) return e;
+    std::vector<Document> docs;
+    std::vector<std::string> skipped;
+    if (ApiError e = ParseDocumentsRequest(body, s.config.limits, &docs, &skipped); !e.ok()) return e;
+    report.skipped_total = skipped.size();
+    for (const std::string& why : skipped) if (report.skipped.size() < 100) report.skipped.push_back({{"reason", why}});
+    if (Status st = AddBatch(*c->corpus, &docs, &report); !st.ok()) return FromStatus(st);
+  } else if (ApiError e = UploadFile(req, *c, &report); !e.ok()) {
+    return e;
+  }
+  EmbedReport embedded;
+  const bool embed = s.embedder && req.get_param_value("embed") != "false";
+  if (embed) {
+    if (Status st = EmbedMissingDocuments(*c->corpus, *s.embedder, 256, &embedded); !st.ok()) return FromStatus(st);
+  }
+  auto count = c->corpus->Count();
+  SendJson(res, report.added > 0 ? 201 : 200,
+           {{"collection", c->name}, {"added", report.added}, {"updated", report.updated},
+            {"unchanged", report.unchanged}, {"skipped", report.skipped_total}, {"skipped_records", report.skipped},
+            {"embedded", embedded.embedded}, {"documents", count.ok() ? *count : 0}});
+  return {};
+}
+
+ApiError PostSearch(const httplib::Request& req, httplib::Response& res, ServerState& s) {
+  std::shared_ptr<Collection> c;
+  if (ApiError e = Find(s, req, /*create=*/false, &c); !e.ok()) return e;
+  json body;
+  SearchRequest r;
+  if (ApiError e = ParseJsonBody(req.body, &body); !e.ok()) return e;
+  if (ApiError e = ParseSearchRequest(body, s.config.limits, &r); !e.ok()) return e;
+  std::vector<SearchHit> hits;
+  SearchReport report;
+  {
+    std::lock_guard<std::mutex> lock(c->mu);
+    if (Status st = c->searcher->Search(r.query, r.options, &hits, &report); !st.ok()) return FromStatus(st);
+  }
+  json results = json::array();
+  size_t rank = 0;
+  for (const SearchHit& h : hits) results.push_back(SearchHitJson(h, ++rank, r.explain, r.return_text));
+  SendJson(res, 200, {{"collection", c->name}, {"query", r.query}, {"stages", report.stages},
+                      {"notes", report.notes}, {"seconds", report.seconds},
+                      {"rerank_cache_hits", report.rerank_cache_hits},
+                      {"rerank_decoded_tokens", report.rerank_decoded_tokens}, {"results", results}});
+  return {};
+}
+
+ApiError GetDocument(const httplib::Request& req, httplib::Response& res, ServerState& s) {
+  std::shared_ptr<Collection> c;
+  if (ApiError e = Find(s, req, /*create=*/false, &c); !e.ok()) return e;
+  const std::string id = req.matches[2];
+  int64_t rowid = 0;
+  try {
+    size_t used = 0;
+    rowid = std::stoll(id, &used);
+    if (used != id.size()) throw std::invalid_argument(id);
+  } catch (const std::exception&) {
+    return BadRequest("document ids are the integer \"rowid\" that search returns, not \"" + id + "\"");
+  }
+  std::lock_guard<std::mutex> lock(c->mu);
+  auto doc = c->corpus->Get(rowid);
+  if (!doc.ok()) return FromStatus(doc.status());
+  SendJson(res, 200, StoredDocumentJson(*doc));
+  return {};
+}
+
+ApiError GetCollections(const httplib::Request&, httplib::Response& res, ServerState& s) {
+  json data = json::array();
+  for (const std::string& name : s.collections->Names()) data.push_back({{"name", name}});
+  SendJson(res, 200, {{"object", "list"}, {"data", data}});
+  return {};
+}
+
+}  // namespace
+
+void AddCorpusRoutes(httplib::Server& http, ServerState& state) {
+  http.Get("/v1/collections", MakeHandler(state, "/v1/collections", Guard::kApi, GetCollections));
+  http.Post(R"(/v1/collections/([^/]+)/documents)",
+            MakeHandler(state, "/v1/collections/{name}/documents", Guard::kApi, PostDocuments));
+  http.Post(R"(/v1/collections/([^/]+)/search)",
+            MakeHandler(state, "/v1/collections/{name}/search", Guard::kApi, PostSearch));
+  http.Get(R"(/v1/collections/([^/]+)/documents/([^/]+))",
+           MakeHandler(state, "/v1/collections/{name}/documents/{id}", Guard::kApi, GetDocument));
+}
+
+}  // namespace litrank::server

@@ -1,0 +1,221 @@
+// The server's lifecycle (bind, load models, serve, graceful stop), the route
+// wrapper, and the routes that need no model: /health, /metrics, the web page.
+#include "server/server.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "server/connection_probe.h"
+#include "server/server_state.h"
+#include "server/web_assets.h"
+
+namespace litrank::server {
+
+void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+}
+
+std::function<bool()> ClientGone(const httplib::Request& req) {
+  auto probe = std::make_shared<ConnectionProbe>(req.remote_addr, req.remote_port);
+  return [probe] { return probe->PeerClosed(); };
+}
+
+std::string RequestId(const char* prefix) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+  return std::string(prefix) + buf;
+}
+
+namespace {
+
+/// The error for a request without the right "Authorization: Bearer KEY".
+ApiError CheckKey(const ServerState& s, const httplib::Request& req) {
+  if (s.config.api_key.empty()) return {};
+  const std::string expected = "Bearer " + s.config.api_key;
+  const std::string got = req.get_header_value("Authorization");
+  // Constant-time comparison: the key's length is no secret, its bytes are.
+  bool same = got.size() == expected.size();
+  unsigned char diff = 0;
+  for (size_t i = 0; i < expected.size(); ++i) diff |= static_cast<unsigned char>(expected[i] ^ (i < got.size() ? got[i] : 0));
+  if (same && diff == 0) return {};
+  return {401, "authentication_error", "invalid_api_key",
+          got.empty() ? "this server needs an API key: send \"Authorization: Bearer KEY\"" : "the API key is not valid"};
+}
+
+void SendError(httplib::Response& res, const ApiError& e) {
+  SendJson(res, e.status, e.ToJson());
+  if (e.retry_after > 0) res.set_header("Retry-After", std::to_string(e.retry_after));
+  if (e.status == 401) res.set_header("WWW-Authenticate", "Bearer");
+}
+
+std::string ModelId(const std::string& path) { return std::filesystem::path(path).stem().string(); }
+
+}  // namespace
+
+httplib::Server::Handler MakeHandler(ServerState& state, std::string route, Guard guard, RouteFn fn) {
+  return [&state, route = std::move(route), guard, fn = std::move(fn)](const httplib::Request& req, httplib::Response& res) {
+    const auto t0 = std::chrono::steady_clock::now();
+    ApiError e;
+    if (guard == Guard::kApi) {
+      e = CheckKey(state, req);
+      if (e.ok() && !state.ready) e = {503, "unavailable_error", "model_loading", "the models are still loading", 2};
+    }
+    if (e.ok()) {
+      try {
+        e = fn(req, res, state);
+      } catch (const std::exception& ex) {
+        e = {500, "server_error", "internal_error", std::string("unexpected error: ") + ex.what()};
+      }
+    }
+    if (!e.ok()) SendError(res, e);
+    state.metrics.Record(route, res.status, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  };
+}
+
+struct Server::Impl {
+  ServerState state;
+  httplib::Server http;
+  int port = 0;
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> serving{false};      // Run has been entered
+  std::atomic<bool> listen_done{false};  // the accept loop has returned
+
+  Status LoadModels();
+  void AddBaseRoutes();
+};
+
+Status Server::Impl::LoadModels() {
+  const ServerConfig& c = state.config;
+  using Clock = std::chrono::steady_clock;
+  if (!c.reranker_path.empty()) {
+    const auto t0 = Clock::now();
+    RerankerConfig rc;
+    rc.threads = c.threads;
+    auto r = RerankScheduler::Open(c.reranker_path, rc, c.scheduler);
+    if (!r.ok()) return r.status();
+    state.reranker = std::move(r.value());
+    state.reranker_name = ModelId(c.reranker_path);
+    state.reranker_load_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  }
+  if (!c.embedder_path.empty()) {
+    const auto t0 = Clock::now();
+    EmbedderConfig ec;
+    ec.threads = c.threads;
+    auto e = Embedder::Open(c.embedder_path, ec);
+    if (!e.ok()) return e.status();
+    state.embedder = std::make_unique<SerializedEmbedder>(std::move(e.value()), c.max_embed_waiting);
+    state.embedder_name = ModelId(c.embedder_path);
+    state.embedder_load_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  }
+  state.collections = std::make_unique<Collections>(c.data_dir, state.reranker.get(), state.embedder.get());
+  if (!c.db_path.empty()) {
+    LITRANK_RETURN_IF_ERROR(state.collections->AddFile("default", c.db_path));
+    const std::string stem = ModelId(c.db_path);
+    if (stem != "default" && IsValidCollectionName(stem)) LITRANK_RETURN_IF_ERROR(state.collections->AddFile(stem, c.db_path));
+  }
+  return Status::Ok();
+}
+
+void Server::Impl::AddBaseRoutes() {
+  ServerState& s = state;
+  http.Get("/health", MakeHandler(s, "/health", Guard::kPublic, [](const httplib::Request&, httplib::Response& res, ServerState& st) {
+    if (!st.ready) {
+      SendJson(res, 503, {{"status", "loading"}});
+      res.set_header("Retry-After", "2");
+      return ApiError{};
+    }
+    nlohmann::json body = {{"status", "ok"}};
+    body["reranker"] = st.reranker ? nlohmann::json(st.reranker_name) : nlohmann::json(nullptr);
+    body["embedder"] = st.embedder ? nlohmann::json(st.embedder_name) : nlohmann::json(nullptr);
+    body["collections"] = st.collections->Names();
+    SendJson(res, 200, body);
+    return ApiError{};
+  }));
+  http.Get("/metrics", MakeHandler(s, "/metrics", Guard::kPublic, [](const httplib::Request& req, httplib::Response& res, ServerState& st) {
+    if (ApiError e = CheckKey(st, req); !e.ok()) return e;
+    EngineSnapshot snap;
+    snap.has_reranker = st.ready && st.reranker;
+    if (snap.has_reranker) snap.rerank = st.reranker->stats();
+    snap.has_embedder = st.ready && st.embedder;
+    if (snap.has_embedder) snap.embed_in_flight = st.embedder->in_flight();
+    snap.embedded_inputs = st.embedded_inputs;
+    snap.reranker_load_seconds = st.reranker_load_seconds;
+    snap.embedder_load_seconds = st.embedder_load_seconds;
+    res.set_content(st.metrics.Render(snap), "text/plain; version=0.0.4");
+    return ApiError{};
+  }));
+  http.Get("/", MakeHandler(s, "/", Guard::kPublic, [](const httplib::Request&, httplib::Response& res, ServerState& st) {
+    std::string page(IndexHtml());
+    if (!st.config.web_dir.empty()) {
+      std::ifstream in(st.config.web_dir + "/index.html", std::ios::binary);
+      if (!in) return NotFound("no index.html in " + st.config.web_dir);
+      page.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    res.set_content(page, "text/html; charset=utf-8");
+    return ApiError{};
+  }));
+  // Unknown routes and httplib's own refusals (413 body too large) get JSON bodies too.
+  http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 404) SendError(res, NotFound("no route " + req.method + " " + req.path));
+    else if (res.status == 413) SendError(res, TooLarge("the request body is larger than the server's limit", "body_too_large"));
+    else SendError(res, {res.status, "invalid_request_error", "http_error", "the request could not be served (HTTP " + std::to_string(res.status) + ")"});
+  });
+}
+
+Server::Server(ServerConfig config) : impl_(std::make_unique<Impl>()) { impl_->state.config = std::move(config); }
+Server::~Server() { Stop(); }
+
+Status Server::Bind() {
+  const ServerConfig& c = impl_->state.config;
+  httplib::Server& http = impl_->http;
+  const size_t threads = c.http_threads > 0 ? static_cast<size_t>(c.http_threads) : 64;
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.set_payload_max_length(c.limits.max_body_bytes);
+  http.set_read_timeout(30, 0);
+  http.set_write_timeout(30, 0);
+  http.set_keep_alive_max_count(1000);
+  impl_->AddBaseRoutes();
+  AddInferenceRoutes(http, impl_->state);
+  AddCorpusRoutes(http, impl_->state);
+  if (c.port == 0) {
+    impl_->port = http.bind_to_any_port(c.host);
+  } else {
+    impl_->port = http.bind_to_port(c.host, c.port) ? c.port : -1;
+  }
+  if (impl_->port <= 0) return Status::IOError("cannot listen on " + c.host + ":" + std::to_string(c.port) + " (in use, or not an address of this machine)");
+  return Status::Ok();
+}
+
+int Server::port() const { return impl_->port; }
+
+Status Server::Run() {
+  impl_->serving = true;
+  Status load;
+  std::thread loader([&] {
+    load = impl_->LoadModels();
+    if (load.ok()) impl_->state.ready = true;
+    else Stop();
+  });
+  if (!impl_->stopping) impl_->http.listen_after_bind();  // returns after Stop, once in-flight requests are done
+  impl_->listen_done = true;
+  loader.join();
+  return load;
+}
+
+void Server::Stop() {
+  if (!impl_ || impl_->stopping.exchange(true)) return;
+  // httplib ignores stop() before its accept loop runs: wait for the loop to start.
+  for (int i = 0; i < 500 && impl_->serving && !impl_->http.is_running() && !impl_->listen_done; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  impl_->http.stop();
+}
+
+}  // namespace litrank::server

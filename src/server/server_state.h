@@ -1,0 +1,63 @@
+// What the server's route handlers share, and the one wrapper every route goes
+// through (auth, readiness, JSON errors, metrics, exceptions).
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "embed/serialized_embedder.h"
+#include "litrank/rerank_scheduler.h"
+#include "server/api_error.h"
+#include "server/collections.h"
+#include "server/metrics.h"
+#include "server/server.h"
+
+namespace litrank::server {
+
+/// Models, collections and counters of a running server.
+struct ServerState {
+  ServerConfig config;
+  std::atomic<bool> ready{false};
+  std::unique_ptr<RerankScheduler> reranker;
+  std::unique_ptr<SerializedEmbedder> embedder;
+  std::string reranker_name, embedder_name;  ///< model ids (file stem)
+  std::unique_ptr<Collections> collections;
+  Metrics metrics;
+  std::atomic<uint64_t> embedded_inputs{0};
+  double reranker_load_seconds = 0, embedder_load_seconds = 0;
+};
+
+/// A route's body: fills `res` on success, or returns the error to send.
+using RouteFn = std::function<ApiError(const httplib::Request& req, httplib::Response& res, ServerState& state)>;
+
+/// How a route is guarded.
+enum class Guard {
+  kPublic,    ///< no key, available while loading (/health, the page)
+  kApi,       ///< key required; 503 while models load
+};
+
+/// Wraps `fn`: checks the key and readiness, turns an ApiError or an exception into
+/// the JSON error body, and counts the request under `route`.
+httplib::Server::Handler MakeHandler(ServerState& state, std::string route, Guard guard, RouteFn fn);
+
+/// Sends `body` as JSON with `status`.
+void SendJson(httplib::Response& res, int status, const nlohmann::json& body);
+
+/// A function that turns true once the request's client has disconnected.
+std::function<bool()> ClientGone(const httplib::Request& req);
+
+/// A random request id with `prefix` ("rerank-3f9a...").
+std::string RequestId(const char* prefix);
+
+/// Registers /v1/rerank, /rerank, /v1/score, /v1/embeddings and /v1/models.
+void AddInferenceRoutes(httplib::Server& http, ServerState& state);
+/// Registers the /v1/collections routes.
+void AddCorpusRoutes(httplib::Server& http, ServerState& state);
+
+}  // namespace litrank::server
