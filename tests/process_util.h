@@ -64,6 +64,19 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
   bool running() const { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
+  /// Waits up to `seconds` for the child to exit; its exit code, or -1 (still running
+  /// or killed by a signal).
+  int WaitExit(int seconds) {
+    for (int i = 0; pid_ > 0 && i < seconds * 10; ++i) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      usleep(100000);
+    }
+    return -1;
+  }
   /// Sends `sig` and, for SIGKILL, reaps the child.
   void Signal(int sig) {
     if (pid_ <= 0) return;

@@ -113,7 +113,7 @@ bool TokenList(const json& v, std::vector<int32_t>* out) {
 ApiError ParseJsonBody(const std::string& body, nlohmann::json* out) {
   try {
     *out = json::parse(body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     return BadRequest(std::string("the body is not valid JSON: ") + e.what(), "invalid_json");
   }
   return {};

@@ -1,0 +1,179 @@
+// RerankScheduler on a tiny random-weight reranker: concurrent calls share decode
+// rounds yet score exactly like a lone Reranker, a short call is not starved behind a
+// long one, cancellation stops decoding, and a full queue refuses at once.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "litrank/rerank_scheduler.h"
+#include "synth_fixture.h"
+
+namespace litrank {
+namespace {
+
+RerankerConfig Config(uint32_t max_sequences = 0) {
+  RerankerConfig c;
+  c.threads = 2;
+  c.cache_entries = 0;  // every pair goes through the engine
+  c.max_sequences = max_sequences;
+  return c;
+}
+
+std::unique_ptr<RerankScheduler> OpenScheduler(RerankerConfig c, SchedulerConfig s = {}) {
+  auto r = RerankScheduler::Open(testing::TinyModel("reranker"), c, s);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? std::move(r.value()) : nullptr;
+}
+
+std::vector<std::string> Docs(const std::string& topic, size_t n) {
+  std::vector<std::string> d;
+  for (size_t i = 0; i < n; ++i) {
+    d.push_back("Abstract " + std::to_string(i) + " on " + topic + (i % 3 ? " with a longer tail of words" : ""));
+  }
+  return d;
+}
+
+std::vector<double> ByIndex(const RerankResult& r, size_t n) {
+  std::vector<double> s(n, -1);
+  for (const auto& d : r.results) s[d.index] = d.score;
+  return s;
+}
+
+/// Blocks until `pred` holds or 60 s pass.
+template <typename Pred>
+bool WaitFor(Pred pred) {
+  for (int i = 0; i < 6000 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return pred();
+}
+
+TEST(RerankScheduler, ConcurrentCallsShareRoundsAndScoreLikeALoneReranker) {
+  constexpr size_t kCalls = 12;  // more queries than the engine's prefix slots
+  std::vector<std::string> queries;
+  std::vector<std::vector<std::string>> docs;
+  for (size_t i = 0; i < kCalls; ++i) {
+    queries.push_back("query number " + std::to_string(i) + " about batteries");
+    docs.push_back(Docs("topic " + std::to_string(i % 4), i == 0 ? 120 : 9));
+  }
+  auto lone = Reranker::Open(testing::TinyModel("reranker"), Config());
+  ASSERT_TRUE(lone.ok());
+  std::vector<std::vector<double>> expected(kCalls);
+  for (size_t i = 0; i < kCalls; ++i) {
+    RerankResult r;
+    ASSERT_TRUE((*lone)->Rerank(queries[i], docs[i], {}, &r).ok());
+    expected[i] = ByIndex(r, docs[i].size());
+  }
+  auto sched = OpenScheduler(Config(6));
+  ASSERT_TRUE(sched);
+  std::vector<std::vector<double>> got(kCalls);
+  std::vector<Status> status(kCalls);
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] {
+    RerankResult r;
+    status[0] = sched->Rerank(queries[0], docs[0], {}, &r);
+    got[0] = ByIndex(r, docs[0].size());
+  });
+  ASSERT_TRUE(WaitFor([&] { return sched->stats().rounds >= 1; }));  // the long call is under way
+  for (size_t i = 1; i < kCalls; ++i) {
+    threads.emplace_back([&, i] {
+      RerankResult r;
+      status[i] = sched->Rerank(queries[i], docs[i], {}, &r);
+      got[i] = ByIndex(r, docs[i].size());
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (size_t i = 0; i < kCalls; ++i) {
+    ASSERT_TRUE(status[i].ok()) << status[i].ToString();
+    for (size_t j = 0; j < docs[i].size(); ++j) EXPECT_NEAR(got[i][j], expected[i][j], 1e-3) << "call " << i << " doc " << j;
+  }
+  const SchedulerStats s = sched->stats();
+  EXPECT_GT(s.mixed_rounds, 0u) << "no round held pairs of two calls";
+  EXPECT_EQ(s.calls, kCalls);
+  EXPECT_EQ(s.queued_pairs, 0u);
+  size_t total = 0;
+  for (const auto& d : docs) total += d.size();
+  EXPECT_EQ(s.pairs, total);
+}
+
+TEST(RerankScheduler, ShortCallIsNotStarvedBehindALongOne) {
+  auto sched = OpenScheduler(Config(4));
+  ASSERT_TRUE(sched);
+  std::atomic<bool> long_done{false};
+  std::thread long_call([&] {
+    RerankResult r;
+    EXPECT_TRUE(sched->Rerank("long query", Docs("long", 400), {}, &r).ok());
+    long_done = true;
+  });
+  ASSERT_TRUE(WaitFor([&] { return sched->stats().rounds >= 2; }));
+  const uint64_t rounds_before = sched->stats().rounds;
+  RerankResult r;
+  ASSERT_TRUE(sched->Rerank("short query", Docs("short", 3), {}, &r).ok());
+  const uint64_t rounds_taken = sched->stats().rounds - rounds_before;
+  EXPECT_FALSE(long_done.load()) << "the short call waited for the whole long one";
+  EXPECT_LE(rounds_taken, 3u);  // its 3 pairs ride along with the long call's next rounds
+  long_call.join();
+}
+
+TEST(RerankScheduler, CancelledCallStopsDecodingAndOthersGoOn) {
+  auto sched = OpenScheduler(Config(4));
+  ASSERT_TRUE(sched);
+  std::atomic<bool> give_up{false};
+  RerankOptions o;
+  o.cancelled = [&] { return give_up.load(); };
+  Status st;
+  std::thread t([&] {
+    RerankResult r;
+    st = sched->Rerank("query", Docs("cancel me", 400), o, &r);
+  });
+  ASSERT_TRUE(WaitFor([&] { return sched->stats().rounds >= 2; }));
+  give_up = true;
+  t.join();
+  EXPECT_EQ(st.code(), Status::Code::kCancelled);
+  const SchedulerStats s = sched->stats();
+  EXPECT_LT(s.pairs, 400u) << "a cancelled call's pairs were all decoded";
+  EXPECT_EQ(s.cancelled, 1u);
+  EXPECT_EQ(s.queued_pairs, 0u);
+  RerankResult r;
+  ASSERT_TRUE(sched->Rerank("next query", Docs("after", 5), {}, &r).ok());
+  EXPECT_EQ(r.results.size(), 5u);
+}
+
+TEST(RerankScheduler, FullQueueRefusesAtOnceButAnEmptyQueueTakesABigCall) {
+  SchedulerConfig limits;
+  limits.max_queued_pairs = 50;
+  auto sched = OpenScheduler(Config(4), limits);
+  ASSERT_TRUE(sched);
+  std::thread big([&] {
+    RerankResult r;
+    EXPECT_TRUE(sched->Rerank("big", Docs("big", 200), {}, &r).ok());  // over the limit, but alone
+  });
+  ASSERT_TRUE(WaitFor([&] { return sched->stats().queued_pairs > 0; }));
+  RerankResult r;
+  const Status st = sched->Rerank("small", Docs("small", 10), {}, &r);
+  EXPECT_EQ(st.code(), Status::Code::kResourceExhausted) << st.ToString();
+  EXPECT_NE(st.message().find("queue is full"), std::string::npos);
+  big.join();
+  EXPECT_EQ(sched->stats().rejected, 1u);
+  EXPECT_TRUE(sched->Rerank("small", Docs("small", 10), {}, &r).ok());
+}
+
+TEST(RerankScheduler, CachedCallsNeedNoRoundAndBadInputFailsBeforeQueueing) {
+  RerankerConfig c = Config();
+  c.cache_entries = 1000;
+  auto sched = OpenScheduler(c);
+  ASSERT_TRUE(sched);
+  RerankResult first, again;
+  ASSERT_TRUE(sched->Rerank("q", Docs("cache", 6), {}, &first).ok());
+  const uint64_t rounds = sched->stats().rounds;
+  ASSERT_TRUE(sched->Rerank("q", Docs("cache", 6), {}, &again).ok());
+  EXPECT_EQ(sched->stats().rounds, rounds);
+  EXPECT_EQ(again.stats.cache_hits, 6u);
+  EXPECT_EQ(again.stats.decoded_tokens, 0u);
+  EXPECT_GT(first.stats.decoded_tokens, 0u);
+  EXPECT_EQ(sched->Rerank("", Docs("x", 2), {}, &again).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(sched->Rerank("q", {}, {}, &again).code(), Status::Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace litrank
