@@ -6,6 +6,8 @@ packages=(
   build-essential cmake git pkg-config ca-certificates
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libgtest-dev
   libsqlite3-dev libicu-dev libstemmer-dev libxml2-dev libhnswlib-dev libxapian-dev
+  # tests/browser: the web page in a real browser; a CJK font so Chinese labels render
+  chromium fonts-wqy-microhei
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -13,6 +15,8 @@ for p in "${packages[@]}"; do
 done
 # npm fetches the pinned llama.cpp source; any npm will do (a NodeSource nodejs ships its own).
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# node runs tests/browser/page_test.mjs (playwright-core); any node >= 20 will do.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "litrank: all build dependencies present" >&2
   exit 0
