@@ -2,11 +2,15 @@
 # The main job: build litrank, ingest the bundled sample corpus into a collection, embed
 # it, and run a two-stage search (BM25 + dense recall, fusion, Qwen3-Reranker) for a
 # query, printing the ranked table with each stage's rank and score.
+# With --serve first, it then starts the HTTP server on the same models and collection
+# (port $LITRANK_PORT, default 8080) and opens the web page when a desktop is there.
 # Models: $LITRANK_RERANKER / $LITRANK_EMBEDDER if set, else the Qwen3 0.6B GGUFs from
 # Hugging Face (litrank models pull), else — when they cannot be downloaded — tiny
 # RANDOM-WEIGHT models whose ranking is meaningless (they only show the plumbing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+serve=0
+if [ "${1:-}" = "--serve" ]; then serve=1; shift; fi
 query=${1:-"cross-encoder reranking of scientific abstracts"}
 shift || true
 scripts/build.sh >&2
@@ -36,3 +40,13 @@ db=.cache/demo.db
 "$BIN" embed --db "$db" --model "$embedder" --no-progress >&2
 echo "query: $query" >&2
 "$BIN" search --db "$db" --reranker "$reranker" --embedder "$embedder" --explain -k 10 "$query" "$@"
+
+if [ "$serve" = 1 ]; then
+  port=${LITRANK_PORT:-8080}
+  url="http://127.0.0.1:$port/"
+  echo "litrank: starting the server: open $url (Ctrl+C stops it)" >&2
+  if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && command -v xdg-open >/dev/null 2>&1; then
+    (sleep 2; xdg-open "$url" >/dev/null 2>&1 || true) &
+  fi
+  exec "$BIN" serve --reranker "$reranker" --embedder "$embedder" --db "$db" --data-dir .cache/collections --port "$port"
+fi
