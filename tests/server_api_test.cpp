@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <thread>
 
 #include "litrank/embedder.h"
 #include "litrank/reranker.h"
@@ -277,6 +278,48 @@ TEST(ServerApi, CollectionsSearchUploadAndLookup) {
   EXPECT_EQ(found.body["results"][0]["title"], "Sodium-ion cathodes for grid storage");
   auto list = testing::GetJson(c, "/v1/collections");
   EXPECT_NE(list.raw.find("\"energy\""), std::string::npos);
+  // A bad upload creates nothing; binary files are refused; collections can be deleted.
+  httplib::MultipartFormDataItems wrong = {{"records", ris, "export.ris", "text/plain"}};
+  auto bad = c.Post("/v1/collections/never/documents", wrong);
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(testing::GetJson(c, "/v1/collections").raw.find("\"never\""), std::string::npos);
+  httplib::MultipartFormDataItems binary = {{"file", std::string("garbage\0\x01", 9), "g.bin", "application/octet-stream"}};
+  ExpectError({c.Post("/v1/collections/never/documents", binary)->status,
+               json::parse(c.Post("/v1/collections/never/documents", binary)->body), ""}, 400, "unsupported_input");
+  auto del = c.Delete("/v1/collections/energy");
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 200) << del->body;
+  ExpectError(PostJson(c, "/v1/collections/energy/search", R"({"query":"sodium"})"), 404, "not_found");
+  ExpectError(testing::Reply{c.Delete("/v1/collections/default")->status, json::parse(c.Delete("/v1/collections/default")->body), ""},
+              400, "invalid_request");
+  ExpectError(testing::Reply{c.Delete("/v1/collections/energy")->status, json::parse(c.Delete("/v1/collections/energy")->body), ""},
+              404, "not_found");
+}
+
+// Concurrent HTTP requests share decode rounds; each gets the scores it would get alone.
+TEST(ServerApi, ConcurrentRequestsScoreLikeTheLibraryAlone) {
+  constexpr size_t kClients = 6;
+  std::vector<std::vector<std::string>> docs(kClients);
+  std::vector<json> replies(kClients);
+  for (size_t i = 0; i < kClients; ++i) {
+    for (size_t j = 0; j < 12; ++j) docs[i].push_back("client " + std::to_string(i) + " abstract " + std::to_string(j) + " on sodium-ion cathodes");
+  }
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] {
+      auto c = Shared().client();
+      replies[i] = PostJson(c, "/v1/rerank", json({{"query", "query of client " + std::to_string(i)}, {"documents", docs[i]}}).dump()).body;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (size_t i = 0; i < kClients; ++i) {
+    ASSERT_TRUE(replies[i].contains("results")) << replies[i].dump();
+    const auto expected = LibraryScores("query of client " + std::to_string(i), docs[i]);
+    for (const auto& item : replies[i]["results"]) {
+      EXPECT_NEAR(item["relevance_score"].get<double>(), expected[item["index"].get<size_t>()], 1e-3) << "client " << i;
+    }
+  }
 }
 
 }  // namespace

@@ -112,13 +112,13 @@ Status SearcherImpl::Dense(const std::string& query, const SearchOptions& o,
     dense_generation_ = *generation;
   }
   if (dense_->size() == 0) {
-    report->notes.push_back("no documents are embedded for this model yet: run `litrank embed`; dense recall skipped");
+    report->notes.push_back("no documents are embedded for this model yet (run `litrank embed`, or upload with an embedding model loaded); dense recall skipped");
     return Status::Ok();
   }
   StatusOr<int64_t> count = corpus_->Count();
   if (count.ok() && static_cast<int64_t>(dense_->size()) < *count) {
     report->notes.push_back("dense recall covers " + std::to_string(dense_->size()) + " of " +
-                            std::to_string(*count) + " documents (run `litrank embed` for the rest)");
+                            std::to_string(*count) + " documents (`litrank embed` does the rest)");
   }
   EmbedOptions eo;
   eo.dims = dims;

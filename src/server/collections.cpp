@@ -28,6 +28,7 @@ Status Collections::AddFile(const std::string& name, const std::string& path) {
   if (!IsValidCollectionName(name)) return Status::InvalidArgument("invalid collection name \"" + name + "\"");
   std::lock_guard<std::mutex> lock(mu_);
   auto c = OpenLocked(name, path, /*create=*/true);
+  if (c.ok()) pinned_[name] = true;
   return c.ok() ? Status::Ok() : c.status();
 }
 
@@ -46,6 +47,31 @@ StatusOr<std::shared_ptr<Collection>> Collections::Get(const std::string& name, 
     if (ec) return Status::IOError("cannot create " + data_dir_ + ": " + ec.message());
   }
   return OpenLocked(name, path, create);
+}
+
+Status Collections::Remove(const std::string& name) {
+  if (!IsValidCollectionName(name)) return Status::InvalidArgument("invalid collection name \"" + name + "\"");
+  std::shared_ptr<Collection> c;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (pinned_.count(name)) {
+      return Status::InvalidArgument("\"" + name + "\" is served from the file given with --db; it is not deleted through the API");
+    }
+    const std::string path = data_dir_.empty() ? "" : data_dir_ + "/" + name + ".db";
+    std::error_code ec;
+    if (auto it = open_.find(name); it != open_.end()) c = it->second, open_.erase(it);
+    else if (path.empty() || !std::filesystem::exists(path, ec)) return Status::NotFound("no collection named \"" + name + "\"");
+    if (!c) {
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
+      return Status::Ok();
+    }
+  }
+  std::lock_guard<std::mutex> in_use(c->mu);  // requests holding it finish first
+  c->searcher.reset();
+  c->corpus.reset();
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(c->path + suffix, ec);
+  return Status::Ok();
 }
 
 std::vector<std::string> Collections::Names() const {

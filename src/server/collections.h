@@ -19,7 +19,8 @@ class Reranker;
 namespace litrank::server {
 
 /// One open collection. Corpus and Searcher are not thread-safe: hold `mu` while
-/// using either (requests on different collections run in parallel).
+/// using either (requests on different collections run in parallel). Both are null
+/// once the collection was deleted (check after locking).
 struct Collection {
   std::string name, path;
   std::mutex mu;
@@ -38,6 +39,9 @@ class Collections {
   /// The collection `name`. Known names are opened on first use; with `create` and a
   /// data dir, a new one is created there. Else NotFound.
   StatusOr<std::shared_ptr<Collection>> Get(const std::string& name, bool create);
+  /// Deletes the data-dir collection `name` and its file (waiting for requests using
+  /// it). NotFound if unknown; InvalidArgument for a collection served from --db.
+  Status Remove(const std::string& name);
   /// Names of the collections known now (opened or in the data dir).
   std::vector<std::string> Names() const;
 
@@ -49,6 +53,7 @@ class Collections {
   Embedder* embedder_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Collection>> open_;
+  std::map<std::string, bool> pinned_;  // names served from a file given at start (not deletable)
 };
 
 }  // namespace litrank::server

@@ -27,6 +27,9 @@ ApiError Find(ServerState& s, const httplib::Request& req, bool create, std::sha
   return {};
 }
 
+/// The answer for a collection deleted while this request waited for it.
+ApiError Deleted(const Collection& c) { return NotFound("the collection \"" + c.name + "\" was deleted"); }
+
 /// Counts of what adding records did.
 struct UploadReport {
   size_t added = 0, updated = 0, unchanged = 0;
@@ -76,8 +79,26 @@ std::string ExtensionFor(const std::string& filename, const std::string& content
   return "";
 }
 
-/// Reads an uploaded file (multipart "file" field, or the raw body) into the corpus.
-ApiError UploadFile(const httplib::Request& req, Collection& c, UploadReport* report) {
+/// An upload checked before anything is written: JSON records, or a file to read.
+struct Upload {
+  std::vector<Document> docs;           // JSON records
+  std::unique_ptr<TempFile> file;       // or the uploaded file
+  RecordReadOptions options;
+  UploadReport report;
+};
+
+/// Parses and checks the request body into `up` (nothing touches the collection yet).
+ApiError ParseUpload(const httplib::Request& req, const RequestLimits& limits, Upload* up) {
+  const bool is_json = req.get_header_value("Content-Type").find("json") != std::string::npos && !req.has_param("format");
+  if (is_json) {
+    json body;
+    if (ApiError e = ParseJsonBody(req.body, &body); !e.ok()) return e;
+    std::vector<std::string> skipped;
+    if (ApiError e = ParseDocumentsRequest(body, limits, &up->docs, &skipped); !e.ok()) return e;
+    up->report.skipped_total = skipped.size();
+    for (const std::string& why : skipped) if (up->report.skipped.size() < 100) up->report.skipped.push_back({{"reason", why}});
+    return {};
+  }
   std::string content = req.body, filename, type = req.get_header_value("Content-Type");
   if (req.is_multipart_form_data()) {
     if (!req.has_file("file")) return BadRequest("send the records as the multipart field \"file\"", "missing_field");
@@ -85,46 +106,48 @@ ApiError UploadFile(const httplib::Request& req, Collection& c, UploadReport* re
     content = f.content, filename = f.filename, type = f.content_type;
   }
   if (content.empty()) return BadRequest("the uploaded file is empty", "missing_field");
-  RecordReadOptions options;
-  if (req.has_param("format") && !ParseRecordFormat(req.get_param_value("format"), &options.format)) {
+  if (content.find('\0') != std::string::npos) {
+    return BadRequest("the upload looks like a binary file (it holds NUL bytes): send RIS, BibTeX, CSV/TSV, JSONL, "
+                      "PubMed XML or plain text", "unsupported_input");
+  }
+  if (req.has_param("format") && !ParseRecordFormat(req.get_param_value("format"), &up->options.format)) {
     return BadRequest("unknown format \"" + req.get_param_value("format") + "\" (ris, bibtex, csv, tsv, jsonl, pubmed, arxiv, beir, lines)");
   }
-  TempFile file(content, ExtensionFor(filename, type));
-  if (!file.ok()) return FromStatus(Status::IOError("cannot buffer the upload on disk"));
+  up->file = std::make_unique<TempFile>(content, ExtensionFor(filename, type));
+  if (!up->file->ok()) return FromStatus(Status::IOError("cannot buffer the upload on disk"));
+  return {};
+}
+
+/// Adds the upload's records to the corpus in batches.
+ApiError Store(Corpus& corpus, Upload* up) {
+  UploadReport& report = up->report;
+  if (!up->file) return FromStatus(AddBatch(corpus, &up->docs, &report));
   std::vector<Document> batch;
   RecordReadReport read;
-  Status st = ReadRecords(file.path(), options, [&](Document&& d) {
+  Status st = ReadRecords(up->file->path(), up->options, [&](Document&& d) {
     batch.push_back(std::move(d));
-    return batch.size() >= kAddBatch ? AddBatch(*c.corpus, &batch, report) : Status::Ok();
+    return batch.size() >= kAddBatch ? AddBatch(corpus, &batch, &report) : Status::Ok();
   }, &read);
-  if (st.ok()) st = AddBatch(*c.corpus, &batch, report);
+  if (st.ok()) st = AddBatch(corpus, &batch, &report);
   if (!st.ok()) return FromStatus(st);
-  report->skipped_total += read.skipped_total;
+  report.skipped_total += read.skipped_total;
   for (const SkippedRecord& r : read.skipped) {
-    if (report->skipped.size() >= 100) break;
-    report->skipped.push_back({{"line", r.line}, {"reason", r.reason}});
+    if (report.skipped.size() >= 100) break;
+    report.skipped.push_back({{"line", r.line}, {"reason", r.reason}});
   }
   return {};
 }
 
 ApiError PostDocuments(const httplib::Request& req, httplib::Response& res, ServerState& s) {
+  if (!IsValidCollectionName(req.matches[1])) return FromStatus(s.collections->Get(req.matches[1], false).status());
+  Upload up;
+  if (ApiError e = ParseUpload(req, s.config.limits, &up); !e.ok()) return e;
   std::shared_ptr<Collection> c;
   if (ApiError e = Find(s, req, /*create=*/true, &c); !e.ok()) return e;
   std::lock_guard<std::mutex> lock(c->mu);
-  UploadReport report;
-  const bool is_json = req.get_header_value("Content-Type").find("json") != std::string::npos && !req.has_param("format");
-  if (is_json) {
-    json body;
-    if (ApiError e = ParseJsonBody(req.body, &body); !e.ok()) return e;
-    std::vector<Document> docs;
-    std::vector<std::string> skipped;
-    if (ApiError e = ParseDocumentsRequest(body, s.config.limits, &docs, &skipped); !e.ok()) return e;
-    report.skipped_total = skipped.size();
-    for (const std::string& why : skipped) if (report.skipped.size() < 100) report.skipped.push_back({{"reason", why}});
-    if (Status st = AddBatch(*c->corpus, &docs, &report); !st.ok()) return FromStatus(st);
-  } else if (ApiError e = UploadFile(req, *c, &report); !e.ok()) {
-    return e;
-  }
+  if (!c->corpus) return Deleted(*c);
+  if (ApiError e = Store(*c->corpus, &up); !e.ok()) return e;
+  const UploadReport& report = up.report;
   EmbedReport embedded;
   const bool embed = s.embedder && req.get_param_value("embed") != "false";
   if (embed) {
@@ -135,6 +158,12 @@ ApiError PostDocuments(const httplib::Request& req, httplib::Response& res, Serv
            {{"collection", c->name}, {"added", report.added}, {"updated", report.updated},
             {"unchanged", report.unchanged}, {"skipped", report.skipped_total}, {"skipped_records", report.skipped},
             {"embedded", embedded.embedded}, {"documents", count.ok() ? *count : 0}});
+  return {};
+}
+
+ApiError DeleteCollection(const httplib::Request& req, httplib::Response& res, ServerState& s) {
+  if (Status st = s.collections->Remove(req.matches[1]); !st.ok()) return FromStatus(st);
+  SendJson(res, 200, {{"collection", std::string(req.matches[1])}, {"deleted", true}});
   return {};
 }
 
@@ -149,6 +178,7 @@ ApiError PostSearch(const httplib::Request& req, httplib::Response& res, ServerS
   SearchReport report;
   {
     std::lock_guard<std::mutex> lock(c->mu);
+    if (!c->corpus) return Deleted(*c);
     if (Status st = c->searcher->Search(r.query, r.options, &hits, &report); !st.ok()) return FromStatus(st);
   }
   json results = json::array();
@@ -174,6 +204,7 @@ ApiError GetDocument(const httplib::Request& req, httplib::Response& res, Server
     return BadRequest("document ids are the integer \"rowid\" that search returns, not \"" + id + "\"");
   }
   std::lock_guard<std::mutex> lock(c->mu);
+  if (!c->corpus) return Deleted(*c);
   auto doc = c->corpus->Get(rowid);
   if (!doc.ok()) return FromStatus(doc.status());
   SendJson(res, 200, StoredDocumentJson(*doc));
@@ -193,6 +224,8 @@ void AddCorpusRoutes(httplib::Server& http, ServerState& state) {
   http.Get("/v1/collections", MakeHandler(state, "/v1/collections", Guard::kApi, GetCollections));
   http.Post(R"(/v1/collections/([^/]+)/documents)",
             MakeHandler(state, "/v1/collections/{name}/documents", Guard::kApi, PostDocuments));
+  http.Delete(R"(/v1/collections/([^/]+))",
+              MakeHandler(state, "/v1/collections/{name}", Guard::kApi, DeleteCollection));
   http.Post(R"(/v1/collections/([^/]+)/search)",
             MakeHandler(state, "/v1/collections/{name}/search", Guard::kApi, PostSearch));
   http.Get(R"(/v1/collections/([^/]+)/documents/([^/]+))",
