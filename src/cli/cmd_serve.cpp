@@ -1,6 +1,7 @@
 // `litrank serve`: the HTTP server (see docs/API.md).
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <pthread.h>
@@ -36,16 +37,18 @@ int Run(ServeArgs& a) {
                c.embedder_path.empty() ? "none" : c.embedder_path.c_str(), c.db_path.empty() ? "none" : c.db_path.c_str(),
                c.api_key.empty() ? "" : " — API key required");
   std::fflush(stderr);
+  std::atomic<bool> returned{false};
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);
-    if (sig == SIGTERM || sig == SIGINT) {
+    if (!returned && (sig == SIGTERM || sig == SIGINT)) {
       std::fprintf(stderr, "litrank: stopping (finishing requests in flight)\n");
       srv.Stop();
     }
   });
   const Status st = srv.Run();
   // Wake the waiter if Run returned on its own (a model failed to load).
+  returned = true;
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
   if (!st.ok()) return Fail(st, /*model_related=*/true);

@@ -45,15 +45,17 @@ ApiError PostRerank(const httplib::Request& req, httplib::Response& res, ServerS
   if (ApiError e = ParseRerankRequest(body, s.config.limits, &r); !e.ok()) return e;
   RerankResult result;
   if (ApiError e = Score(s, req, r.query, r.documents, r.instruction, r.max_tokens_per_doc, &result); !e.ok()) return e;
-  const size_t n = r.top_n == 0 ? result.results.size() : std::min(r.top_n, result.results.size());
-  json results = json::array();
-  for (size_t i = 0; i < n; ++i) {
-    const ScoredDocument& d = result.results[i];
+  for (const ScoredDocument& d : result.results) {
     if (r.tei && !r.truncate && d.truncated) {
       return {422, "invalid_request_error", "too_many_tokens",
               "text " + std::to_string(d.index) + " does not fit max_length " + std::to_string(s.config.limits.max_length) +
                   " tokens and truncate is false"};
     }
+  }
+  const size_t n = r.top_n == 0 ? result.results.size() : std::min(r.top_n, result.results.size());
+  json results = json::array();
+  for (size_t i = 0; i < n; ++i) {
+    const ScoredDocument& d = result.results[i];
     json item = {{"index", d.index}};
     if (r.tei) {
       item["score"] = r.raw_scores ? d.logit : d.score;
