@@ -32,6 +32,7 @@ struct SearchBenchArgs {
   std::string work_dir = ".cache/bench-search", out_dir = "bench/results";
   std::string beir = "../shared/datasets/scifact";
   bool no_dense = false, no_synthetic = false;
+  std::vector<size_t> ef_search = {HnswParams{}.ef_search};
 };
 
 // One engine's numbers on one dataset.
@@ -206,17 +207,24 @@ Status BenchDense(const SearchBenchArgs& a, nlohmann::json* records) {
   auto hnsw = NewHnswIndex(a.dims);
   if (!flat.ok()) return flat.status();
   if (!hnsw.ok()) return hnsw.status();
-  std::printf("\n%-8s %8s %6s %10s %8s %8s %10s\n", "index", "vectors", "dims", "build s", "p50 ms", "p99 ms", "recall@10");
+  std::printf("\n%-10s %8s %6s %10s %8s %8s %10s\n", "index", "vectors", "dims", "build s", "p50 ms", "p99 ms", "recall@10");
   std::vector<std::vector<VectorHit>> exact(nq);
-  for (auto* index : {flat->get(), hnsw->get()}) {
+  // The exact scan, then HNSW once per beam width in --ef-search (one graph).
+  std::vector<std::pair<VectorIndex*, size_t>> runs = {{flat->get(), 0}};
+  for (size_t ef : a.ef_search) runs.emplace_back(hnsw->get(), ef);
+  double build = 0;
+  for (auto [index, ef] : runs) {
     const bool is_flat = index == flat->get();
-    const auto t = Clock::now();
-    for (size_t i = 0; i < n; i += 4096) {
-      const size_t m = std::min(n, i + 4096) - i;
-      std::vector<int64_t> chunk(ids.begin() + i, ids.begin() + i + m);
-      LITRANK_RETURN_IF_ERROR(index->Add(chunk, all.data() + i * a.dims));
+    if (is_flat || ef == a.ef_search.front()) {
+      const auto t = Clock::now();
+      for (size_t i = 0; i < n; i += 4096) {
+        const size_t m = std::min(n, i + 4096) - i;
+        std::vector<int64_t> chunk(ids.begin() + i, ids.begin() + i + m);
+        LITRANK_RETURN_IF_ERROR(index->Add(chunk, all.data() + i * a.dims));
+      }
+      build = Since(t);
     }
-    const double build = Since(t);
+    index->set_search_effort(ef);
     std::vector<double> ms;
     size_t found = 0;
     for (size_t q = 0; q < nq; ++q) {
@@ -233,11 +241,12 @@ Status BenchDense(const SearchBenchArgs& a, nlohmann::json* records) {
       }
     }
     const double recall = is_flat ? 1.0 : static_cast<double>(found) / (10.0 * nq);
-    const char* name = is_flat ? "exact" : "hnsw";
-    std::printf("%-8s %8zu %6u %10.1f %8.2f %8.2f %10.4f\n", name, n, a.dims, build, bench::Percentile(ms, 50),
+    const std::string name = is_flat ? "exact" : "hnsw ef" + std::to_string(ef);
+    std::printf("%-10s %8zu %6u %10.1f %8.2f %8.2f %10.4f\n", name.c_str(), n, a.dims, build, bench::Percentile(ms, 50),
                 bench::Percentile(ms, 99), recall);
     std::fflush(stdout);
-    records->push_back({{"dataset", "synthetic-embeddings"}, {"engine", name}, {"documents", n}, {"dims", a.dims},
+    records->push_back({{"dataset", "synthetic-embeddings"}, {"engine", is_flat ? "exact" : "hnsw"}, {"ef_search", ef},
+                        {"documents", n}, {"dims", a.dims},
                         {"build_seconds", build}, {"latency_p50_ms", bench::Percentile(ms, 50)},
                         {"latency_p99_ms", bench::Percentile(ms, 99)}, {"recall@10_vs_exact", recall}});
   }
@@ -280,6 +289,8 @@ void AddSearchBenchCommand(CLI::App& bench, int* exit_code) {
   cmd->add_option("--dense-queries", a->dense_queries, "Dense queries")->capture_default_str();
   cmd->add_option("--dims", a->dims, "Vector dimensions (1024 = Qwen3-Embedding-0.6B)")->capture_default_str();
   cmd->add_flag("--no-dense", a->no_dense, "Skip the dense comparison");
+  cmd->add_option("--ef-search", a->ef_search, "HNSW query beams to measure on one graph (default: the library's)")
+      ->delimiter(',');
   cmd->add_flag("--no-synthetic", a->no_synthetic, "Skip the synthetic corpus");
   cmd->add_option("--work-dir", a->work_dir, "Scratch space for the indexes")->capture_default_str();
   cmd->add_option("--out-dir", a->out_dir, "Where the JSON goes")->capture_default_str();

@@ -193,6 +193,8 @@ class HnswIndex final : public VectorIndex {
     return Status::Ok();
   }
 
+  void set_search_effort(size_t ef) override { params_.ef_search = std::max<size_t>(ef, 1); }
+
   Status Remove(int64_t id) override {
     try {
       graph_->markDelete(static_cast<hnswlib::labeltype>(id));
