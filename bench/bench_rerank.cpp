@@ -147,6 +147,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   rr->add_option("--llama-bench", a->llama_bench, "llama-bench binary")->capture_default_str();
   rr->callback([a, exit_code] { *exit_code = Run(*a); });
   AddSearchBenchCommand(*bench, exit_code);
+  AddServeBenchCommand(*bench, exit_code);
 }
 
 }  // namespace litrank::cli

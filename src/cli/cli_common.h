@@ -51,5 +51,6 @@ void AddEvalCommand(CLI::App& app, int* exit_code);
 void AddServeCommand(CLI::App& app, int* exit_code);
 /// `litrank bench search`, registered under the `bench` command.
 void AddSearchBenchCommand(CLI::App& bench, int* exit_code);
+void AddServeBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench serve`, under `bench`
 
 }  // namespace litrank::cli
