@@ -3,18 +3,6 @@
 // (the engine's batch throughput), then many keep-alive clients at once, rerank
 // only and a rerank / embeddings / search mix. Status codes, latency, throughput,
 // cross-request batching (/metrics) and peak RSS; a table and JSON under bench/results/.
-//
-// The packaged cpp-httplib is compiled with these options and its class layout
-// depends on them; the litrank target does not get its pkg-config flags.
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_OPENSSL_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_ZLIB_SUPPORT
-#define CPPHTTPLIB_ZLIB_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_BROTLI_SUPPORT
-#define CPPHTTPLIB_BROTLI_SUPPORT
-#endif
 #include <httplib.h>
 
 #include <CLI/CLI.hpp>

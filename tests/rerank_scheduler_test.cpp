@@ -7,7 +7,9 @@
 #include <chrono>
 #include <thread>
 
+#include "litrank/corpus.h"
 #include "litrank/rerank_scheduler.h"
+#include "litrank/search.h"
 #include "synth_fixture.h"
 
 namespace litrank {
@@ -173,6 +175,30 @@ TEST(RerankScheduler, CachedCallsNeedNoRoundAndBadInputFailsBeforeQueueing) {
   EXPECT_GT(first.stats.decoded_tokens, 0u);
   EXPECT_EQ(sched->Rerank("", Docs("x", 2), {}, &again).code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(sched->Rerank("q", {}, {}, &again).code(), Status::Code::kInvalidArgument);
+}
+
+// A search whose caller gave up stops at its rerank stage (the server's disconnect path).
+TEST(RerankScheduler, SearchPassesCancellationToTheRerankStage) {
+  auto sched = OpenScheduler(Config());
+  ASSERT_TRUE(sched);
+  const std::string path = testing::TempDir() + "/cancel-search.db";
+  std::remove(path.c_str());
+  auto corpus = Corpus::Open(path);
+  ASSERT_TRUE(corpus.ok());
+  std::vector<Document> docs(20);
+  for (size_t i = 0; i < docs.size(); ++i) docs[i].title = "battery paper " + std::to_string(i);
+  ASSERT_TRUE((*corpus)->Add(docs, nullptr).ok());
+  auto searcher = Searcher::Create(corpus->get(), sched.get(), nullptr);
+  ASSERT_TRUE(searcher.ok());
+  SearchOptions o;
+  o.cancelled = [] { return true; };
+  std::vector<SearchHit> hits;
+  SearchReport report;
+  EXPECT_EQ((*searcher)->Search("battery", o, &hits, &report).code(), Status::Code::kCancelled);
+  EXPECT_EQ(sched->stats().pairs, 0u);
+  o.cancelled = nullptr;
+  ASSERT_TRUE((*searcher)->Search("battery", o, &hits, &report).ok());
+  EXPECT_EQ(hits.size(), 10u);
 }
 
 }  // namespace

@@ -30,6 +30,16 @@ inline void MakeSampleCollection(const std::string& path) {
   ASSERT_TRUE(st.ok()) << st.ToString();
 }
 
+/// Polls GET /health until it answers 200 (up to 30 s).
+inline bool WaitHealthy(httplib::Client& c) {
+  for (int i = 0; i < 600; ++i) {
+    auto res = c.Get("/health");
+    if (res && res->status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 /// A running server; stopped (gracefully) when destroyed.
 class TestServer {
  public:
@@ -46,12 +56,7 @@ class TestServer {
     EXPECT_TRUE(st.ok()) << st.ToString();
     thread_ = std::thread([this] { run_status_ = srv_->Run(); });
     httplib::Client c = client();
-    for (int i = 0; i < 600; ++i) {
-      auto res = c.Get("/health");
-      if (res && res->status == 200) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ADD_FAILURE() << "the server did not become ready";
+    if (!WaitHealthy(c)) ADD_FAILURE() << "the server did not become ready";
   }
   ~TestServer() {
     srv_->Stop();

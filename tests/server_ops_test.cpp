@@ -150,13 +150,7 @@ TEST(ServerOps, SigtermFinishesRequestsInFlightThenExits) {
                              testing::TempDir() + "/serve-sigterm.log");
   httplib::Client cli("127.0.0.1", port);
   cli.set_read_timeout(120, 0);
-  bool ready = false;
-  for (int i = 0; i < 600 && !ready; ++i) {
-    auto res = cli.Get("/health");
-    ready = res && res->status == 200;
-    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE(ready) << "see " << testing::TempDir() << "/serve-sigterm.log";
+  ASSERT_TRUE(testing::WaitHealthy(cli)) << "see " << testing::TempDir() << "/serve-sigterm.log";
   testing::Reply reply;
   std::thread in_flight([&] {
     httplib::Client c("127.0.0.1", port);

@@ -2,11 +2,13 @@
 //
 // A scheduler thread owns the model context. Concurrent Rerank calls are prepared
 // (validated, looked up in the caches, tokenised) on their own threads; their
-// uncached pairs join one queue, and every decode round is filled by taking pairs
-// from each waiting call in turn (continuous batching across calls). Each query's
-// prefix stays resident in the KV cache while its pairs are in flight, so calls
-// keep the shared-prefix saving; a short call never waits behind a long one for
-// more than a round. Scores equal a lone Reranker's (float noise, < 1e-3).
+// uncached pairs join one queue, and every decode round is filled with pairs of as
+// many calls as fit (continuous batching across calls): calls with the fewest pairs
+// left first — a short call never waits behind a long one for more than a round, and
+// calls finish one after another instead of all at the end — while a call passed over
+// for 4 rounds goes first, so none starves. Each query's prefix stays resident in the
+// KV cache while its pairs are in flight, so calls keep the shared-prefix saving.
+// Scores equal a lone Reranker's (float noise, < 1e-3).
 #pragma once
 
 #include <cstddef>

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,9 @@ struct SearchOptions {
   uint32_t dims = 0;             ///< embedding dimensions (0 = model width; MRL truncation below)
   uint32_t max_length = 8192;    ///< reranker pair budget
   size_t ann_threshold = 20000;  ///< use the ANN index (HNSW) above this many embedded documents
+  /// Passed to the reranker stage (RerankOptions::cancelled): true = give up; the
+  /// search then fails with Cancelled.
+  std::function<bool()> cancelled;
 };
 
 /// Where a result stood in each stage (absent: the stage did not run or did not return it).

@@ -19,10 +19,13 @@ struct Job {
   PendingRerank pending;
   size_t next = 0;      // next todo entry to put into a round
   size_t done = 0;      // todo entries scored
+  uint64_t arrival = 0; // order of arrival
+  uint64_t served = 0;  // the last round that took one of its pairs (arrival round at first)
   bool cancelled = false;
   Status error;
   bool finished() const { return !error.ok() || done == pending.todo.size(); }
   bool schedulable() const { return !cancelled && error.ok() && next < pending.todo.size(); }
+  size_t remaining() const { return pending.todo.size() - next; }
 };
 
 /// A round being built: which job each pair came from, and its running costs.
@@ -84,7 +87,7 @@ class SchedulerImpl final : public RerankScheduler {
   std::condition_variable work_cv_;  // the scheduler waits for work
   std::condition_variable done_cv_;  // callers wait for their pairs
   std::deque<std::shared_ptr<Job>> active_;
-  size_t cursor_ = 0;                // where the next round starts taking pairs
+  uint64_t arrivals_ = 0;            // calls queued so far
   size_t queued_pairs_ = 0;
   SchedulerStats stats_;
   bool stop_ = false;
@@ -106,6 +109,8 @@ Status SchedulerImpl::Rerank(const std::string& query, const std::vector<std::st
                                        " pairs waiting); retry shortly");
     }
     queued_pairs_ += n;
+    job->arrival = arrivals_++;
+    job->served = stats_.rounds;
     active_.push_back(job);
     lock.unlock();
     work_cv_.notify_one();
@@ -172,21 +177,27 @@ bool SchedulerImpl::Fits(const Round& round, const Job& job, const PairRef& pair
          round.tokens + cost + round.prompt_tokens + prompt <= lim.context_tokens;
 }
 
-// Takes one pair from each schedulable job in turn, starting at cursor_, until the
-// round is full (lock held). Returns whether it took anything.
+// Fills a round (lock held): calls with the fewest pairs left go first, so short calls
+// finish within a round or two and calls finish one after another rather than all at
+// the end; a call that got no pair for kMaxWaitRounds rounds goes first (oldest
+// first), so a long call always progresses. Each call contributes pairs until the
+// next one does not fit; others may fill what is left. Returns whether it took any.
 bool SchedulerImpl::Fill(Round* round) {
+  constexpr uint64_t kMaxWaitRounds = 4;
   const RoundLimits lim = impl_->engine()->limits();
-  const size_t n = active_.size();
-  if (n == 0) return false;
-  cursor_ %= n;
-  bool took = true;
-  while (took) {
-    took = false;
-    for (size_t k = 0; k < n; ++k) {
-      const std::shared_ptr<Job>& job = active_[(cursor_ + k) % n];
-      if (!job->schedulable()) continue;
+  std::vector<std::shared_ptr<Job>> order;
+  for (const auto& job : active_) if (job->schedulable()) order.push_back(job);
+  const uint64_t now = stats_.rounds;
+  auto starving = [&](const Job& j) { return now - j.served >= kMaxWaitRounds; };
+  std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    if (starving(*a) != starving(*b)) return starving(*a);
+    if (starving(*a)) return a->arrival < b->arrival;
+    return a->remaining() != b->remaining() ? a->remaining() < b->remaining() : a->arrival < b->arrival;
+  });
+  for (const std::shared_ptr<Job>& job : order) {
+    while (job->schedulable()) {
       const PairRef pair{&job->pending.prompt, &job->pending.todo[job->next]};
-      if (!Fits(*round, *job, pair, lim)) continue;
+      if (!Fits(*round, *job, pair, lim)) break;
       if (std::find(round->jobs.begin(), round->jobs.end(), job) == round->jobs.end()) {
         round->jobs.push_back(job);
         round->prompt_tokens += impl_->engine()->PromptCost(*pair.prompt);
@@ -195,11 +206,10 @@ bool SchedulerImpl::Fill(Round* round) {
       round->tokens += cost;
       round->pairs.push_back(pair);
       round->owner.push_back({job.get(), job->next++, cost});
-      took = true;
-      if (round->tokens >= lim.round_tokens) return true;  // over-budget lone pair
+      job->served = now + 1;
+      if (round->tokens >= lim.round_tokens) return true;  // full, or an over-budget lone pair
     }
   }
-  ++cursor_;  // the next round starts with the next call
   return !round->pairs.empty();
 }
 

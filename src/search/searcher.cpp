@@ -151,6 +151,7 @@ Status SearcherImpl::Rerank(const std::string& query, const SearchOptions& o, st
   RerankOptions ro;
   ro.instruction = o.instruction;
   ro.max_length = o.max_length;
+  ro.cancelled = o.cancelled;
   ro.score_store = corpus_;  // a repeated search costs no model time, even in a new process
   RerankResult result;
   LITRANK_RETURN_IF_ERROR(reranker_->Rerank(query, texts, ro, &result));

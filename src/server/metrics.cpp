@@ -15,6 +15,12 @@ void Header(std::string* out, const std::string& name, const char* type, const c
   *out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
 }
 
+/// A metric with one unlabelled sample.
+void Single(std::string* out, const std::string& name, const char* type, const char* help, double value) {
+  Header(out, name, type, help);
+  Line(out, name, "", value);
+}
+
 }  // namespace
 
 void Metrics::Record(const std::string& route, int status, double seconds) {
@@ -42,14 +48,10 @@ std::string Metrics::Render(const EngineSnapshot& e) const {
   }
   if (e.has_reranker) {
     const SchedulerStats& s = e.rerank;
-    Header(&out, "litrank_rerank_queue_pairs", "gauge", "Uncached (query, document) pairs waiting or in flight.");
-    Line(&out, "litrank_rerank_queue_pairs", "", static_cast<double>(s.queued_pairs));
-    Header(&out, "litrank_rerank_active_calls", "gauge", "Rerank calls waiting for the engine.");
-    Line(&out, "litrank_rerank_active_calls", "", static_cast<double>(s.active_calls));
-    Header(&out, "litrank_rerank_rejected_total", "counter", "Rerank calls refused because the queue was full.");
-    Line(&out, "litrank_rerank_rejected_total", "", static_cast<double>(s.rejected));
-    Header(&out, "litrank_rerank_cancelled_total", "counter", "Rerank calls whose client went away.");
-    Line(&out, "litrank_rerank_cancelled_total", "", static_cast<double>(s.cancelled));
+    Single(&out, "litrank_rerank_queue_pairs", "gauge", "Uncached (query, document) pairs waiting or in flight.", static_cast<double>(s.queued_pairs));
+    Single(&out, "litrank_rerank_active_calls", "gauge", "Rerank calls waiting for the engine.", static_cast<double>(s.active_calls));
+    Single(&out, "litrank_rerank_rejected_total", "counter", "Rerank calls refused because the queue was full.", static_cast<double>(s.rejected));
+    Single(&out, "litrank_rerank_cancelled_total", "counter", "Rerank calls whose client went away.", static_cast<double>(s.cancelled));
     Header(&out, "litrank_rerank_batch_pairs", "histogram", "Pairs per decode round.");
     uint64_t cumulative = 0;
     for (size_t i = 0; i < s.round_size_buckets.size(); ++i) {
@@ -59,24 +61,16 @@ std::string Metrics::Render(const EngineSnapshot& e) const {
     }
     Line(&out, "litrank_rerank_batch_pairs_sum", "", static_cast<double>(s.pairs));
     Line(&out, "litrank_rerank_batch_pairs_count", "", static_cast<double>(s.rounds));
-    Header(&out, "litrank_rerank_mixed_rounds_total", "counter", "Decode rounds holding pairs of several requests.");
-    Line(&out, "litrank_rerank_mixed_rounds_total", "", static_cast<double>(s.mixed_rounds));
-    Header(&out, "litrank_rerank_decoded_tokens_total", "counter", "Tokens run through the reranker.");
-    Line(&out, "litrank_rerank_decoded_tokens_total", "", static_cast<double>(s.decoded_tokens));
-    Header(&out, "litrank_rerank_busy_seconds_total", "counter", "Time the reranker spent decoding.");
-    Line(&out, "litrank_rerank_busy_seconds_total", "", s.busy_seconds);
-    Header(&out, "litrank_rerank_tokens_per_second", "gauge", "Decoded tokens per busy second since start.");
-    Line(&out, "litrank_rerank_tokens_per_second", "", s.busy_seconds > 0 ? static_cast<double>(s.decoded_tokens) / s.busy_seconds : 0);
-    Header(&out, "litrank_rerank_cache_hit_ratio", "gauge", "Share of documents answered from a score cache.");
-    Line(&out, "litrank_rerank_cache_hit_ratio", "", s.documents ? static_cast<double>(s.cache_hits) / static_cast<double>(s.documents) : 0);
-    Header(&out, "litrank_rerank_documents_total", "counter", "Documents asked for (cached ones included).");
-    Line(&out, "litrank_rerank_documents_total", "", static_cast<double>(s.documents));
+    Single(&out, "litrank_rerank_mixed_rounds_total", "counter", "Decode rounds holding pairs of several requests.", static_cast<double>(s.mixed_rounds));
+    Single(&out, "litrank_rerank_decoded_tokens_total", "counter", "Tokens run through the reranker.", static_cast<double>(s.decoded_tokens));
+    Single(&out, "litrank_rerank_busy_seconds_total", "counter", "Time the reranker spent decoding.", s.busy_seconds);
+    Single(&out, "litrank_rerank_tokens_per_second", "gauge", "Decoded tokens per busy second since start.", s.busy_seconds > 0 ? static_cast<double>(s.decoded_tokens) / s.busy_seconds : 0);
+    Single(&out, "litrank_rerank_cache_hit_ratio", "gauge", "Share of documents answered from a score cache.", s.documents ? static_cast<double>(s.cache_hits) / static_cast<double>(s.documents) : 0);
+    Single(&out, "litrank_rerank_documents_total", "counter", "Documents asked for (cached ones included).", static_cast<double>(s.documents));
   }
   if (e.has_embedder) {
-    Header(&out, "litrank_embed_in_flight", "gauge", "Embedding calls waiting or running.");
-    Line(&out, "litrank_embed_in_flight", "", static_cast<double>(e.embed_in_flight));
-    Header(&out, "litrank_embed_inputs_total", "counter", "Texts embedded through the API.");
-    Line(&out, "litrank_embed_inputs_total", "", static_cast<double>(e.embedded_inputs));
+    Single(&out, "litrank_embed_in_flight", "gauge", "Embedding calls waiting or running.", static_cast<double>(e.embed_in_flight));
+    Single(&out, "litrank_embed_inputs_total", "counter", "Texts embedded through the API.", static_cast<double>(e.embedded_inputs));
   }
   Header(&out, "litrank_model_load_seconds", "gauge", "Time taken to load each model at start.");
   if (e.has_reranker) Line(&out, "litrank_model_load_seconds", "model=\"reranker\"", e.reranker_load_seconds);

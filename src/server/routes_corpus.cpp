@@ -170,10 +170,9 @@ ApiError DeleteCollection(const httplib::Request& req, httplib::Response& res, S
 ApiError PostSearch(const httplib::Request& req, httplib::Response& res, ServerState& s) {
   std::shared_ptr<Collection> c;
   if (ApiError e = Find(s, req, /*create=*/false, &c); !e.ok()) return e;
-  json body;
   SearchRequest r;
-  if (ApiError e = ParseJsonBody(req.body, &body); !e.ok()) return e;
-  if (ApiError e = ParseSearchRequest(body, s.config.limits, &r); !e.ok()) return e;
+  if (ApiError e = ReadRequest(req, s.config.limits, ParseSearchRequest, &r); !e.ok()) return e;
+  r.options.cancelled = ClientGone(req);
   std::vector<SearchHit> hits;
   SearchReport report;
   {

@@ -15,9 +15,6 @@ ApiError NoModel(const char* what, const char* flag) {
           std::string("no ") + what + " is loaded: start the server with " + flag + " FILE"};
 }
 
-/// The body parsed as JSON into `body`, or the 400 to send.
-ApiError JsonOf(const httplib::Request& req, json* body) { return ParseJsonBody(req.body, body); }
-
 /// Scores one query against documents through the shared scheduler; cancelled when the client leaves.
 ApiError Score(ServerState& s, const httplib::Request& req, const std::string& query,
                const std::vector<std::string>& docs, const std::string& instruction,
@@ -39,10 +36,8 @@ ApiError Score(ServerState& s, const httplib::Request& req, const std::string& q
 
 ApiError PostRerank(const httplib::Request& req, httplib::Response& res, ServerState& s) {
   if (!s.reranker) return NoModel("reranker", "--reranker");
-  json body;
   RerankRequest r;
-  if (ApiError e = JsonOf(req, &body); !e.ok()) return e;
-  if (ApiError e = ParseRerankRequest(body, s.config.limits, &r); !e.ok()) return e;
+  if (ApiError e = ReadRequest(req, s.config.limits, ParseRerankRequest, &r); !e.ok()) return e;
   RerankResult result;
   if (ApiError e = Score(s, req, r.query, r.documents, r.instruction, r.max_tokens_per_doc, &result); !e.ok()) return e;
   for (const ScoredDocument& d : result.results) {
@@ -82,10 +77,8 @@ ApiError PostRerank(const httplib::Request& req, httplib::Response& res, ServerS
 
 ApiError PostScore(const httplib::Request& req, httplib::Response& res, ServerState& s) {
   if (!s.reranker) return NoModel("reranker", "--reranker");
-  json body;
   ScoreRequest r;
-  if (ApiError e = JsonOf(req, &body); !e.ok()) return e;
-  if (ApiError e = ParseScoreRequest(body, s.config.limits, &r); !e.ok()) return e;
+  if (ApiError e = ReadRequest(req, s.config.limits, ParseScoreRequest, &r); !e.ok()) return e;
   // One Rerank call per distinct query, so each keeps its shared prefix.
   std::map<std::string, std::vector<size_t>> by_query;
   for (size_t i = 0; i < r.queries.size(); ++i) by_query[r.queries[i]].push_back(i);
@@ -127,10 +120,8 @@ std::string Base64Floats(const float* v, size_t n) {
 
 ApiError PostEmbeddings(const httplib::Request& req, httplib::Response& res, ServerState& s) {
   if (!s.embedder) return NoModel("embedding model", "--embedder");
-  json body;
   EmbeddingsRequest r;
-  if (ApiError e = JsonOf(req, &body); !e.ok()) return e;
-  if (ApiError e = ParseEmbeddingsRequest(body, s.config.limits, &r); !e.ok()) return e;
+  if (ApiError e = ReadRequest(req, s.config.limits, ParseEmbeddingsRequest, &r); !e.ok()) return e;
   EmbedOptions o;
   o.dims = r.dimensions;
   std::vector<float> vectors;

@@ -2,6 +2,8 @@
 // wrapper, and the routes that need no model: /health, /metrics, the web page.
 #include "server/server.h"
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -85,6 +87,7 @@ struct Server::Impl {
   std::atomic<bool> stopping{false};
   std::atomic<bool> serving{false};      // Run has been entered
   std::atomic<bool> listen_done{false};  // the accept loop has returned
+  std::vector<int> sockets;              // sockets httplib created while binding
 
   Status LoadModels();
   void AddBaseRoutes();
@@ -184,12 +187,23 @@ Status Server::Bind() {
   impl_->AddBaseRoutes();
   AddInferenceRoutes(http, impl_->state);
   AddCorpusRoutes(http, impl_->state);
+  http.set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    impl_->sockets.push_back(sock);
+  });
   if (c.port == 0) {
     impl_->port = http.bind_to_any_port(c.host);
   } else {
     impl_->port = http.bind_to_port(c.host, c.port) ? c.port : -1;
   }
   if (impl_->port <= 0) return Status::IOError("cannot listen on " + c.host + ":" + std::to_string(c.port) + " (in use, or not an address of this machine)");
+  // httplib 0.11 listens with a backlog of 5: fifty clients connecting at once would be
+  // reset. Linux lets listen() be called again to raise it.
+  for (int sock : impl_->sockets) {
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(sock, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening) ::listen(sock, SOMAXCONN);
+  }
   return Status::Ok();
 }
 

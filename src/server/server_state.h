@@ -52,6 +52,14 @@ void SendJson(httplib::Response& res, int status, const nlohmann::json& body);
 /// A function that turns true once the request's client has disconnected.
 std::function<bool()> ClientGone(const httplib::Request& req);
 
+/// Parses the request's JSON body with `parse` (one of the Parse*Request functions).
+template <typename Request, typename Parse>
+ApiError ReadRequest(const httplib::Request& req, const RequestLimits& limits, Parse parse, Request* out) {
+  nlohmann::json body;
+  if (ApiError e = ParseJsonBody(req.body, &body); !e.ok()) return e;
+  return parse(body, limits, out);
+}
+
 /// A random request id with `prefix` ("rerank-3f9a...").
 std::string RequestId(const char* prefix);
 
