@@ -79,6 +79,8 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--max-query-tokens", c.limits.max_query_tokens, "Tokens of prompt + instruction + query")->capture_default_str();
   cmd->add_option("--max-length", c.limits.max_length, "Tokens of a whole (query, document) pair")->capture_default_str();
   cmd->add_option("--max-queued-pairs", c.scheduler.max_queued_pairs, "Rerank pairs that may wait; more get 429")->capture_default_str();
+  cmd->add_option("--search-lanes", c.search_lanes,
+                  "Concurrent searches per collection (each keeps its own in-memory indexes)")->capture_default_str();
   cmd->add_option("--web-dir", c.web_dir, "Serve DIR/index.html instead of the built-in page (development)");
   cmd->footer("\nExamples:\n"
               "  litrank serve -r Qwen3-Reranker-0.6B.Q8_0.gguf -e Qwen3-Embedding-0.6B-Q8_0.gguf --db papers.db\n"

@@ -1,26 +1,93 @@
 #include "server/collections.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "server/api_requests.h"
 
 namespace litrank::server {
 
-Collections::Collections(std::string data_dir, Reranker* reranker, Embedder* embedder)
-    : data_dir_(std::move(data_dir)), reranker_(reranker), embedder_(embedder) {}
+LaneLease::LaneLease(LaneLease&& other) noexcept
+    : owner_(other.owner_), lane_(other.lane_), corpus_(other.corpus_), searcher_(other.searcher_) {
+  other.owner_ = nullptr;
+}
+LaneLease::~LaneLease() {
+  if (owner_) owner_->Release(lane_);
+}
+
+StatusOr<std::unique_ptr<Collection::Lane>> Collection::OpenLane(bool create) const {
+  auto lane = std::make_unique<Lane>();
+  auto corpus = Corpus::Open(path_, create);
+  if (!corpus.ok()) return corpus.status();
+  lane->corpus = std::move(corpus.value());
+  auto searcher = Searcher::Create(lane->corpus.get(), reranker_, embedder_);
+  if (!searcher.ok()) return searcher.status();
+  lane->searcher = std::move(searcher.value());
+  return lane;
+}
+
+StatusOr<std::shared_ptr<Collection>> Collection::Open(const std::string& name, const std::string& path, bool create,
+                                                       size_t max_lanes, Reranker* reranker, Embedder* embedder) {
+  std::shared_ptr<Collection> c(new Collection());
+  c->name_ = name, c->path_ = path, c->max_lanes_ = std::max<size_t>(max_lanes, 1);
+  c->reranker_ = reranker, c->embedder_ = embedder;
+  auto lane = c->OpenLane(create);
+  if (!lane.ok()) return lane.status();
+  c->lanes_.push_back(std::move(lane.value()));
+  return c;
+}
+
+StatusOr<LaneLease> Collection::Acquire() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    if (closed_) return Status::NotFound("the collection \"" + name_ + "\" was deleted");
+    for (size_t i = 0; i < lanes_.size(); ++i) {
+      if (!lanes_[i]->busy) {
+        lanes_[i]->busy = true;
+        return LaneLease(this, i, lanes_[i]->corpus.get(), lanes_[i]->searcher.get());
+      }
+    }
+    if (lanes_.size() + opening_ < max_lanes_) {
+      ++opening_;  // open a connection (and later its index) outside the lock
+      lock.unlock();
+      auto lane = OpenLane(/*create=*/false);
+      lock.lock();
+      --opening_;
+      if (!lane.ok()) return lane.status();
+      Lane* l = lane.value().get();
+      l->busy = true;
+      lanes_.push_back(std::move(lane.value()));
+      return LaneLease(this, lanes_.size() - 1, l->corpus.get(), l->searcher.get());
+    }
+    freed_.wait(lock);
+  }
+}
+
+void Collection::Release(size_t lane) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    lanes_[lane]->busy = false;
+  }
+  freed_.notify_all();
+}
+
+void Collection::Close() {
+  std::unique_lock<std::mutex> lock(mu_);
+  closed_ = true;
+  freed_.wait(lock, [&] {
+    return opening_ == 0 && std::none_of(lanes_.begin(), lanes_.end(), [](const auto& l) { return l->busy; });
+  });
+  lanes_.clear();
+}
+
+Collections::Collections(std::string data_dir, Reranker* reranker, Embedder* embedder, size_t max_lanes)
+    : data_dir_(std::move(data_dir)), reranker_(reranker), embedder_(embedder), max_lanes_(max_lanes) {}
 
 StatusOr<std::shared_ptr<Collection>> Collections::OpenLocked(const std::string& name, const std::string& path,
                                                               bool create) {
-  auto corpus = Corpus::Open(path, create);
-  if (!corpus.ok()) return corpus.status();
-  auto c = std::make_shared<Collection>();
-  c->name = name;
-  c->path = path;
-  c->corpus = std::move(corpus.value());
-  auto searcher = Searcher::Create(c->corpus.get(), reranker_, embedder_);
-  if (!searcher.ok()) return searcher.status();
-  c->searcher = std::move(searcher.value());
-  open_[name] = c;
+  auto c = Collection::Open(name, path, create, max_lanes_, reranker_, embedder_);
+  if (!c.ok()) return c.status();
+  open_[name] = c.value();
   return c;
 }
 
@@ -66,11 +133,9 @@ Status Collections::Remove(const std::string& name) {
       return Status::Ok();
     }
   }
-  std::lock_guard<std::mutex> in_use(c->mu);  // requests holding it finish first
-  c->searcher.reset();
-  c->corpus.reset();
+  c->Close();  // requests holding a lane finish first
   std::error_code ec;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(c->path + suffix, ec);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(c->path() + suffix, ec);
   return Status::Ok();
 }
 

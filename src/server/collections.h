@@ -1,6 +1,9 @@
-// The collections a server serves: name -> one corpus file with its searcher.
+// The collections a server serves: name -> one corpus file, used through a few
+// "lanes" (each its own SQLite connection and Searcher) so that searches on one
+// collection run side by side and their rerank stages batch together.
 #pragma once
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,22 +21,73 @@ class Reranker;
 
 namespace litrank::server {
 
-/// One open collection. Corpus and Searcher are not thread-safe: hold `mu` while
-/// using either (requests on different collections run in parallel). Both are null
-/// once the collection was deleted (check after locking).
-struct Collection {
-  std::string name, path;
-  std::mutex mu;
-  std::unique_ptr<Corpus> corpus;
-  std::unique_ptr<Searcher> searcher;
+class Collection;
+
+/// One lane of a collection, held by one request: a Corpus connection and its Searcher,
+/// which nobody else uses meanwhile. Returned to the collection when destroyed.
+class LaneLease {
+ public:
+  LaneLease() = default;
+  LaneLease(LaneLease&& other) noexcept;
+  LaneLease& operator=(LaneLease&&) = delete;
+  ~LaneLease();
+  Corpus& corpus() const { return *corpus_; }
+  Searcher& searcher() const { return *searcher_; }
+
+ private:
+  friend class Collection;
+  LaneLease(Collection* owner, size_t lane, Corpus* corpus, Searcher* searcher)
+      : owner_(owner), lane_(lane), corpus_(corpus), searcher_(searcher) {}
+  Collection* owner_ = nullptr;
+  size_t lane_ = 0;
+  Corpus* corpus_ = nullptr;
+  Searcher* searcher_ = nullptr;
+};
+
+/// One open collection. Thread-safe.
+class Collection {
+ public:
+  /// Opens `path` (created when `create`) with one lane; more lanes (up to
+  /// `max_lanes`) are opened when requests find every lane busy.
+  static StatusOr<std::shared_ptr<Collection>> Open(const std::string& name, const std::string& path, bool create,
+                                                    size_t max_lanes, Reranker* reranker, Embedder* embedder);
+  const std::string& name() const { return name_; }
+  const std::string& path() const { return path_; }
+  /// A free lane, waiting while all `max_lanes` are busy. NotFound once the collection
+  /// was deleted.
+  StatusOr<LaneLease> Acquire();
+  /// Waits until no request holds a lane, closes every lane and refuses new ones.
+  void Close();
+
+ private:
+  friend class LaneLease;
+  struct Lane {
+    std::unique_ptr<Corpus> corpus;
+    std::unique_ptr<Searcher> searcher;
+    bool busy = false;
+  };
+  Collection() = default;
+  StatusOr<std::unique_ptr<Lane>> OpenLane(bool create) const;
+  void Release(size_t lane);
+
+  std::string name_, path_;
+  size_t max_lanes_ = 1;
+  Reranker* reranker_ = nullptr;
+  Embedder* embedder_ = nullptr;
+  std::mutex mu_;
+  std::condition_variable freed_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  size_t opening_ = 0;  // lanes being opened outside the lock
+  bool closed_ = false;
 };
 
 /// Name -> Collection. Thread-safe. Names are checked by IsValidCollectionName.
 class Collections {
  public:
   /// `data_dir` ("" = none) holds DIR/NAME.db for collections created through the API.
-  /// The models (may be null) are shared by every collection's searcher; not owned.
-  Collections(std::string data_dir, Reranker* reranker, Embedder* embedder);
+  /// The models (may be null) are shared by every collection's searchers; not owned.
+  /// Each collection opens at most `max_lanes` connections (concurrent searches).
+  Collections(std::string data_dir, Reranker* reranker, Embedder* embedder, size_t max_lanes = 4);
   /// Serves the file at `path` as `name` (opened now, created if missing).
   Status AddFile(const std::string& name, const std::string& path);
   /// The collection `name`. Known names are opened on first use; with `create` and a
@@ -51,6 +105,7 @@ class Collections {
   const std::string data_dir_;
   Reranker* reranker_;
   Embedder* embedder_;
+  const size_t max_lanes_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Collection>> open_;
   std::map<std::string, bool> pinned_;  // names served from a file given at start (not deletable)

@@ -27,9 +27,6 @@ ApiError Find(ServerState& s, const httplib::Request& req, bool create, std::sha
   return {};
 }
 
-/// The answer for a collection deleted while this request waited for it.
-ApiError Deleted(const Collection& c) { return NotFound("the collection \"" + c.name + "\" was deleted"); }
-
 /// Counts of what adding records did.
 struct UploadReport {
   size_t added = 0, updated = 0, unchanged = 0;
@@ -144,18 +141,19 @@ ApiError PostDocuments(const httplib::Request& req, httplib::Response& res, Serv
   if (ApiError e = ParseUpload(req, s.config.limits, &up); !e.ok()) return e;
   std::shared_ptr<Collection> c;
   if (ApiError e = Find(s, req, /*create=*/true, &c); !e.ok()) return e;
-  std::lock_guard<std::mutex> lock(c->mu);
-  if (!c->corpus) return Deleted(*c);
-  if (ApiError e = Store(*c->corpus, &up); !e.ok()) return e;
+  auto lane = c->Acquire();
+  if (!lane.ok()) return FromStatus(lane.status());
+  Corpus& corpus = lane->corpus();
+  if (ApiError e = Store(corpus, &up); !e.ok()) return e;
   const UploadReport& report = up.report;
   EmbedReport embedded;
   const bool embed = s.embedder && req.get_param_value("embed") != "false";
   if (embed) {
-    if (Status st = EmbedMissingDocuments(*c->corpus, *s.embedder, 256, &embedded); !st.ok()) return FromStatus(st);
+    if (Status st = EmbedMissingDocuments(corpus, *s.embedder, 256, &embedded); !st.ok()) return FromStatus(st);
   }
-  auto count = c->corpus->Count();
+  auto count = corpus.Count();
   SendJson(res, report.added > 0 ? 201 : 200,
-           {{"collection", c->name}, {"added", report.added}, {"updated", report.updated},
+           {{"collection", c->name()}, {"added", report.added}, {"updated", report.updated},
             {"unchanged", report.unchanged}, {"skipped", report.skipped_total}, {"skipped_records", report.skipped},
             {"embedded", embedded.embedded}, {"documents", count.ok() ? *count : 0}});
   return {};
@@ -176,14 +174,14 @@ ApiError PostSearch(const httplib::Request& req, httplib::Response& res, ServerS
   std::vector<SearchHit> hits;
   SearchReport report;
   {
-    std::lock_guard<std::mutex> lock(c->mu);
-    if (!c->corpus) return Deleted(*c);
-    if (Status st = c->searcher->Search(r.query, r.options, &hits, &report); !st.ok()) return FromStatus(st);
+    auto lane = c->Acquire();
+    if (!lane.ok()) return FromStatus(lane.status());
+    if (Status st = lane->searcher().Search(r.query, r.options, &hits, &report); !st.ok()) return FromStatus(st);
   }
   json results = json::array();
   size_t rank = 0;
   for (const SearchHit& h : hits) results.push_back(SearchHitJson(h, ++rank, r.explain, r.return_text));
-  SendJson(res, 200, {{"collection", c->name}, {"query", r.query}, {"stages", report.stages},
+  SendJson(res, 200, {{"collection", c->name()}, {"query", r.query}, {"stages", report.stages},
                       {"notes", report.notes}, {"seconds", report.seconds},
                       {"rerank_cache_hits", report.rerank_cache_hits},
                       {"rerank_decoded_tokens", report.rerank_decoded_tokens}, {"results", results}});
@@ -202,9 +200,9 @@ ApiError GetDocument(const httplib::Request& req, httplib::Response& res, Server
   } catch (const std::exception&) {
     return BadRequest("document ids are the integer \"rowid\" that search returns, not \"" + id + "\"");
   }
-  std::lock_guard<std::mutex> lock(c->mu);
-  if (!c->corpus) return Deleted(*c);
-  auto doc = c->corpus->Get(rowid);
+  auto lane = c->Acquire();
+  if (!lane.ok()) return FromStatus(lane.status());
+  auto doc = lane->corpus().Get(rowid);
   if (!doc.ok()) return FromStatus(doc.status());
   SendJson(res, 200, StoredDocumentJson(*doc));
   return {};

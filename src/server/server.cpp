@@ -116,7 +116,7 @@ Status Server::Impl::LoadModels() {
     state.embedder_name = ModelId(c.embedder_path);
     state.embedder_load_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   }
-  state.collections = std::make_unique<Collections>(c.data_dir, state.reranker.get(), state.embedder.get());
+  state.collections = std::make_unique<Collections>(c.data_dir, state.reranker.get(), state.embedder.get(), c.search_lanes);
   if (!c.db_path.empty()) {
     LITRANK_RETURN_IF_ERROR(state.collections->AddFile("default", c.db_path));
     const std::string stem = ModelId(c.db_path);

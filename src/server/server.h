@@ -26,6 +26,8 @@ struct ServerConfig {
   RequestLimits limits;
   SchedulerConfig scheduler;
   size_t max_embed_waiting = 64;   ///< embedding calls that may wait; more get 429
+  size_t search_lanes = 2;         ///< concurrent searches per collection (each lane keeps its own
+                                   ///< connection and in-memory BM25 / vector index)
 };
 
 /// The server. Bind, then Run (blocks); Stop from any thread (e.g. on SIGTERM)
