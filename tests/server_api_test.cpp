@@ -287,6 +287,18 @@ TEST(ServerApi, CollectionsSearchUploadAndLookup) {
   httplib::MultipartFormDataItems binary = {{"file", std::string("garbage\0\x01", 9), "g.bin", "application/octet-stream"}};
   ExpectError({c.Post("/v1/collections/never/documents", binary)->status,
                json::parse(c.Post("/v1/collections/never/documents", binary)->body), ""}, 400, "unsupported_input");
+  // Not RIS at all, or nothing usable: a 400, and still no collection.
+  httplib::MultipartFormDataItems junk = {{"file", "TY  - JOUR\nER  - \n", "empty.ris", "text/plain"}};
+  auto none = c.Post("/v1/collections/never/documents", junk);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 400) << none->body;
+  EXPECT_EQ(json::parse(none->body)["error"]["code"], "no_records");
+  EXPECT_EQ(testing::GetJson(c, "/v1/collections").raw.find("\"never\""), std::string::npos);
+  // curl -d sends form encoding: a body that is JSON is still read as JSON records.
+  auto form = c.Post("/v1/collections/energy/documents", R"({"documents":[{"title":"Thermal runaway","abstract":"Cells vent."}]})",
+                     "application/x-www-form-urlencoded");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 201) << form->body;
   auto del = c.Delete("/v1/collections/energy");
   ASSERT_TRUE(del);
   EXPECT_EQ(del->status, 200) << del->body;

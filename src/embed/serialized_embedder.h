@@ -42,17 +42,13 @@ class SerializedEmbedder final : public Embedder {
  private:
   template <typename Fn>
   Status Turn(Fn&& fn) {
-    if (in_flight_.fetch_add(1) > max_waiting_) {
-      in_flight_.fetch_sub(1);
-      return Status::ResourceExhausted("the embedding queue is full; retry shortly");
-    }
-    Status st;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      st = fn();
-    }
-    in_flight_.fetch_sub(1);
-    return st;
+    struct Leave {  // counted out however the call ends
+      std::atomic<size_t>& n;
+      ~Leave() { n.fetch_sub(1); }
+    } leave{in_flight_};
+    if (in_flight_.fetch_add(1) > max_waiting_) return Status::ResourceExhausted("the embedding queue is full; retry shortly");
+    std::lock_guard<std::mutex> lock(mu_);
+    return fn();
   }
 
   std::unique_ptr<Embedder> inner_;

@@ -37,6 +37,15 @@ struct Round {
   size_t tokens = 0, prompt_tokens = 0;
 };
 
+/// Calls the caller's progress callback; an exception from it is the caller's business
+/// and must not leave the call stuck in the queue.
+void Report(const RerankOptions& options, size_t done, size_t total) {
+  try {
+    options.on_progress(done, total);
+  } catch (...) {
+  }
+}
+
 size_t BucketOf(size_t pairs) {
   size_t b = 0;
   while (b < 9 && (size_t{1} << b) < pairs) ++b;
@@ -130,10 +139,18 @@ Status SchedulerImpl::Wait(const std::shared_ptr<Job>& job, const RerankOptions&
   size_t reported = 0;
   std::unique_lock<std::mutex> lock(mu_);
   while (!job->finished()) {
-    if (stop_) job->error = Status::Cancelled("the reranker is shutting down");
+    if (stop_) {  // its pairs in the running round are then not counted twice
+      job->cancelled = true;
+      job->error = Status::Cancelled("the reranker is shutting down");
+      break;
+    }
     if (options.cancelled) {
       lock.unlock();
-      const bool gave_up = options.cancelled();
+      bool gave_up = true;  // a callback that throws counts as giving up
+      try {
+        gave_up = options.cancelled();
+      } catch (...) {
+      }
       lock.lock();
       if (gave_up) {
         job->cancelled = true;
@@ -144,15 +161,15 @@ Status SchedulerImpl::Wait(const std::shared_ptr<Job>& job, const RerankOptions&
     if (options.on_progress && job->done != reported) {
       reported = job->done;
       lock.unlock();
-      options.on_progress(cached + reported, total);
+      Report(options, cached + reported, total);
       lock.lock();
       continue;
     }
     done_cv_.wait_for(lock, std::chrono::milliseconds(25));
   }
-  if (options.on_progress && reported != job->done) {
+  if (options.on_progress && reported != job->done && job->error.ok()) {
     lock.unlock();
-    options.on_progress(total, total);
+    Report(options, total, total);
     lock.lock();
   }
   Retire(job);
@@ -226,7 +243,12 @@ void SchedulerImpl::Loop() {
     lock.unlock();
     const auto t0 = std::chrono::steady_clock::now();
     size_t decoded = 0;
-    const Status st = impl_->engine()->ScoreRound(round.pairs, &logits, &decoded);
+    Status st;
+    try {  // an exception (bad_alloc) fails this round's calls, not the server
+      st = impl_->engine()->ScoreRound(round.pairs, &logits, &decoded);
+    } catch (const std::exception& e) {
+      st = Status::Internal(std::string("decoding failed: ") + e.what());
+    }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     lock.lock();
     for (size_t i = 0; i < round.owner.size(); ++i) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <limits>
 
 #include "util/utf8.h"
@@ -38,7 +39,8 @@ class Fields {
   void Int(const char* key, T* out, int64_t lo, int64_t hi) {
     if (!has(key)) return;
     const json& v = at(key);
-    const bool integral = v.is_number_integer() || (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<int64_t>(v.get<double>())));
+    const double f = v.is_number() ? v.get<double>() : 0.5;
+    const bool integral = v.is_number_integer() || (v.is_number_float() && std::isfinite(f) && std::fabs(f) < 9e18 && f == std::floor(f));
     if (!integral) return Fail(BadRequest(std::string("\"") + key + "\" must be an integer"));
     const double d = v.get<double>();
     if (d < static_cast<double>(lo) || d > static_cast<double>(hi)) {

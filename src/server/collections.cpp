@@ -53,7 +53,9 @@ StatusOr<LaneLease> Collection::Acquire() {
       auto lane = OpenLane(/*create=*/false);
       lock.lock();
       --opening_;
+      freed_.notify_all();  // Close may be waiting for this opening to end
       if (!lane.ok()) return lane.status();
+      if (closed_) continue;  // deleted meanwhile: the new lane is dropped
       Lane* l = lane.value().get();
       l->busy = true;
       lanes_.push_back(std::move(lane.value()));
@@ -105,6 +107,7 @@ StatusOr<std::shared_ptr<Collection>> Collections::Get(const std::string& name, 
   }
   std::lock_guard<std::mutex> lock(mu_);
   if (auto it = open_.find(name); it != open_.end()) return it->second;
+  if (removing_.count(name)) return Status::NotFound("the collection \"" + name + "\" is being deleted");
   if (data_dir_.empty()) return Status::NotFound("no collection named \"" + name + "\"");
   const std::string path = data_dir_ + "/" + name + ".db";
   std::error_code ec;
@@ -124,18 +127,18 @@ Status Collections::Remove(const std::string& name) {
     if (pinned_.count(name)) {
       return Status::InvalidArgument("\"" + name + "\" is served from the file given with --db; it is not deleted through the API");
     }
+    if (removing_.count(name)) return Status::NotFound("the collection \"" + name + "\" is being deleted");
     const std::string path = data_dir_.empty() ? "" : data_dir_ + "/" + name + ".db";
     std::error_code ec;
     if (auto it = open_.find(name); it != open_.end()) c = it->second, open_.erase(it);
     else if (path.empty() || !std::filesystem::exists(path, ec)) return Status::NotFound("no collection named \"" + name + "\"");
-    if (!c) {
-      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
-      return Status::Ok();
-    }
+    removing_.insert(name);  // no request may reopen the file until it is gone
   }
-  c->Close();  // requests holding a lane finish first
+  if (c) c->Close();  // requests holding a lane finish first
   std::error_code ec;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(c->path() + suffix, ec);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(data_dir_ + "/" + name + ".db" + suffix, ec);
+  std::lock_guard<std::mutex> lock(mu_);
+  removing_.erase(name);
   return Status::Ok();
 }
 

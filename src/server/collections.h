@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -109,6 +110,7 @@ class Collections {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Collection>> open_;
   std::map<std::string, bool> pinned_;  // names served from a file given at start (not deletable)
+  std::set<std::string> removing_;      // names being deleted: not reopened meanwhile
 };
 
 }  // namespace litrank::server

@@ -76,24 +76,35 @@ std::string ExtensionFor(const std::string& filename, const std::string& content
   return "";
 }
 
-/// An upload checked before anything is written: JSON records, or a file to read.
+/// An upload read and checked before anything is written: its records and what was skipped.
 struct Upload {
-  std::vector<Document> docs;           // JSON records
-  std::unique_ptr<TempFile> file;       // or the uploaded file
-  RecordReadOptions options;
+  std::vector<Document> docs;
   UploadReport report;
 };
 
-/// Parses and checks the request body into `up` (nothing touches the collection yet).
+void NoteSkipped(UploadReport* report, json item) {
+  ++report->skipped_total;
+  if (report->skipped.size() < 100) report->skipped.push_back(std::move(item));
+}
+
+/// A body that is JSON records rather than a file: the content type says so, or (as
+/// `curl -d` sends form encoding) the body starts like a JSON object or list.
+bool IsJsonBody(const httplib::Request& req) {
+  if (req.has_param("format") || req.is_multipart_form_data()) return false;
+  if (req.get_header_value("Content-Type").find("json") != std::string::npos) return true;
+  const size_t first = req.body.find_first_not_of(" \t\r\n");
+  return first != std::string::npos && (req.body[first] == '{' || req.body[first] == '[');
+}
+
+/// Reads the request's records into `up` (bounded by the body limit); nothing touches
+/// the collection yet, so a malformed upload creates and changes nothing.
 ApiError ParseUpload(const httplib::Request& req, const RequestLimits& limits, Upload* up) {
-  const bool is_json = req.get_header_value("Content-Type").find("json") != std::string::npos && !req.has_param("format");
-  if (is_json) {
+  if (IsJsonBody(req)) {
     json body;
     if (ApiError e = ParseJsonBody(req.body, &body); !e.ok()) return e;
     std::vector<std::string> skipped;
     if (ApiError e = ParseDocumentsRequest(body, limits, &up->docs, &skipped); !e.ok()) return e;
-    up->report.skipped_total = skipped.size();
-    for (const std::string& why : skipped) if (up->report.skipped.size() < 100) up->report.skipped.push_back({{"reason", why}});
+    for (const std::string& why : skipped) NoteSkipped(&up->report, {{"reason", why}});
     return {};
   }
   std::string content = req.body, filename, type = req.get_header_value("Content-Type");
@@ -107,30 +118,35 @@ ApiError ParseUpload(const httplib::Request& req, const RequestLimits& limits, U
     return BadRequest("the upload looks like a binary file (it holds NUL bytes): send RIS, BibTeX, CSV/TSV, JSONL, "
                       "PubMed XML or plain text", "unsupported_input");
   }
-  if (req.has_param("format") && !ParseRecordFormat(req.get_param_value("format"), &up->options.format)) {
+  RecordReadOptions options;
+  if (req.has_param("format") && !ParseRecordFormat(req.get_param_value("format"), &options.format)) {
     return BadRequest("unknown format \"" + req.get_param_value("format") + "\" (ris, bibtex, csv, tsv, jsonl, pubmed, arxiv, beir, lines)");
   }
-  up->file = std::make_unique<TempFile>(content, ExtensionFor(filename, type));
-  if (!up->file->ok()) return FromStatus(Status::IOError("cannot buffer the upload on disk"));
+  TempFile file(content, ExtensionFor(filename, type));
+  if (!file.ok()) return FromStatus(Status::IOError("cannot buffer the upload on disk"));
+  RecordReadReport read;
+  const Status st = ReadRecords(file.path(), options, [&](Document&& d) {
+    if (up->docs.size() >= limits.max_documents) {
+      return Status::InvalidArgument("more than " + std::to_string(limits.max_documents) +
+                                     " records in one upload; split the file or raise --max-documents");
+    }
+    up->docs.push_back(std::move(d));
+    return Status::Ok();
+  }, &read);
+  // Whatever went wrong here is the file's fault: a 400 (413 for too many records).
+  if (!st.ok() && up->docs.size() >= limits.max_documents) return TooLarge(st.message(), "too_many_documents");
+  if (!st.ok()) return BadRequest(st.message(), "unsupported_input");
+  for (const SkippedRecord& r : read.skipped) NoteSkipped(&up->report, {{"line", r.line}, {"reason", r.reason}});
+  up->report.skipped_total = read.skipped_total;
   return {};
 }
 
 /// Adds the upload's records to the corpus in batches.
 ApiError Store(Corpus& corpus, Upload* up) {
-  UploadReport& report = up->report;
-  if (!up->file) return FromStatus(AddBatch(corpus, &up->docs, &report));
-  std::vector<Document> batch;
-  RecordReadReport read;
-  Status st = ReadRecords(up->file->path(), up->options, [&](Document&& d) {
-    batch.push_back(std::move(d));
-    return batch.size() >= kAddBatch ? AddBatch(corpus, &batch, &report) : Status::Ok();
-  }, &read);
-  if (st.ok()) st = AddBatch(corpus, &batch, &report);
-  if (!st.ok()) return FromStatus(st);
-  report.skipped_total += read.skipped_total;
-  for (const SkippedRecord& r : read.skipped) {
-    if (report.skipped.size() >= 100) break;
-    report.skipped.push_back({{"line", r.line}, {"reason", r.reason}});
+  for (size_t i = 0; i < up->docs.size(); i += kAddBatch) {
+    std::vector<Document> batch(std::make_move_iterator(up->docs.begin() + static_cast<long>(i)),
+                                std::make_move_iterator(up->docs.begin() + static_cast<long>(std::min(up->docs.size(), i + kAddBatch))));
+    if (Status st = AddBatch(corpus, &batch, &up->report); !st.ok()) return FromStatus(st);
   }
   return {};
 }
@@ -139,6 +155,11 @@ ApiError PostDocuments(const httplib::Request& req, httplib::Response& res, Serv
   if (!IsValidCollectionName(req.matches[1])) return FromStatus(s.collections->Get(req.matches[1], false).status());
   Upload up;
   if (ApiError e = ParseUpload(req, s.config.limits, &up); !e.ok()) return e;
+  if (up.docs.empty()) {
+    return BadRequest("no usable record in the upload (" + std::to_string(up.report.skipped_total) + " skipped" +
+                      (up.report.skipped.empty() ? "" : ": " + up.report.skipped[0]["reason"].get<std::string>()) + ")",
+                      "no_records");
+  }
   std::shared_ptr<Collection> c;
   if (ApiError e = Find(s, req, /*create=*/true, &c); !e.ok()) return e;
   auto lane = c->Acquire();
