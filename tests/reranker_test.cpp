@@ -251,3 +251,31 @@ TEST(ModelInfoTest, RecognisesEachKind) {
 
 }  // namespace
 }  // namespace litrank
+
+namespace litrank {
+namespace {
+
+// A per-document cap cuts exactly like the equivalent whole-pair budget, and only the long documents.
+TEST(RerankerTest, DocumentTokenCapEqualsTheMatchingPairBudget) {
+  auto r = Open(testing::TinyModel("reranker"));
+  ASSERT_TRUE(r);
+  const std::vector<std::string> docs = {"short", SampleDocs()[5] + " " + SampleDocs()[5]};
+  RerankOptions capped;
+  capped.max_document_tokens = 6;
+  RerankResult a;
+  ASSERT_TRUE(r->Rerank("dense retrieval", docs, capped, &a).ok());
+  const ScoredDocument& long_doc = a.results[0].index == 1 ? a.results[0] : a.results[1];
+  const ScoredDocument& short_doc = a.results[0].index == 0 ? a.results[0] : a.results[1];
+  EXPECT_TRUE(long_doc.truncated);
+  EXPECT_FALSE(short_doc.truncated);
+  RerankOptions budget;
+  budget.max_length = long_doc.tokens;
+  RerankResult b;
+  ASSERT_TRUE(r->Rerank("dense retrieval", {docs[1]}, budget, &b).ok());
+  EXPECT_TRUE(b.results[0].truncated);
+  EXPECT_EQ(b.results[0].tokens, long_doc.tokens);
+  EXPECT_NEAR(b.results[0].score, long_doc.score, 1e-6);
+}
+
+}  // namespace
+}  // namespace litrank
