@@ -40,6 +40,7 @@ struct RerankerConfig {
 struct RerankOptions {
   std::string instruction;        ///< "" = the default web-search instruction
   uint32_t max_length = 8192;     ///< budget for the whole pair; only the document is cut
+  uint32_t max_document_tokens = 0; ///< also cut each document to this many tokens (0 = no cap; Cohere's max_tokens_per_doc)
   size_t top_k = 0;               ///< 0 = all documents
   std::optional<double> threshold;  ///< drop results with score below this
   bool normalize = false;         ///< also fill ScoredDocument::normalized (min-max over this call)

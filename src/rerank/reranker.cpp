@@ -63,7 +63,8 @@ RerankerImpl::RerankerImpl(ModelInfo info, std::string fingerprint, std::unique_
 const llama_vocab* RerankerImpl::vocab() const { return llama_model_get_vocab(model_.get()); }
 uint32_t RerankerImpl::MaxLength(const RerankOptions& o) const { return std::min(o.max_length, engine_->max_pair_tokens()); }
 size_t RerankerImpl::Budget(const QueryPrompt& p, const RerankOptions& o) const {
-  return MaxLength(o) - p.prefix.size() - p.suffix.size();
+  const size_t budget = MaxLength(o) - p.prefix.size() - p.suffix.size();
+  return o.max_document_tokens ? std::min<size_t>(budget, o.max_document_tokens) : budget;
 }
 
 // Qwen3 (either GGUF flavour): yes/no head + shared-prefix decoder. Others: cross-encoder.
@@ -127,6 +128,8 @@ Status RerankerImpl::Prepare(const std::string& query, const std::vector<std::st
   auto prompt = format_->ForQuery(options.instruction, query, p->max_length);
   if (!prompt.ok()) return prompt.status();
   p->prompt = std::move(prompt.value());
+  // The budget the pairs are really scored under (cached scores are only reused under it).
+  p->max_length = static_cast<uint32_t>(p->prompt.prefix.size() + p->prompt.suffix.size() + Budget(p->prompt, options));
   const std::string instruction = !format_->takes_instruction() ? std::string()
                                   : options.instruction.empty() ? std::string(kQwen3DefaultInstruction)
                                                                 : options.instruction;

@@ -30,7 +30,7 @@ ApiError Score(ServerState& s, const httplib::Request& req, const std::string& q
             "the query and instruction take " + std::to_string(fixed->size()) + " tokens with the prompt; the limit is " +
                 std::to_string(s.config.limits.max_query_tokens)};
   }
-  if (max_tokens_per_doc) o.max_length = std::min<uint32_t>(o.max_length, static_cast<uint32_t>(fixed->size()) + *max_tokens_per_doc);
+  if (max_tokens_per_doc) o.max_document_tokens = *max_tokens_per_doc;
   return FromStatus(s.reranker->Rerank(query, docs, o, result));
 }
 
