@@ -109,7 +109,7 @@ StatusOr<std::shared_ptr<Collection>> Collections::Get(const std::string& name, 
   if (auto it = open_.find(name); it != open_.end()) return it->second;
   if (removing_.count(name)) return Status::NotFound("the collection \"" + name + "\" is being deleted");
   if (data_dir_.empty()) return Status::NotFound("no collection named \"" + name + "\"");
-  const std::string path = data_dir_ + "/" + name + ".db";
+  const std::string path = PathOf(name);
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     if (!create) return Status::NotFound("no collection named \"" + name + "\"");
@@ -128,7 +128,7 @@ Status Collections::Remove(const std::string& name) {
       return Status::InvalidArgument("\"" + name + "\" is served from the file given with --db; it is not deleted through the API");
     }
     if (removing_.count(name)) return Status::NotFound("the collection \"" + name + "\" is being deleted");
-    const std::string path = data_dir_.empty() ? "" : data_dir_ + "/" + name + ".db";
+    const std::string path = PathOf(name);
     std::error_code ec;
     if (auto it = open_.find(name); it != open_.end()) c = it->second, open_.erase(it);
     else if (path.empty() || !std::filesystem::exists(path, ec)) return Status::NotFound("no collection named \"" + name + "\"");
@@ -136,7 +136,7 @@ Status Collections::Remove(const std::string& name) {
   }
   if (c) c->Close();  // requests holding a lane finish first
   std::error_code ec;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(data_dir_ + "/" + name + ".db" + suffix, ec);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(PathOf(name) + suffix, ec);
   std::lock_guard<std::mutex> lock(mu_);
   removing_.erase(name);
   return Status::Ok();

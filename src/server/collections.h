@@ -53,7 +53,6 @@ class Collection {
   static StatusOr<std::shared_ptr<Collection>> Open(const std::string& name, const std::string& path, bool create,
                                                     size_t max_lanes, Reranker* reranker, Embedder* embedder);
   const std::string& name() const { return name_; }
-  const std::string& path() const { return path_; }
   /// A free lane, waiting while all `max_lanes` are busy. NotFound once the collection
   /// was deleted.
   StatusOr<LaneLease> Acquire();
@@ -102,6 +101,8 @@ class Collections {
 
  private:
   StatusOr<std::shared_ptr<Collection>> OpenLocked(const std::string& name, const std::string& path, bool create);
+  /// DIR/NAME.db of a data-dir collection ("" without a data dir).
+  std::string PathOf(const std::string& name) const { return data_dir_.empty() ? "" : data_dir_ + "/" + name + ".db"; }
 
   const std::string data_dir_;
   Reranker* reranker_;

@@ -15,14 +15,15 @@ ApiError NoModel(const char* what, const char* flag) {
           std::string("no ") + what + " is loaded: start the server with " + flag + " FILE"};
 }
 
-/// Scores one query against documents through the shared scheduler; cancelled when the client leaves.
-ApiError Score(ServerState& s, const httplib::Request& req, const std::string& query,
+/// Scores one query against documents through the shared scheduler; `gone` (the
+/// request's ClientGone, probed once per request) cancels it.
+ApiError Score(ServerState& s, const std::function<bool()>& gone, const std::string& query,
                const std::vector<std::string>& docs, const std::string& instruction,
                std::optional<uint32_t> max_tokens_per_doc, RerankResult* result) {
   RerankOptions o;
   o.instruction = instruction;
   o.max_length = s.config.limits.max_length;
-  o.cancelled = ClientGone(req);
+  o.cancelled = gone;
   auto fixed = s.reranker->PairTokens(query, "", o);  // system turn + instruction + query + suffix
   if (!fixed.ok()) return FromStatus(fixed.status());
   if (fixed->size() > s.config.limits.max_query_tokens) {
@@ -39,7 +40,7 @@ ApiError PostRerank(const httplib::Request& req, httplib::Response& res, ServerS
   RerankRequest r;
   if (ApiError e = ReadRequest(req, s.config.limits, ParseRerankRequest, &r); !e.ok()) return e;
   RerankResult result;
-  if (ApiError e = Score(s, req, r.query, r.documents, r.instruction, r.max_tokens_per_doc, &result); !e.ok()) return e;
+  if (ApiError e = Score(s, ClientGone(req), r.query, r.documents, r.instruction, r.max_tokens_per_doc, &result); !e.ok()) return e;
   for (const ScoredDocument& d : result.results) {
     if (r.tei && !r.truncate && d.truncated) {
       return {422, "invalid_request_error", "too_many_tokens",
@@ -84,11 +85,12 @@ ApiError PostScore(const httplib::Request& req, httplib::Response& res, ServerSt
   for (size_t i = 0; i < r.queries.size(); ++i) by_query[r.queries[i]].push_back(i);
   std::vector<double> scores(r.queries.size());
   size_t tokens = 0;
+  const std::function<bool()> gone = ClientGone(req);
   for (const auto& [query, pairs] : by_query) {
     std::vector<std::string> docs;
     for (size_t i : pairs) docs.push_back(r.documents[i]);
     RerankResult result;
-    if (ApiError e = Score(s, req, query, docs, r.instruction, std::nullopt, &result); !e.ok()) return e;
+    if (ApiError e = Score(s, gone, query, docs, r.instruction, std::nullopt, &result); !e.ok()) return e;
     for (const ScoredDocument& d : result.results) scores[pairs[d.index]] = d.score;
     tokens += result.stats.prompt_tokens;
   }
