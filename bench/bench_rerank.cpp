@@ -148,6 +148,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   rr->callback([a, exit_code] { *exit_code = Run(*a); });
   AddSearchBenchCommand(*bench, exit_code);
   AddServeBenchCommand(*bench, exit_code);
+  AddScreenBenchCommand(*bench, exit_code);
 }
 
 }  // namespace litrank::cli

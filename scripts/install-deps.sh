@@ -6,6 +6,8 @@ packages=(
   build-essential cmake git pkg-config ca-certificates
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libgtest-dev
   libsqlite3-dev libicu-dev libstemmer-dev libxml2-dev libhnswlib-dev libxapian-dev
+  # screening: the linear learners scikit-learn uses (LinearSVC, LogisticRegression)
+  liblinear-dev
   # tests/browser: the web page in a real browser; a CJK font so Chinese labels render
   chromium fonts-wqy-microhei
 )

@@ -49,8 +49,12 @@ void AddSearchCommand(CLI::App& app, int* exit_code);
 void AddEmbedCommand(CLI::App& app, int* exit_code);
 void AddEvalCommand(CLI::App& app, int* exit_code);
 void AddServeCommand(CLI::App& app, int* exit_code);
+void AddScreenCommand(CLI::App& app, int* exit_code);
+/// `litrank screen simulate`, registered under the `screen` command.
+void AddScreenSimulateCommand(CLI::App& screen, int* exit_code);
 /// `litrank bench search`, registered under the `bench` command.
 void AddSearchBenchCommand(CLI::App& bench, int* exit_code);
 void AddServeBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench serve`, under `bench`
+void AddScreenBenchCommand(CLI::App& bench, int* exit_code); ///< `litrank bench screen`, under `bench`
 
 }  // namespace litrank::cli

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   litrank::cli::AddSearchCommand(app, &exit_code);
   litrank::cli::AddEvalCommand(app, &exit_code);
   litrank::cli::AddServeCommand(app, &exit_code);
+  litrank::cli::AddScreenCommand(app, &exit_code);
   llama_backend_init();
   try {
     app.parse(argc, argv);

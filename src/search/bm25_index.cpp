@@ -35,6 +35,27 @@ StatusOr<std::unique_ptr<Bm25Index>> Bm25Index::Build(Corpus& corpus) {
   return index;
 }
 
+std::unique_ptr<Bm25Index> Bm25Index::FromTerms(const std::vector<std::vector<std::string>>& docs) {
+  auto index = std::unique_ptr<Bm25Index>(new Bm25Index());
+  double total_length = 0;
+  std::unordered_map<uint32_t, uint32_t> tf;
+  for (size_t d = 0; d < docs.size(); ++d) {
+    tf.clear();
+    for (const std::string& term : docs[d]) {
+      auto [it, inserted] = index->vocab_.emplace(term, static_cast<uint32_t>(index->vocab_.size()));
+      if (inserted) index->postings_.emplace_back();
+      ++tf[it->second];
+    }
+    const auto slot = static_cast<uint32_t>(d);
+    for (const auto& [id, n] : tf) index->postings_[id].push_back({slot, n});
+    index->rowids_.push_back(static_cast<int64_t>(d));
+    index->lengths_.push_back(static_cast<uint32_t>(docs[d].size()));
+    total_length += static_cast<double>(docs[d].size());
+  }
+  if (!docs.empty()) index->avg_length_ = total_length / static_cast<double>(docs.size());
+  return index;
+}
+
 void Bm25Index::Search(const std::vector<std::string>& terms, size_t n, const Bm25Params& params,
                        const std::vector<int64_t>* allowed, std::vector<LexicalHit>* hits) const {
   hits->clear();

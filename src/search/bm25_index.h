@@ -36,6 +36,8 @@ class Bm25Index {
  public:
   /// Reads every term vector of `corpus` and inverts them.
   static StatusOr<std::unique_ptr<Bm25Index>> Build(Corpus& corpus);
+  /// An index of documents given as analysed terms; document i gets rowid i.
+  static std::unique_ptr<Bm25Index> FromTerms(const std::vector<std::vector<std::string>>& docs);
 
   /// The `n` best documents for the analysed query `terms`, best first (ties by
   /// smaller rowid). Terms unknown to the corpus are ignored. `allowed` (may be

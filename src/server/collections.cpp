@@ -80,6 +80,40 @@ void Collection::Close() {
     return opening_ == 0 && std::none_of(lanes_.begin(), lanes_.end(), [](const auto& l) { return l->busy; });
   });
   lanes_.clear();
+  screening_.clear();  // a call in progress keeps its slot alive until it returns
+}
+
+Status Collection::WithScreening(const std::string& project, const ScreeningSettings* create, int64_t* imported,
+                                 const std::function<Status(ScreeningProject&)>& fn) {
+  std::shared_ptr<ScreeningSlot> slot;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return Status::NotFound("the collection \"" + name_ + "\" was deleted");
+    auto& entry = screening_[project];
+    if (!entry) entry = std::make_shared<ScreeningSlot>();
+    slot = entry;
+  }
+  std::unique_lock<std::mutex> turn(slot->mu);
+  Status st;
+  if (create != nullptr) {
+    if (slot->project) return Status::InvalidArgument("a screening project named '" + project + "' already exists");
+    auto created = ScreeningProject::Create(path_, project, *create, imported);
+    if (created.ok()) slot->project = std::move(created.value());
+    st = created.status();
+  } else if (!slot->project) {
+    auto opened = ScreeningProject::Open(path_, project);
+    if (opened.ok()) slot->project = std::move(opened.value());
+    st = opened.status();
+  }
+  if (!st.ok()) {
+    // No slot is kept for a name that is not a project (unknown names cost nothing).
+    turn.unlock();
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = screening_.find(project);
+    if (it != screening_.end() && it->second == slot && !slot->project) screening_.erase(it);
+    return st;
+  }
+  return fn(*slot->project);
 }
 
 Collections::Collections(std::string data_dir, Reranker* reranker, Embedder* embedder, size_t max_lanes)

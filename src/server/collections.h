@@ -11,7 +11,10 @@
 #include <string>
 #include <vector>
 
+#include <functional>
+
 #include "litrank/corpus.h"
+#include "litrank/screening.h"
 #include "litrank/search.h"
 #include "litrank/status.h"
 
@@ -53,11 +56,21 @@ class Collection {
   static StatusOr<std::shared_ptr<Collection>> Open(const std::string& name, const std::string& path, bool create,
                                                     size_t max_lanes, Reranker* reranker, Embedder* embedder);
   const std::string& name() const { return name_; }
+  /// The collection's file.
+  const std::string& path() const { return path_; }
   /// A free lane, waiting while all `max_lanes` are busy. NotFound once the collection
   /// was deleted.
   StatusOr<LaneLease> Acquire();
-  /// Waits until no request holds a lane, closes every lane and refuses new ones.
+  /// Waits until no request holds a lane, closes every lane and screening
+  /// project, and refuses new ones.
   void Close();
+  /// Runs `fn` on screening project `project` of this collection, opened on first
+  /// use and kept open; calls on one project take turns (a ScreeningProject is
+  /// single-threaded). With `create`, the project is started first (its imported
+  /// label count into *imported). NotFound once the collection was deleted or for
+  /// an unknown project.
+  Status WithScreening(const std::string& project, const ScreeningSettings* create, int64_t* imported,
+                       const std::function<Status(ScreeningProject&)>& fn);
 
  private:
   friend class LaneLease;
@@ -78,6 +91,11 @@ class Collection {
   std::condition_variable freed_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   size_t opening_ = 0;  // lanes being opened outside the lock
+  struct ScreeningSlot {
+    std::mutex mu;  // one call at a time on the project
+    std::unique_ptr<ScreeningProject> project;
+  };
+  std::map<std::string, std::shared_ptr<ScreeningSlot>> screening_;
   bool closed_ = false;
 };
 

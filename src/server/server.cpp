@@ -187,6 +187,7 @@ Status Server::Bind() {
   impl_->AddBaseRoutes();
   AddInferenceRoutes(http, impl_->state);
   AddCorpusRoutes(http, impl_->state);
+  AddScreeningRoutes(http, impl_->state);
   http.set_socket_options([this](socket_t sock) {
     httplib::default_socket_options(sock);
     impl_->sockets.push_back(sock);

@@ -67,5 +67,7 @@ std::string RequestId(const char* prefix);
 void AddInferenceRoutes(httplib::Server& http, ServerState& state);
 /// Registers the /v1/collections routes.
 void AddCorpusRoutes(httplib::Server& http, ServerState& state);
+/// Registers the /v1/collections/{name}/screening routes.
+void AddScreeningRoutes(httplib::Server& http, ServerState& state);
 
 }  // namespace litrank::server

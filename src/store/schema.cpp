@@ -50,6 +50,23 @@ CREATE TABLE ingest_jobs(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INT
   records_done INTEGER NOT NULL, finished INTEGER NOT NULL, updated_at INTEGER NOT NULL);
 INSERT INTO meta VALUES('generation', '0'), ('stemmer', 'english'), ('created_by', 'litrank');
 )sql",
+    // 1 -> 2: screening projects (issue #10): settings, labels, the order
+    // records were shown and labelled, zero-shot prior scores, model state.
+    R"sql(
+CREATE TABLE screen_projects(name TEXT PRIMARY KEY, question TEXT NOT NULL, criteria TEXT NOT NULL,
+  settings TEXT NOT NULL, prior TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE screen_labels(project TEXT NOT NULL REFERENCES screen_projects ON DELETE CASCADE,
+  doc INTEGER NOT NULL REFERENCES documents ON DELETE CASCADE, label INTEGER NOT NULL,
+  source TEXT NOT NULL, seq INTEGER NOT NULL, labelled_at INTEGER NOT NULL,
+  PRIMARY KEY(project, doc)) WITHOUT ROWID;
+CREATE TABLE screen_events(seq INTEGER PRIMARY KEY, project TEXT NOT NULL, doc INTEGER NOT NULL,
+  event TEXT NOT NULL, label INTEGER, source TEXT NOT NULL DEFAULT '', score REAL, at INTEGER NOT NULL);
+CREATE INDEX screen_events_project ON screen_events(project, seq);
+CREATE TABLE screen_prior(project TEXT NOT NULL REFERENCES screen_projects ON DELETE CASCADE,
+  doc INTEGER NOT NULL, score REAL NOT NULL, PRIMARY KEY(project, doc)) WITHOUT ROWID;
+CREATE TABLE screen_model(project TEXT PRIMARY KEY REFERENCES screen_projects ON DELETE CASCADE,
+  labels INTEGER NOT NULL, trained INTEGER NOT NULL, queue BLOB NOT NULL, updated_at INTEGER NOT NULL);
+)sql",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kCorpusSchemaVersion, "one migration per schema version");
