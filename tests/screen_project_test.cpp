@@ -247,8 +247,8 @@ TEST(ScreenProject, ExportsReadBackWithTheirDecisions) {
   std::ostringstream bib;
   ASSERT_TRUE((*project)->Export("bibtex", bib).ok());
   const std::string text = bib.str();
-  size_t entries = 0;
-  for (size_t at = text.find('@'); at != std::string::npos; at = text.find('@', at + 1)) ++entries;
+  size_t entries = text.rfind('@', 0) == 0 ? 1 : 0;  // entries start a line
+  for (size_t at = text.find("\n@"); at != std::string::npos; at = text.find("\n@", at + 1)) ++entries;
   EXPECT_EQ(entries, 2u);  // the included records only
   EXPECT_NE(text.find("10.1000/rec8"), std::string::npos);
   std::ostringstream csv;

@@ -44,9 +44,9 @@ bool AllUtf8(const Document& doc) {
 }  // namespace
 
 RecordContext::RecordContext(std::string file, RecordFormat format, const RecordSink& sink,
-                             RecordReadReport* report)
+                             RecordReadReport* report, bool keep_textless)
     : file_(std::move(file)), format_(format), sink_(sink),
-      report_(report != nullptr ? report : &scratch_) {}
+      report_(report != nullptr ? report : &scratch_), keep_textless_(keep_textless) {}
 
 void RecordContext::Skip(size_t line, std::string reason) {
   ++report_->skipped_total;
@@ -72,7 +72,7 @@ Status RecordContext::Emit(Document&& doc, size_t line) {
   CleanList(&doc.authors);
   CleanList(&doc.keywords);
   if (doc.extra_json.empty()) doc.extra_json = "{}";
-  if (doc.title.empty() && doc.abstract.empty()) {
+  if (doc.title.empty() && doc.abstract.empty() && !keep_textless_) {
     Skip(line, "no title or abstract");
     return Status::Ok();
   }

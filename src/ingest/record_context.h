@@ -16,9 +16,10 @@ namespace litrank::ingest {
 /// One file being read: forwards finished records to the sink and lists skips.
 class RecordContext {
  public:
-  /// `report` may be null.
+  /// `report` may be null. `keep_textless`: pass on records with neither
+  /// title nor abstract instead of skipping them.
   RecordContext(std::string file, RecordFormat format, const RecordSink& sink,
-                RecordReadReport* report);
+                RecordReadReport* report, bool keep_textless = false);
 
   /// Lists a skipped record starting at `line`.
   void Skip(size_t line, std::string reason);
@@ -37,6 +38,7 @@ class RecordContext {
   const RecordSink& sink_;
   RecordReadReport scratch_;
   RecordReadReport* report_;
+  bool keep_textless_;
 };
 
 /// `s` without leading and trailing ASCII whitespace.

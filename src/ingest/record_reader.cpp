@@ -165,7 +165,7 @@ Status ReadRecords(const std::string& path, const RecordReadOptions& options,
   std::error_code ec;
   const uint64_t total = std::filesystem::file_size(path, ec);
   ingest::ProgressMeter meter(progress, ec ? 0 : total);
-  ingest::RecordContext ctx(path, format, sink, report);
+  ingest::RecordContext ctx(path, format, sink, report, options.keep_textless);
   Status st;
   if (format == RecordFormat::kPubmedXml) {
     st = ingest::ReadPubmedXml(path, meter, ctx);

@@ -76,6 +76,10 @@ struct ColumnMapping {
 struct RecordReadOptions {
   RecordFormat format = RecordFormat::kAuto;  ///< kAuto: DetectRecordFormat
   ColumnMapping columns;                      ///< CSV/TSV only
+  /// Pass on records with neither title nor abstract (skipped by default: the
+  /// store refuses them). Screening simulations keep them, since a review
+  /// counts every record it screened.
+  bool keep_textless = false;
 };
 
 /// A record that was not turned into a Document.

@@ -15,8 +15,10 @@ Status ReadLabelledReview(const std::string& path, const std::string& review, st
   std::set<std::string> reviews;
   size_t unlabelled = 0, seen = 0;
   std::string first_unlabelled;
+  RecordReadOptions options;
+  options.keep_textless = true;  // a record without text still counts in the review
   Status st = ReadRecords(
-      path, RecordReadOptions{},
+      path, options,
       [&](Document&& doc) {
         ++seen;
         const nlohmann::json extra = nlohmann::json::parse(doc.extra_json, nullptr, false);
