@@ -220,6 +220,36 @@ try {
     await page.fill('#upload-collection', name);
   });
 
+  await check('screening tab: start a project, decide with keys and buttons, progress follows', async () => {
+    await page.click('#tab-screen');
+    await page.selectOption('#screen-collection', 'default');
+    await page.fill('#screen-project', 'browser');
+    await page.fill('#screen-question', 'cross-encoder reranking of scientific abstracts');
+    await page.click('#screen-start');
+    await page.waitForSelector('[data-testid="screen-title"]');
+    // No label yet: the BM25 prior of the question puts the matching sample paper first.
+    const title = await page.textContent('[data-testid="screen-title"]');
+    assert(/Cross-Encoder Reranking/.test(title), `first record is "${title}"`);
+    assert(await page.locator('[data-testid="screen-record"] mark').count() > 0, 'question terms are not highlighted');
+    const first = await page.getAttribute('[data-testid="screen-title"]', 'data-id');
+    await page.locator('[data-testid="screen-record"]').click();  // focus outside any input
+    await page.keyboard.press('i');
+    await page.waitForSelector('[data-testid="screen-included"][data-value="1"]');
+    const second = await page.getAttribute('[data-testid="screen-title"]', 'data-id');
+    assert(second !== first, 'the labelled record is shown again');
+    await page.click('#screen-exclude');
+    await page.waitForFunction(() => /screened 2 \//.test(document.querySelector('[data-testid="screen-progress"]').textContent));
+    const third = await page.getAttribute('[data-testid="screen-title"]', 'data-id');
+    assert(third !== second && third !== first, 'a decided record came back');
+    const stopping = await page.textContent('[data-testid="screen-stopping"]');
+    assert(/Estimated relevant records not yet found/.test(stopping), `no stopping estimate: "${stopping}"`);
+    // Starting the same project again resumes it (409 from the API is not an error).
+    await page.click('#screen-start');
+    await page.waitForFunction(() => /screened 2 \//.test(document.querySelector('[data-testid="screen-progress"]').textContent));
+    assert(await page.isHidden('[data-testid="message"]'), 'resuming showed an error');
+    await page.screenshot({ path: screenshot.replace(/\.png$/, '') + '-screening.png', fullPage: true });
+  });
+
   await check('no JavaScript errors on the page', async () => {
     assert(pageErrors.length === 0, pageErrors.join(' | '));
   }, { needsPage: false });
