@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "litrank/corpus.h"
+#include "litrank/reranker.h"
 #include "litrank/screening.h"
 #include "process_util.h"
 #include "synth_fixture.h"
@@ -260,6 +261,50 @@ TEST(ScreenProject, ExportsReadBackWithTheirDecisions) {
   size_t rows = 0;
   for (std::string line; std::getline(lines, line);) ++rows;
   EXPECT_EQ(rows, 40u);
+}
+
+// The zero-shot prior from the (random-weight) reranker: every record scored in
+// committed batches; a cancelled run keeps its batches and a rerun scores only
+// the rest. Scores are meaningless; the plumbing is what is tested.
+TEST(ScreenProject, RerankerPriorIsBatchedCancellableAndResumable) {
+  const std::string db = Collection("prior");
+  auto project = ScreeningProject::Create(db, "p", Settings(), nullptr);
+  ASSERT_TRUE(project.ok());
+  auto reranker = Reranker::Open(testing::TinyModel("reranker"));
+  ASSERT_TRUE(reranker.ok()) << reranker.status().ToString();
+  size_t committed = 0;  // cancel once the first batch is in the file
+  Status st = (*project)->ComputeRerankerPrior(**reranker, 7, [&](size_t d, size_t) { committed = d; },
+                                               [&] { return committed >= 7; });
+  EXPECT_EQ(st.code(), Status::Code::kCancelled) << st.ToString();
+  auto status = (*project)->GetStatus();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->prior, "reranker:" + (*reranker)->fingerprint());
+  EXPECT_EQ(status->prior_scored, 7);  // the one committed batch
+  // Resume from another object (as a new process would): only 33 are left.
+  auto again = ScreeningProject::Open(db, "p");
+  ASSERT_TRUE(again.ok());
+  std::vector<size_t> done;
+  ASSERT_TRUE((*again)->ComputeRerankerPrior(**reranker, 7, [&](size_t d, size_t t) {
+    EXPECT_EQ(t, 40u);
+    done.push_back(d);
+  }, {}).ok());
+  ASSERT_FALSE(done.empty());
+  EXPECT_EQ(done.front(), 7u);
+  EXPECT_EQ(done.back(), 40u);
+  EXPECT_EQ(done.size(), 1u + 5u);  // the starting point, then ceil(33 / 7) batches
+  EXPECT_EQ((*again)->GetStatus()->prior_scored, 40);
+  // The ranking now follows the reranker's scores: the first record shown is
+  // the one it scores highest for the question.
+  auto next = (*again)->Next(1);
+  ASSERT_TRUE(next.ok());
+  ASSERT_EQ(next->size(), 1u);
+  std::vector<std::string> texts;
+  for (const Document& d : Records()) texts.push_back(SearchText(d));
+  RerankResult direct;
+  RerankOptions options;
+  options.instruction = Settings().criteria;
+  ASSERT_TRUE((*reranker)->Rerank(Settings().question, texts, options, &direct).ok());
+  EXPECT_EQ(next->front().doc.doc.title, Records()[direct.results.front().index].title);
 }
 
 std::string Litrank() { return LITRANK_BINARY; }
