@@ -129,13 +129,15 @@ int RunScreenBench(const ScreenBenchArgs& a) {
       SimulationOptions options;
       options.seeds = a.seeds;
       options.question = with_question ? r.question : "";
+      const auto start = std::chrono::steady_clock::now();
       StatusOr<SimulationResult> res = SimulateScreening(docs, included, options);
       if (!res.ok()) return Fail(res.status());
+      const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       results[with_question] = *res;
       row[with_question ? "litrank_question" : "litrank_no_prior"] = {
           {"wss95", res->wss95}, {"rrf10", res->rrf10}, {"screened_at_95", res->screened_at_95},
           {"stop_reached_95", res->stop_reached_95}, {"mean_recall_at_stop", res->mean_recall_at_stop},
-          {"mean_stop_at", res->mean_stop_at}, {"seeds", a.seeds}};
+          {"mean_stop_at", res->mean_stop_at}, {"seeds", a.seeds}, {"wall_seconds", wall}};
       row["records"] = res->records;
       row["included"] = res->included;
     }

@@ -22,6 +22,13 @@ json StatusJson(const ScreeningStatus& s) {
                         {"method", "knee rule (Cormack & Grossman 2016)"}}}};
 }
 
+/// The project's status as JSON into *out.
+Status StatusInto(ScreeningProject& p, json* out) {
+  auto st = p.GetStatus();
+  if (st.ok()) *out = StatusJson(*st);
+  return st.status();
+}
+
 ApiError FindCollection(ServerState& s, const httplib::Request& req, std::shared_ptr<server::Collection>* out) {
   auto c = s.collections->Get(req.matches[1], /*create=*/false);
   if (!c.ok()) return FromStatus(c.status());
@@ -53,11 +60,7 @@ ApiError PostProject(const httplib::Request& req, httplib::Response& res, Server
   if (ApiError e = FindCollection(s, req, &c); !e.ok()) return e;
   int64_t imported = 0;
   json status;
-  Status st = c->WithScreening(project, &settings, &imported, [&](ScreeningProject& p) {
-    auto got = p.GetStatus();
-    if (got.ok()) status = StatusJson(*got);
-    return got.status();
-  });
+  Status st = c->WithScreening(project, &settings, &imported, [&](ScreeningProject& p) { return StatusInto(p, &status); });
   if (!st.ok()) {
     if (st.message().find("already exists") != std::string::npos) {
       return ApiError{409, "invalid_request_error", "project_exists", st.message()};
@@ -89,11 +92,7 @@ ApiError OnProject(ServerState& s, const httplib::Request& req, const std::funct
 
 ApiError GetStatus(const httplib::Request& req, httplib::Response& res, ServerState& s) {
   json out;
-  ApiError e = OnProject(s, req, [&](ScreeningProject& p) {
-    auto st = p.GetStatus();
-    if (st.ok()) out = StatusJson(*st);
-    return st.status();
-  });
+  ApiError e = OnProject(s, req, [&](ScreeningProject& p) { return StatusInto(p, &out); });
   if (!e.ok()) return e;
   SendJson(res, 200, out);
   return {};
@@ -142,9 +141,7 @@ ApiError PostLabel(const httplib::Request& req, httplib::Response& res, ServerSt
   json out;
   ApiError e = OnProject(s, req, [&](ScreeningProject& p) {
     LITRANK_RETURN_IF_ERROR(p.Label(id->get<int64_t>(), d, "api"));
-    auto st = p.GetStatus();
-    if (st.ok()) out = StatusJson(*st);
-    return st.status();
+    return StatusInto(p, &out);
   });
   if (!e.ok()) return e;
   SendJson(res, 200, out);
