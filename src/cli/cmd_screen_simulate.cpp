@@ -80,9 +80,9 @@ int Run(SimulateArgs& a) {
   }
   if (!a.plot_out.empty()) {
     std::ofstream out(a.plot_out);
-    out << RecallCurveSvg(*result, included,
-                          "Recall curve: " + (a.review.empty() ? a.file : a.review) + " (WSS@95 " +
-                              std::to_string(result->wss95).substr(0, 5) + ")");
+    char wss[32];
+    std::snprintf(wss, sizeof wss, " (WSS@95 %.3f)", result->wss95);
+    out << RecallCurveSvg(*result, included, "Recall curve: " + (a.review.empty() ? a.file : a.review) + wss);
     if (!out) return Fail(Status::IOError("cannot write " + a.plot_out));
   }
   return kExitOk;
