@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "bench_support.h"
+#include "load_phase.h"
 #include "cli/cli_common.h"
 #include "io/document_reader.h"
 #include "litrank/corpus.h"
@@ -35,269 +36,18 @@
 namespace litrank::cli {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using nlohmann::json;
-double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+using namespace bench;  // the load-test pieces (load_phase.h)
 
 struct ServeBenchArgs {
-  size_t clients = 50, docs_per_request = 32, max_requests = 100000, doc_words = 0;
+  LoadSettings load;
+  size_t clients = 50;
   double seconds = 120, baseline_fraction = 0.15, grace = 20;
   std::string shape = "tiny", mix = "6:2:2", out_dir = "bench/results", models_dir = ".cache/bench-models", samples_dir = "data/samples";
   int threads = 2;
   bool no_rerank_only = false;
+  double sample_every = 5, warmup_fraction = 0.2;  // soak: RSS samples, and the share of the run before the slope
 };
-
-enum Kind { kRerank = 0, kEmbed = 1, kSearch = 2, kKinds = 3 };
-constexpr const char* kKindNames[kKinds] = {"rerank", "embed", "search"};
-constexpr size_t kEmbedInputs = 4, kSearchTopK = 10;
-const char* const kQueries[] = {
-    "How do solid-state lithium batteries degrade?", "cross-encoder reranking of scientific abstracts",
-    "effects of sleep deprivation on memory consolidation", "graph neural networks for molecule property prediction",
-    "coral reef bleaching and ocean temperature", "dense retrieval versus BM25 on long documents",
-    "CRISPR off-target effects in human cells", "urban heat islands and green roofs"};
-constexpr size_t kQueryCount = sizeof kQueries / sizeof kQueries[0];
-
-/// What the clients of one phase saw, per request kind.
-struct Tally {
-  std::vector<double> ms[kKinds];  // latency of answered requests (any status)
-  size_t ok[kKinds]{}, client_error[kKinds]{}, throttled[kKinds]{}, server_error[kKinds]{};
-  size_t transport[kKinds]{}, bad_shape[kKinds]{}, abandoned[kKinds]{};
-  size_t pairs = 0;                // rerank pairs answered with 2xx
-  std::vector<std::string> problems;  // first few 5xx / bad-shape / transport details
-
-  void Merge(const Tally& o) {
-    for (int k = 0; k < kKinds; ++k) {
-      ms[k].insert(ms[k].end(), o.ms[k].begin(), o.ms[k].end());
-      ok[k] += o.ok[k], client_error[k] += o.client_error[k], throttled[k] += o.throttled[k];
-      server_error[k] += o.server_error[k], transport[k] += o.transport[k], bad_shape[k] += o.bad_shape[k];
-      abandoned[k] += o.abandoned[k];
-    }
-    pairs += o.pairs;
-    for (const std::string& p : o.problems) if (problems.size() < 10) problems.push_back(p);
-  }
-  size_t Sum(const size_t (&v)[kKinds]) const { return v[0] + v[1] + v[2]; }
-  size_t Requests() const { return ms[0].size() + ms[1].size() + ms[2].size(); }
-  void Note(const std::string& p) { if (problems.size() < 10) problems.push_back(p); }
-};
-
-/// Texts the requests are made of: sample abstracts, made unique with a counter.
-struct Texts {
-  std::vector<std::string> abstracts;
-  std::atomic<uint64_t> counter{0};
-
-  /// A document no cache has seen: an abstract (cut to `words` words; 0 = whole) plus a serial number.
-  std::string Fresh(size_t seed, size_t words) {
-    std::istringstream in(abstracts[seed % abstracts.size()]);
-    std::string text;
-    size_t n = 0;
-    for (std::string w; (words == 0 || n < words) && in >> w; ++n) text += (text.empty() ? "" : " ") + w;
-    return text + " [copy " + std::to_string(counter++) + "]";
-  }
-};
-
-/// One phase: its request mix, deadline and bounds, shared by its clients.
-struct Phase {
-  double weights[kKinds] = {1, 0, 0};
-  Clock::time_point deadline;
-  size_t max_requests = 0;
-  std::atomic<size_t> started{0};
-  std::atomic<bool> stopping{false};  // past the grace period: failures are abandonment
-};
-
-/// Checks a 2xx body's shape; "" when right, else what is wrong.
-std::string CheckShape(Kind kind, const std::string& body, size_t expected) {
-  const json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return "not a JSON object";
-  if (kind == kRerank) {
-    if (!j.contains("results") || !j["results"].is_array()) return "no results array";
-    if (j["results"].size() != expected) return std::to_string(j["results"].size()) + " results for " + std::to_string(expected) + " documents";
-    std::set<size_t> seen;
-    for (const json& r : j["results"]) {
-      if (!r.contains("index") || !r["index"].is_number_unsigned() || r["index"].get<size_t>() >= expected) return "bad index";
-      if (!seen.insert(r["index"].get<size_t>()).second) return "repeated index";
-      if (!r.contains("relevance_score") || !r["relevance_score"].is_number()) return "no relevance_score";
-      const double s = r["relevance_score"].get<double>();
-      if (!std::isfinite(s) || s < 0 || s > 1) return "relevance_score out of [0, 1]";
-    }
-  } else if (kind == kEmbed) {
-    if (!j.contains("data") || !j["data"].is_array() || j["data"].size() != expected) return "wrong number of embeddings";
-    size_t dims = 0;
-    for (const json& d : j["data"]) {
-      if (!d.contains("embedding") || !d["embedding"].is_array() || d["embedding"].empty()) return "empty embedding";
-      if (dims != 0 && d["embedding"].size() != dims) return "embeddings of different widths";
-      dims = d["embedding"].size();
-    }
-  } else {
-    if (!j.contains("results") || !j["results"].is_array()) return "no results array";
-    if (j["results"].empty() || j["results"].size() > expected) return std::to_string(j["results"].size()) + " search results";
-  }
-  return "";
-}
-
-/// One client: requests by the phase's mix until its deadline or request bound.
-void ClientLoop(httplib::Client* http, Phase* phase, const ServeBenchArgs* a, Texts* texts, size_t id, Tally* t) {
-  std::mt19937_64 rng(id * 7919 + 1);
-  std::discrete_distribution<int> pick(std::begin(phase->weights), std::end(phase->weights));
-  while (Clock::now() < phase->deadline && phase->started.fetch_add(1) < phase->max_requests) {
-    const Kind kind = static_cast<Kind>(pick(rng));
-    json body;
-    std::string path;
-    size_t expected = 0;
-    if (kind == kRerank) {
-      std::vector<std::string> docs;
-      for (size_t d = 0; d < a->docs_per_request; ++d) docs.push_back(texts->Fresh(rng(), a->doc_words));
-      body = {{"query", kQueries[rng() % kQueryCount]}, {"documents", docs}};
-      path = "/v1/rerank", expected = docs.size();
-    } else if (kind == kEmbed) {
-      std::vector<std::string> inputs;
-      for (size_t d = 0; d < kEmbedInputs; ++d) inputs.push_back(texts->Fresh(rng(), 40));
-      body = {{"input", inputs}, {"model", "bench"}};
-      path = "/v1/embeddings", expected = inputs.size();
-    } else {
-      body = {{"query", kQueries[rng() % kQueryCount]}, {"top_k", kSearchTopK}};
-      path = "/v1/collections/default/search", expected = kSearchTopK;
-    }
-    const auto t0 = Clock::now();
-    auto res = http->Post(path.c_str(), body.dump(), "application/json");
-    const double ms = Since(t0) * 1000;
-    if (!res) {
-      if (phase->stopping) { ++t->abandoned[kind]; continue; }
-      ++t->transport[kind];
-      t->Note(std::string(kKindNames[kind]) + ": transport error " + httplib::to_string(res.error()) +
-              " after " + std::to_string(static_cast<int>(ms)) + " ms");
-      continue;
-    }
-    t->ms[kind].push_back(ms);
-    const int status = res->status;
-    if (status >= 200 && status < 300) {
-      const std::string wrong = CheckShape(kind, res->body, expected);
-      if (wrong.empty()) {
-        ++t->ok[kind];
-        if (kind == kRerank) t->pairs += expected;
-      } else {
-        ++t->bad_shape[kind];
-        t->Note(std::string(kKindNames[kind]) + ": " + wrong);
-      }
-    } else if (status == 429) {
-      ++t->throttled[kind];
-    } else if (status >= 500) {
-      ++t->server_error[kind];
-      t->Note(std::string(kKindNames[kind]) + ": HTTP " + std::to_string(status) + " " + res->body.substr(0, 300));
-    } else {
-      ++t->client_error[kind];
-      t->Note(std::string(kKindNames[kind]) + ": HTTP " + std::to_string(status) + " " + res->body.substr(0, 300));
-    }
-  }
-}
-
-/// The server's /metrics as name{labels} -> value.
-std::map<std::string, double> ScrapeMetrics(int port) {
-  std::map<std::string, double> out;
-  httplib::Client http("127.0.0.1", port);
-  http.set_read_timeout(60, 0);
-  auto res = http.Get("/metrics");
-  if (!res || res->status != 200) return out;
-  std::istringstream in(res->body);
-  for (std::string line; std::getline(in, line);) {
-    const size_t space = line.rfind(' ');
-    if (line.empty() || line[0] == '#' || space == std::string::npos) continue;
-    try { out[line.substr(0, space)] = std::stod(line.substr(space + 1)); } catch (const std::exception&) {}
-  }
-  return out;
-}
-
-/// Server-side 5xx answers counted in a /metrics scrape (/health's 503 while loading is no failure).
-double Server5xx(const std::map<std::string, double>& m) {
-  double n = 0;
-  for (const auto& [key, v] : m) {
-    const bool is_5xx = key.rfind("litrank_http_requests_total{", 0) == 0 && key.find("status=\"5") != std::string::npos;
-    n += is_5xx && key.find("route=\"/health\"") == std::string::npos ? v : 0;
-  }
-  return n;
-}
-
-/// One series of a scrape (0 when absent).
-double MetricValue(const std::map<std::string, double>& m, const std::string& key) { return m.count(key) ? m.at(key) : 0; }
-
-/// What a phase measured.
-struct PhaseResult {
-  std::string name;
-  size_t clients = 0;
-  double seconds = 0, pairs_per_s = 0, engine_pairs_per_s = 0;
-  Tally tally;
-  std::map<std::string, double> before, after;  // /metrics around the phase
-  double Delta(const std::string& key) const { return MetricValue(after, key) - MetricValue(before, key); }
-};
-
-/// Runs `clients` keep-alive clients for `seconds` (then `grace` for answers in
-/// flight; later ones are abandoned: the client disconnects, the server cancels).
-PhaseResult RunPhase(const ServeBenchArgs& a, int port, Texts* texts, const std::string& name, const double (&weights)[kKinds],
-                     size_t clients, double seconds, double grace) {
-  PhaseResult r;
-  r.name = name, r.clients = clients;
-  Phase phase;
-  for (int k = 0; k < kKinds; ++k) phase.weights[k] = weights[k];
-  phase.max_requests = a.max_requests;
-  std::vector<std::unique_ptr<httplib::Client>> http;
-  for (size_t i = 0; i < clients; ++i) {
-    http.push_back(std::make_unique<httplib::Client>("127.0.0.1", port));
-    http.back()->set_keep_alive(true), http.back()->set_connection_timeout(10, 0);
-    http.back()->set_read_timeout(3600, 0);  // the grace period bounds the wait, not this
-  }
-  std::vector<Tally> tallies(clients);
-  std::atomic<size_t> running{clients};
-  r.before = ScrapeMetrics(port);
-  const auto start = Clock::now();
-  phase.deadline = start + std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < clients; ++i) {
-    threads.emplace_back([&, i] { ClientLoop(http[i].get(), &phase, &a, texts, i, &tallies[i]), --running; });
-  }
-  const auto give_up = phase.deadline + std::chrono::milliseconds(static_cast<int64_t>(grace * 1000));
-  while (running > 0 && Clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  r.seconds = Since(start);
-  if (running > 0) {
-    std::fprintf(stderr, "bench: %s: %zu clients still waiting %.0f s after the deadline; disconnecting them\n",
-                 name.c_str(), running.load(), grace);
-    phase.stopping = true;
-    for (auto& h : http) h->stop();
-  }
-  for (std::thread& t : threads) t.join();
-  for (const Tally& t : tallies) r.tally.Merge(t);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let cancellations land in /metrics
-  r.after = ScrapeMetrics(port);
-  r.pairs_per_s = static_cast<double>(r.tally.pairs) / r.seconds;
-  r.engine_pairs_per_s = r.Delta("litrank_rerank_batch_pairs_sum") / r.seconds;
-  return r;
-}
-
-json PhaseJson(const PhaseResult& r, double baseline_pairs_per_s) {
-  const Tally& t = r.tally;
-  json kinds = json::object();
-  for (int k = 0; k < kKinds; ++k) {
-    if (t.ms[k].empty() && t.transport[k] == 0 && t.abandoned[k] == 0) continue;
-    kinds[kKindNames[k]] = {{"requests", t.ms[k].size()}, {"ok", t.ok[k]}, {"http_4xx", t.client_error[k]},
-                            {"http_429", t.throttled[k]}, {"http_5xx", t.server_error[k]},
-                            {"transport_errors", t.transport[k]}, {"bad_shape", t.bad_shape[k]},
-                            {"abandoned", t.abandoned[k]}, {"latency_p50_ms", bench::Percentile(t.ms[k], 50)},
-                            {"latency_p99_ms", bench::Percentile(t.ms[k], 99)},
-                            {"throughput_per_s", static_cast<double>(t.ok[k]) / r.seconds}};
-  }
-  const double rounds = r.Delta("litrank_rerank_batch_pairs_count");
-  return {{"phase", r.name}, {"clients", r.clients}, {"seconds", r.seconds}, {"requests", t.Requests()},
-          {"requests_per_s", static_cast<double>(t.Requests()) / r.seconds}, {"http_5xx", t.Sum(t.server_error)},
-          {"http_429", t.Sum(t.throttled)}, {"http_4xx", t.Sum(t.client_error)},
-          {"transport_errors", t.Sum(t.transport)}, {"bad_shape", t.Sum(t.bad_shape)},
-          {"abandoned", t.Sum(t.abandoned)}, {"kinds", kinds}, {"rerank_pairs", t.pairs},
-          {"rerank_pairs_per_s", r.pairs_per_s}, {"engine_pairs_per_s", r.engine_pairs_per_s},
-          {"ratio_vs_single_client", baseline_pairs_per_s > 0 ? r.pairs_per_s / baseline_pairs_per_s : 0},
-          {"engine_ratio_vs_single_client", baseline_pairs_per_s > 0 ? r.engine_pairs_per_s / baseline_pairs_per_s : 0},
-          {"server_rounds", rounds}, {"server_mixed_rounds", r.Delta("litrank_rerank_mixed_rounds_total")},
-          {"server_pairs_per_round", rounds > 0 ? r.Delta("litrank_rerank_batch_pairs_sum") / rounds : 0},
-          {"server_cancelled", r.Delta("litrank_rerank_cancelled_total")},
-          {"server_rejected", r.Delta("litrank_rerank_rejected_total")},
-          {"server_5xx", Server5xx(r.after) - Server5xx(r.before)}, {"problems", t.problems}};
-}
 
 /// A model of the asked shape: tiny ones in `tmp`, 0.6B ones cached like `bench rerank`'s.
 StatusOr<std::string> ModelFor(const ServeBenchArgs& a, const std::string& kind, const std::string& tmp) {
@@ -335,100 +85,120 @@ Status BuildCollection(const ServeBenchArgs& a, const std::string& db, const std
   return n.status();
 }
 
-void PrintPhase(const PhaseResult& r, double baseline) {
-  const Tally& t = r.tally;
-  std::printf("%-16s %7zu %7.1f %8zu %8.1f %6zu %5zu %5zu %5zu %5zu %9.1f %9.1f %6.2f\n", r.name.c_str(), r.clients,
-              r.seconds, t.Requests(), static_cast<double>(t.Requests()) / r.seconds, t.Sum(t.ok), t.Sum(t.client_error),
-              t.Sum(t.throttled), t.Sum(t.server_error), t.Sum(t.transport) + t.Sum(t.bad_shape), r.pairs_per_s,
-              r.engine_pairs_per_s, baseline > 0 ? r.pairs_per_s / baseline : 0);
-}
-
-void PrintKinds(const PhaseResult& r) {
-  const Tally& t = r.tally;
-  for (int k = 0; k < kKinds; ++k) {
-    if (t.ms[k].empty()) continue;
-    std::printf("%-16s %-7s %8zu %9.1f %9.1f %6zu %5zu %5zu %5zu %5zu %5zu\n", r.name.c_str(), kKindNames[k], t.ms[k].size(),
-                bench::Percentile(t.ms[k], 50), bench::Percentile(t.ms[k], 99), t.ok[k], t.client_error[k],
-                t.throttled[k], t.server_error[k], t.transport[k], t.bad_shape[k]);
-  }
-}
-
-/// "6:2:2" -> rerank, embed and search weights (>= 0, not all 0).
+/// "6:2:2" or "5:2:2:1" -> rerank, embed, search (and upload) weights (>= 0, not all 0).
 Status ParseMix(const std::string& mix, double (&w)[kKinds]) {
   std::istringstream in(mix);
   std::string part;
   double sum = 0;
+  int parts = 0;
   for (int k = 0; k < kKinds; ++k) {
+    w[k] = 0;
+    if (!std::getline(in, part, ':')) continue;
+    ++parts;
     w[k] = -1;
-    if (std::getline(in, part, ':')) try { w[k] = std::stod(part); } catch (const std::exception&) {}
+    try { w[k] = std::stod(part); } catch (const std::exception&) {}
     sum += w[k] < 0 ? NAN : w[k];
   }
-  if (!(sum > 0) || std::getline(in, part, ':')) return Status::InvalidArgument("--mix wants rerank:embed:search weights >= 0, got " + mix);
+  if (parts < 3 || !(sum > 0) || std::getline(in, part, ':')) {
+    return Status::InvalidArgument("--mix wants rerank:embed:search[:upload] weights >= 0, got " + mix);
+  }
   return Status::Ok();
 }
+
+/// The in-process server both load tests drive: synthetic models, the sample
+/// collection (embedded) as "default", a data dir for uploads; stopped on destruction.
+class BenchServer {
+ public:
+  /// Builds everything in a temp dir and waits (10 minutes at most) for /health.
+  Status Start(const ServeBenchArgs& a, Texts* texts) {
+    std::signal(SIGPIPE, SIG_IGN);
+    tmp_ = (std::filesystem::temp_directory_path() / ("litrank-bench-serve-" + std::to_string(getpid()))).string();
+    std::filesystem::create_directories(tmp_);
+    auto reranker = ModelFor(a, "reranker", tmp_), embedder = ModelFor(a, "embedding", tmp_);
+    if (!reranker.ok()) return reranker.status();
+    if (!embedder.ok()) return embedder.status();
+    reranker_ = *reranker, embedder_ = *embedder;
+    std::vector<InputDocument> src;
+    LITRANK_RETURN_IF_ERROR(ReadDocuments(a.samples_dir + "/papers.jsonl", {}, &src, nullptr));
+    for (const InputDocument& d : src) texts->abstracts.push_back(d.text);
+    if (texts->abstracts.empty()) return Status::NotFound("no abstracts in " + a.samples_dir + "/papers.jsonl");
+    const std::string db = tmp_ + "/bench.db";
+    LITRANK_RETURN_IF_ERROR(BuildCollection(a, db, embedder_, &collection_docs_));
+    ResetOwnPeakRss();
+    config_.host = "127.0.0.1", config_.port = 0, config_.threads = a.threads;
+    config_.reranker_path = reranker_, config_.embedder_path = embedder_, config_.db_path = db;
+    config_.data_dir = tmp_ + "/collections";
+    config_.http_threads = static_cast<int>(std::max<size_t>(64, a.clients + 8));  // keep-alive clients each hold one
+    srv_ = std::make_unique<server::Server>(config_);
+    LITRANK_RETURN_IF_ERROR(srv_->Bind());
+    runner_ = std::thread([this] { run_status_ = srv_->Run(); run_done_ = true; });
+    httplib::Client health("127.0.0.1", port());
+    bool up = false;
+    for (int i = 0; i < 6000 && !up && !run_done_; ++i) {
+      auto res = health.Get("/health");
+      if (!(up = res && res->status == 200)) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!up) return run_status_.ok() ? Status::Internal("the server did not become healthy") : run_status_;
+    std::fprintf(stderr, "bench: serving %s shape on 127.0.0.1:%d, collection of %lld documents\n", a.shape.c_str(),
+                 port(), static_cast<long long>(collection_docs_));
+    // Warm-up (untimed): faults in the weights, builds graphs and the search indexes.
+    httplib::Client warm("127.0.0.1", port());
+    warm.set_read_timeout(3600, 0);
+    warm.Post("/v1/rerank", json{{"query", kQueries[0]}, {"documents", json::array({texts->Fresh(0, a.load.doc_words)})}}.dump(), "application/json");
+    warm.Post("/v1/embeddings", json{{"input", json::array({texts->Fresh(1, 40)})}}.dump(), "application/json");
+    warm.Post("/v1/collections/default/search", json{{"query", kQueries[0]}, {"rerank", false}}.dump(), "application/json");
+    return Status::Ok();
+  }
+  /// Stops the server (requests in flight finish first); returns the seconds it took.
+  double Stop() {
+    const auto start = Clock::now();
+    if (runner_.joinable()) srv_->Stop(), runner_.join();
+    return Since(start);
+  }
+  ~BenchServer() {
+    Stop();
+    std::error_code ec;
+    if (!tmp_.empty()) std::filesystem::remove_all(tmp_, ec);
+  }
+  int port() const { return srv_->port(); }
+  const server::ServerConfig& config() const { return config_; }
+  const std::string& reranker() const { return reranker_; }
+  const std::string& embedder() const { return embedder_; }
+  int64_t collection_docs() const { return collection_docs_; }
+
+ private:
+  std::string tmp_, reranker_, embedder_;
+  int64_t collection_docs_ = 0;
+  server::ServerConfig config_;
+  std::unique_ptr<server::Server> srv_;
+  std::thread runner_;
+  Status run_status_;
+  std::atomic<bool> run_done_{false};
+};
 
 int RunServeBench(const ServeBenchArgs& a) {
   double mix[kKinds];
   if (Status st = ParseMix(a.mix, mix); !st.ok()) return Fail(st);
   if (a.shape != "tiny" && a.shape != "qwen3-0.6b") return Fail(Status::InvalidArgument("--shape is tiny or qwen3-0.6b"));
-  std::signal(SIGPIPE, SIG_IGN);
-  const std::string tmp = (std::filesystem::temp_directory_path() / ("litrank-bench-serve-" + std::to_string(getpid()))).string();
-  std::filesystem::create_directories(tmp);
-  struct Cleanup { std::string dir; ~Cleanup() { std::error_code ec; std::filesystem::remove_all(dir, ec); } } cleanup{tmp};
-  auto reranker = ModelFor(a, "reranker", tmp), embedder = ModelFor(a, "embedding", tmp);
-  if (!reranker.ok() || !embedder.ok()) return Fail(reranker.ok() ? embedder.status() : reranker.status(), true);
   Texts texts;
-  std::vector<InputDocument> src;
-  if (Status st = ReadDocuments(a.samples_dir + "/papers.jsonl", {}, &src, nullptr); !st.ok()) return Fail(st);
-  for (const InputDocument& d : src) texts.abstracts.push_back(d.text);
-  if (texts.abstracts.empty()) return Fail(Status::NotFound("no abstracts in " + a.samples_dir + "/papers.jsonl"));
-  const std::string db = tmp + "/bench.db";
-  int64_t collection_docs = 0;
-  if (Status st = BuildCollection(a, db, *embedder, &collection_docs); !st.ok()) return Fail(st);
-
-  bench::ResetOwnPeakRss();
-  server::ServerConfig c;
-  c.host = "127.0.0.1", c.port = 0, c.threads = a.threads;
-  c.reranker_path = *reranker, c.embedder_path = *embedder, c.db_path = db;
-  c.http_threads = static_cast<int>(std::max<size_t>(64, a.clients + 8));  // keep-alive clients each hold one
-  server::Server srv(c);
-  if (Status st = srv.Bind(); !st.ok()) return Fail(st);
+  BenchServer srv;
+  if (Status st = srv.Start(a, &texts); !st.ok()) return Fail(st, st.code() == Status::Code::kInternal);
   const int port = srv.port();
-  Status run_status;
-  std::atomic<bool> run_done{false};
-  std::thread runner([&] { run_status = srv.Run(); run_done = true; });
-  struct Stopper { server::Server& s; std::thread& t; void Now() { if (t.joinable()) s.Stop(), t.join(); } ~Stopper() { Now(); } };
-  Stopper stopper{srv, runner};
-  httplib::Client health("127.0.0.1", port);
-  bool up = false;
-  for (int i = 0; i < 6000 && !up && !run_done; ++i) {  // 10 minutes at most for the models to load
-    auto res = health.Get("/health");
-    if (!(up = res && res->status == 200)) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  if (!up) return Fail(run_status.ok() ? Status::Internal("the server did not become healthy") : run_status, true);
-  std::fprintf(stderr, "bench: serving %s shape on 127.0.0.1:%d, collection of %lld documents\n", a.shape.c_str(), port,
-               static_cast<long long>(collection_docs));
-  {  // warm-up (untimed): faults in the weights, builds graphs and the search indexes
-    httplib::Client warm("127.0.0.1", port);
-    warm.set_read_timeout(3600, 0);
-    warm.Post("/v1/rerank", json{{"query", kQueries[0]}, {"documents", json::array({texts.Fresh(0, a.doc_words)})}}.dump(), "application/json");
-    warm.Post("/v1/embeddings", json{{"input", json::array({texts.Fresh(1, 40)})}}.dump(), "application/json");
-    warm.Post("/v1/collections/default/search", json{{"query", kQueries[0]}, {"rerank", false}}.dump(), "application/json");
-  }
+  const int64_t collection_docs = srv.collection_docs();
 
   const double short_phase = std::max(5.0, a.seconds * a.baseline_fraction);
   const double rerank_only[kKinds] = {1, 0, 0};
   std::vector<PhaseResult> phases;
   // The lone client's calls always finish (a baseline needs at least one).
-  phases.push_back(RunPhase(a, port, &texts, "single-client", rerank_only, 1, short_phase, 3600));
+  phases.push_back(RunPhase(a.load, port, &texts, "single-client", rerank_only, 1, short_phase, 3600));
   const double baseline = phases[0].pairs_per_s;
-  if (!a.no_rerank_only) phases.push_back(RunPhase(a, port, &texts, "rerank-only", rerank_only, a.clients, short_phase, a.grace));
-  phases.push_back(RunPhase(a, port, &texts, "mixed " + a.mix, mix, a.clients, a.seconds, a.grace));
+  if (!a.no_rerank_only) phases.push_back(RunPhase(a.load, port, &texts, "rerank-only", rerank_only, a.clients, short_phase, a.grace));
+  phases.push_back(RunPhase(a.load, port, &texts, "mixed " + a.mix, mix, a.clients, a.seconds, a.grace));
   const double peak_rss = bench::PeakRssMiB(0);
   const auto final_metrics = ScrapeMetrics(port);
 
   std::printf("litrank bench serve: %s shape, %d threads, %zu documents per rerank call, loopback, peak RSS %.0f MiB\n",
-              a.shape.c_str(), a.threads, a.docs_per_request, peak_rss);
+              a.shape.c_str(), a.threads, a.load.docs_per_request, peak_rss);
   std::printf("%-16s %7s %7s %8s %8s %6s %5s %5s %5s %5s %9s %9s %6s\n", "phase", "clients", "seconds", "requests",
               "req/s", "2xx", "4xx", "429", "5xx", "err", "pairs/s", "engine/s", "ratio");
   for (const PhaseResult& r : phases) PrintPhase(r, baseline);
@@ -451,9 +221,9 @@ int RunServeBench(const ServeBenchArgs& a) {
   }
   const PhaseResult& load = phases.back();
   records.push_back({{"phase", "summary"}, {"shape", a.shape}, {"threads", a.threads}, {"clients", a.clients},
-                     {"seconds", a.seconds}, {"mix", a.mix}, {"docs_per_request", a.docs_per_request},
-                     {"doc_words", a.doc_words}, {"max_requests", a.max_requests}, {"collection_documents", collection_docs},
-                     {"reranker", *reranker}, {"embedder", *embedder}, {"http_threads", c.http_threads},
+                     {"seconds", a.seconds}, {"mix", a.mix}, {"docs_per_request", a.load.docs_per_request},
+                     {"doc_words", a.load.doc_words}, {"max_requests", a.load.max_requests}, {"collection_documents", collection_docs},
+                     {"reranker", srv.reranker()}, {"embedder", srv.embedder()}, {"http_threads", srv.config().http_threads},
                      {"single_client_pairs_per_s", baseline},
                      {"rerank_only_ratio", a.no_rerank_only || baseline <= 0 ? json(nullptr) : json(phases[1].pairs_per_s / baseline)},
                      {"mixed_pairs_per_s", load.pairs_per_s},
@@ -464,11 +234,75 @@ int RunServeBench(const ServeBenchArgs& a) {
                      {"peak_rss_mib", peak_rss}});
   std::printf("wrote %s\n", bench::WriteBenchJson(a.out_dir, "serve", records.dump(2)).c_str());
   std::fflush(stdout);
-  const auto stop_start = Clock::now();
-  stopper.Now();
-  std::fprintf(stderr, "bench: server stopped in %.1f s\n", Since(stop_start));
+  std::fprintf(stderr, "bench: server stopped in %.1f s\n", srv.Stop());
   if (client_5xx > 0 || wrong > 0) std::fprintf(stderr, "bench: %zu 5xx answers, %zu wrongly shaped ones\n", client_5xx, wrong);
   return client_5xx > 0 || wrong > 0 ? kExitInternal : kExitOk;
+}
+
+
+/// Least-squares slope of y over x (0 for fewer than two points).
+double Slope(const std::vector<std::pair<double, double>>& points) {
+  if (points.size() < 2) return 0;
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (const auto& [x, y] : points) sx += x, sy += y, sxx += x * x, sxy += x * y;
+  const double n = static_cast<double>(points.size());
+  const double d = n * sxx - sx * sx;
+  return d != 0 ? (n * sxy - sx * sy) / d : 0;
+}
+
+/// `bench soak`: one long mixed phase with uploads, our RSS sampled all along.
+int RunSoakBench(const ServeBenchArgs& a) {
+  double mix[kKinds];
+  if (Status st = ParseMix(a.mix, mix); !st.ok()) return Fail(st);
+  Texts texts;
+  BenchServer srv;
+  if (Status st = srv.Start(a, &texts); !st.ok()) return Fail(st, st.code() == Status::Code::kInternal);
+  std::vector<std::pair<double, double>> rss;  // (seconds since start, MiB)
+  std::atomic<bool> done{false};
+  const auto start = Clock::now();
+  std::thread sampler([&] {
+    while (!done) {
+      rss.emplace_back(Since(start), CurrentRssMiB());
+      for (int i = 0; i < static_cast<int>(a.sample_every * 10) && !done; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  });
+  PhaseResult r = RunPhase(a.load, srv.port(), &texts, "soak " + a.mix, mix, a.clients, a.seconds, a.grace);
+  done = true;
+  sampler.join();
+  std::vector<std::pair<double, double>> settled;
+  for (const auto& [t, mib] : rss) {
+    if (t >= a.warmup_fraction * a.seconds) settled.emplace_back(t / 60.0, mib);
+  }
+  const double slope = Slope(settled);  // MiB per minute after warm-up
+  const Tally& t = r.tally;
+  const size_t failures = t.Sum(t.server_error) + t.Sum(t.transport) + t.Sum(t.bad_shape);
+  std::printf("litrank bench soak: %zu clients, %.0f s, mix rerank:embed:search:upload %s, %s shape\n", a.clients,
+              r.seconds, a.mix.c_str(), a.shape.c_str());
+  std::printf("%-16s %7s %7s %8s %8s %6s %5s %5s %5s %5s %9s %9s %6s\n", "phase", "clients", "seconds", "requests",
+              "req/s", "2xx", "4xx", "429", "5xx", "err", "pairs/s", "engine/s", "ratio");
+  PrintPhase(r, 0);
+  std::printf("\n%-16s %-7s %8s %9s %9s %6s %5s %5s %5s %5s %5s\n", "phase", "kind", "requests", "p50 ms", "p99 ms",
+              "2xx", "4xx", "429", "5xx", "trans", "shape");
+  PrintKinds(r);
+  const double first = settled.empty() ? 0 : settled.front().second, last = settled.empty() ? 0 : settled.back().second;
+  std::printf("\nRSS after warm-up (%.0f%% of the run): %.0f -> %.0f MiB, slope %.2f MiB/min; peak %.0f MiB\n",
+              100 * a.warmup_fraction, first, last, slope, PeakRssMiB(0));
+  for (const std::string& p : t.problems) std::printf("problem: %s\n", p.c_str());
+  json samples = json::array();
+  for (const auto& [sec, mib] : rss) samples.push_back({{"seconds", sec}, {"rss_mib", mib}});
+  json record = PhaseJson(r, 0);
+  record["rss"] = {{"samples", samples}, {"warmup_fraction", a.warmup_fraction}, {"after_warmup_first_mib", first},
+                   {"after_warmup_last_mib", last}, {"slope_mib_per_min", slope}, {"peak_mib", PeakRssMiB(0)}};
+  record["settings"] = {{"shape", a.shape}, {"threads", a.threads}, {"clients", a.clients}, {"seconds", a.seconds},
+                        {"mix", a.mix}, {"docs_per_request", a.load.docs_per_request}};
+  record["failures"] = failures;
+  std::printf("wrote %s\n", WriteBenchJson(a.out_dir, "soak", json::array({record}).dump(2)).c_str());
+  std::fflush(stdout);
+  std::fprintf(stderr, "bench: server stopped in %.1f s\n", srv.Stop());
+  if (failures > 0) std::fprintf(stderr, "bench: %zu 5xx / transport / wrongly shaped answers\n", failures);
+  return failures > 0 ? kExitInternal : kExitOk;
 }
 
 }  // namespace
@@ -483,11 +317,11 @@ void AddServeBenchCommand(CLI::App& bench, int* exit_code) {
   cmd->add_option("--seconds", a->seconds, "Length of the mixed phase (the short phases take --baseline-fraction of it)")
       ->capture_default_str()->check(CLI::Range(1.0, 3600.0));
   cmd->add_option("--shape", a->shape, "Synthetic model shape: tiny | qwen3-0.6b (what the real models cost)")->capture_default_str();
-  cmd->add_option("--docs-per-request", a->docs_per_request, "Fresh documents per rerank call")->capture_default_str()->check(CLI::Range(1, 1000));
-  cmd->add_option("--doc-words", a->doc_words, "Cut each document to this many words (0 = whole abstract, ~100 words)")->capture_default_str();
+  cmd->add_option("--docs-per-request", a->load.docs_per_request, "Fresh documents per rerank call")->capture_default_str()->check(CLI::Range(1, 1000));
+  cmd->add_option("--doc-words", a->load.doc_words, "Cut each document to this many words (0 = whole abstract, ~100 words)")->capture_default_str();
   cmd->add_option("--threads", a->threads, "Model threads of the server")->capture_default_str();
   cmd->add_option("--mix", a->mix, "Weights rerank:embed:search of the mixed phase")->capture_default_str();
-  cmd->add_option("--max-requests", a->max_requests, "Requests per phase at most")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--max-requests", a->load.max_requests, "Requests per phase at most")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--baseline-fraction", a->baseline_fraction, "Single-client and rerank-only phases, as a share of --seconds")
       ->capture_default_str()->check(CLI::Range(0.01, 1.0));
   cmd->add_option("--grace", a->grace, "Seconds to wait for answers in flight at a deadline (then disconnect)")->capture_default_str();
@@ -496,6 +330,25 @@ void AddServeBenchCommand(CLI::App& bench, int* exit_code) {
   cmd->add_option("--samples", a->samples_dir, "Folder of sample .jsonl files (documents and the collection)")->capture_default_str();
   cmd->add_option("--out,--out-dir", a->out_dir, "Where the JSON goes")->capture_default_str();
   cmd->callback([a, exit_code] { *exit_code = RunServeBench(*a); });
+
+  auto s = std::make_shared<ServeBenchArgs>();
+  s->clients = 100, s->seconds = 600, s->mix = "5:2:2:1", s->load.docs_per_request = 8;
+  auto* soak = bench.add_subcommand("soak",
+      "Soak test of `litrank serve`: --clients keep-alive clients for --seconds on synthetic models, a mix of\n"
+      "rerank, embeddings, search and uploads, the process's RSS sampled all along. Reports the RSS slope after\n"
+      "warm-up; non-zero exit on any 5xx, transport error or wrongly shaped answer.");
+  soak->add_option("--clients", s->clients, "Concurrent clients")->capture_default_str()->check(CLI::Range(1, 1000));
+  soak->add_option("--seconds", s->seconds, "Length of the run")->capture_default_str()->check(CLI::Range(1.0, 7200.0));
+  soak->add_option("--mix", s->mix, "Weights rerank:embed:search:upload")->capture_default_str();
+  soak->add_option("--docs-per-request", s->load.docs_per_request, "Fresh documents per rerank call")->capture_default_str()->check(CLI::Range(1, 1000));
+  soak->add_option("--shape", s->shape, "Synthetic model shape: tiny | qwen3-0.6b")->capture_default_str();
+  soak->add_option("--threads", s->threads, "Model threads of the server")->capture_default_str();
+  soak->add_option("--sample-every", s->sample_every, "Seconds between RSS samples")->capture_default_str()->check(CLI::Range(0.1, 600.0));
+  soak->add_option("--warmup-fraction", s->warmup_fraction, "Share of the run left out of the RSS slope")->capture_default_str()->check(CLI::Range(0.0, 0.9));
+  soak->add_option("--grace", s->grace, "Seconds to wait for answers in flight at the end")->capture_default_str();
+  soak->add_option("--samples", s->samples_dir, "Folder of sample .jsonl files")->capture_default_str();
+  soak->add_option("--out-dir", s->out_dir, "Where the JSON goes")->capture_default_str();
+  soak->callback([s, exit_code] { *exit_code = RunSoakBench(*s); });
 }
 
 }  // namespace litrank::cli

@@ -113,6 +113,14 @@ double PeakRssMiB(pid_t pid) {
   return 0;
 }
 
+double CurrentRssMiB() {
+  std::ifstream f("/proc/self/status");
+  for (std::string line; std::getline(f, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
 void ResetOwnPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 LlamaServer::LlamaServer(const std::string& binary, const std::string& model, int threads, int parallel) {

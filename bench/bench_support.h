@@ -27,6 +27,8 @@ std::string WriteBenchJson(const std::string& out_dir, const std::string& name, 
 
 /// Peak resident memory of a process in MiB (VmHWM), and a reset of our own peak.
 double PeakRssMiB(pid_t pid);
+/// Our own resident memory now, in MiB (VmRSS).
+double CurrentRssMiB();
 void ResetOwnPeakRss();
 
 /// A llama-server started with --rerank on `model`; killed on destruction.
