@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "ingest/json_util.h"
 #include "util/utf8.h"
 
 namespace litrank::server {
@@ -113,6 +114,10 @@ bool TokenList(const json& v, std::vector<int32_t>* out) {
 }  // namespace
 
 ApiError ParseJsonBody(const std::string& body, nlohmann::json* out) {
+  if (!ingest::JsonNestingWithin(body, ingest::kMaxJsonDepth)) {
+    return BadRequest("the body nests arrays/objects deeper than " + std::to_string(ingest::kMaxJsonDepth) +
+                      " levels", "invalid_json");
+  }
   try {
     *out = json::parse(body);
   } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999

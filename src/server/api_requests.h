@@ -84,7 +84,8 @@ ApiError ParseDocumentsRequest(const nlohmann::json& body, const RequestLimits& 
 /// A collection name in a URL: 1-64 of [A-Za-z0-9_-]. Anything else could name a path.
 bool IsValidCollectionName(const std::string& name);
 
-/// Parses a request body; a 400 "invalid_json" with the parser's position otherwise.
+/// Parses a request body; a 400 "invalid_json" with the parser's position otherwise, or
+/// when arrays/objects nest deeper than ingest::kMaxJsonDepth (64).
 ApiError ParseJsonBody(const std::string& body, nlohmann::json* out);
 
 }  // namespace litrank::server
