@@ -158,6 +158,25 @@ ApiError ParseRerankRequest(const json& body, const RequestLimits& limits, Reran
   return f.error();
 }
 
+ApiError ParseCohereV2RerankRequest(const json& body, const RequestLimits& limits, RerankRequest* out) {
+  if (ApiError e = RequireObject(body); !e.ok()) return e;
+  if (!body.contains("model") || !body["model"].is_string() || Blank(body["model"].get<std::string>())) {
+    return BadRequest("\"model\" is required (a string) on /v2/rerank", "missing_field");
+  }
+  if (body.contains("documents") && body["documents"].is_array()) {
+    const json& docs = body["documents"];
+    for (size_t i = 0; i < docs.size(); ++i) {
+      if (!docs[i].is_string()) return BadRequest("documents[" + std::to_string(i) + "] must be a string on /v2/rerank");
+    }
+  }
+  for (const char* key : {"texts", "return_documents", "rank_fields"}) {
+    if (body.contains(key)) return BadRequest(std::string("\"") + key + "\" is not part of Cohere's v2 rerank API; use /v1/rerank");
+  }
+  if (ApiError e = ParseRerankRequest(body, limits, out); !e.ok()) return e;
+  if (!out->max_tokens_per_doc) out->max_tokens_per_doc = std::min(kCohereV2DefaultMaxTokensPerDoc, limits.max_length);
+  return {};
+}
+
 ApiError ParseScoreRequest(const json& body, const RequestLimits& limits, ScoreRequest* out) {
   if (ApiError e = RequireObject(body); !e.ok()) return e;
   *out = ScoreRequest{};

@@ -42,6 +42,13 @@ struct RerankRequest {
 };
 ApiError ParseRerankRequest(const nlohmann::json& body, const RequestLimits& limits, RerankRequest* out);
 
+/// Cohere's max_tokens_per_doc default on POST /v2/rerank (cut to --max-length).
+constexpr uint32_t kCohereV2DefaultMaxTokensPerDoc = 4096;
+/// POST /v2/rerank (Cohere API v2, CohereClientV2.rerank): {model, query, documents:
+/// [strings], top_n?, max_tokens_per_doc?}. "model" is required and documents are
+/// plain strings, as in Cohere's v2; max_tokens_per_doc defaults to 4096.
+ApiError ParseCohereV2RerankRequest(const nlohmann::json& body, const RequestLimits& limits, RerankRequest* out);
+
 /// POST /v1/score, /score (vLLM): text_1 is the query side, text_2 the documents;
 /// one text_1 pairs with every text_2, else the lists pair up one to one.
 struct ScoreRequest {
