@@ -265,12 +265,13 @@ ApiError ParseSearchRequest(const json& body, const RequestLimits& limits, Searc
   f.Bool("bm25", &o.bm25);
   f.Bool("dense", &o.dense);
   f.Bool("rerank", &o.rerank);
-  const int64_t big = 100000;
+  const auto most = static_cast<int64_t>(limits.max_candidates);
   f.Int("top_k", &o.top_k, 0, static_cast<int64_t>(limits.max_top_k));
-  f.Int("bm25_candidates", &o.bm25_candidates, 1, big);
-  f.Int("dense_candidates", &o.dense_candidates, 1, big);
+  if (o.top_k == 0) o.top_k = limits.max_top_k;  // "all" is never more than the limit
+  f.Int("bm25_candidates", &o.bm25_candidates, 1, most);
+  f.Int("dense_candidates", &o.dense_candidates, 1, most);
   f.Int("rerank_candidates", &o.rerank_candidates, 0, static_cast<int64_t>(limits.max_documents));
-  f.Int("rrf_k", &o.rrf_k, 1, big);
+  f.Int("rrf_k", &o.rrf_k, 1, most);
   f.Int("dims", &o.dims, 0, 1 << 20);
   f.Int("max_length", &o.max_length, 1, limits.max_length);
   f.Double("bm25_k1", &o.bm25_k1);
@@ -285,6 +286,9 @@ ApiError ParseSearchRequest(const json& body, const RequestLimits& limits, Searc
   f.StringList("keywords", &o.filter.keywords);
   f.StringList("languages", &o.filter.languages);
   if (!f.error().ok()) return f.error();
+  if (o.filter.keywords.size() + o.filter.languages.size() > limits.max_filter_values) {
+    return BadRequest("at most " + std::to_string(limits.max_filter_values) + " keywords and languages together");
+  }
   if (Blank(out->query)) return BadRequest("\"query\" is empty", "missing_field");
   if (o.bm25_k1 < 0 || o.bm25_b < 0 || o.bm25_b > 1) return BadRequest("bm25_k1 must be >= 0 and bm25_b in [0, 1]");
   if (!o.bm25 && !o.dense) return BadRequest("at least one of \"bm25\" and \"dense\" must be on");

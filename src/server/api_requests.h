@@ -24,7 +24,11 @@ struct RequestLimits {
   size_t max_body_bytes = 32 << 20; ///< request body
   uint32_t max_query_tokens = 2048; ///< query (+ instruction) tokens of a rerank pair
   uint32_t max_length = 8192;       ///< tokens of a whole (query, document) pair
-  size_t max_top_k = 1000;          ///< results a search may return
+  size_t max_top_k = 1000;          ///< results a search may return (top_k 0 means this many)
+  size_t max_candidates = 10000;    ///< bm25_candidates / dense_candidates / rrf_k of a search
+  size_t max_filter_values = 100;   ///< keywords / languages a search may filter on
+  size_t max_inflight_body_bytes = 256u << 20;  ///< request bodies being received or served at
+                                                ///< once, all connections together; past it 429
 };
 
 /// POST /v1/rerank, /rerank (Jina / Cohere / llama-server shape, or TEI when the body has "texts").

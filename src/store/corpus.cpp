@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <unordered_map>
 
 #include "store/document_row.h"
 #include "store/schema.h"
@@ -29,6 +30,9 @@ std::string Lower(std::string s) {
   }
   return s;
 }
+
+// Ids per SELECT in GetMany: well under SQLite's bound-parameter limit.
+constexpr size_t kGetManyBatch = 500;
 
 std::string TextHash(const Document& doc) { return Sha256Fields({SearchText(doc)}); }
 
@@ -59,13 +63,20 @@ class SqliteCorpus final : public Corpus {
     return std::move(out.front());
   }
 
+  // One SELECT per kGetManyBatch ids (a bounded IN list), results in the order asked.
   Status GetMany(const std::vector<int64_t>& rowids, std::vector<StoredDocument>* out) override {
-    sql::Stmt stmt(db_, std::string("SELECT ") + kDocumentColumns + " FROM documents WHERE rowid = ?");
-    for (int64_t id : rowids) {
-      stmt.Bind(1, id);
-      if (stmt.Step()) out->push_back({id, ReadDocumentColumns(stmt, 0)});
+    std::unordered_map<int64_t, Document> found;
+    for (size_t first = 0; first < rowids.size(); first += kGetManyBatch) {
+      const size_t n = std::min(kGetManyBatch, rowids.size() - first);
+      std::string sql = std::string("SELECT rowid, ") + kDocumentColumns + " FROM documents WHERE rowid IN (?";
+      for (size_t i = 1; i < n; ++i) sql += ", ?";
+      sql::Stmt stmt(db_, sql + ")");
+      for (size_t i = 0; i < n; ++i) stmt.Bind(static_cast<int>(i + 1), rowids[first + i]);
+      while (stmt.Step()) found.emplace(stmt.Int(0), ReadDocumentColumns(stmt, 1));
       LITRANK_RETURN_IF_ERROR(stmt.status());
-      stmt.Reset();
+    }
+    for (int64_t id : rowids) {
+      if (auto it = found.find(id); it != found.end()) out->push_back({id, it->second});
     }
     return Status::Ok();
   }
