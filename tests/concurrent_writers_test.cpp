@@ -1,11 +1,6 @@
 // Many writers on one collection file: two `litrank ingest` processes and server
 // uploads, interleaved deterministically through the ingest command's test gate
 // (FIFOs, no sleeps), then every document must be there and findable.
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -67,40 +62,6 @@ json UploadBody(const std::vector<Doc>& docs) {
   return {{"documents", list}};
 }
 
-// The ingest command's test gate: it writes a line to PREFIX.ready after its first
-// committed batch and then waits until PREFIX.go is opened and closed.
-class Gate {
- public:
-  explicit Gate(std::string prefix) : prefix_(std::move(prefix)) {
-    EXPECT_EQ(mkfifo((prefix_ + ".ready").c_str(), 0600), 0);
-    EXPECT_EQ(mkfifo((prefix_ + ".go").c_str(), 0600), 0);
-  }
-  const std::string& prefix() const { return prefix_; }
-  // Blocks until the process has reached the gate; false if it exited first
-  // (the FIFO is polled in slices only to notice that, never to time anything).
-  bool WaitReady(ChildProcess& child) {
-    const int fd = open((prefix_ + ".ready").c_str(), O_RDONLY | O_NONBLOCK);
-    if (fd < 0) return false;
-    bool ready = false;
-    for (int i = 0; i < 1200 && !ready; ++i) {
-      pollfd p{fd, POLLIN, 0};
-      if (poll(&p, 1, 100) > 0 && (p.revents & POLLIN)) {
-        char c;
-        ready = read(fd, &c, 1) == 1;
-      } else if (!child.running()) {
-        break;
-      }
-    }
-    close(fd);
-    return ready;
-  }
-  // Lets the process go on (it is blocked opening PREFIX.go for reading).
-  void Release() { std::ofstream(prefix_ + ".go") << "go" << std::endl; }
-
- private:
-  std::string prefix_;
-};
-
 ChildProcess StartIngest(const std::string& db, const std::string& file, const std::string& gate,
                          const std::string& log) {
   return ChildProcess({"/usr/bin/env", "LITRANK_TEST_INGEST_GATE=" + gate, Bin(), "ingest", "--db", db, file,
@@ -136,7 +97,7 @@ TEST(ConcurrentWritersTest, TwoIngestProcessesAndServerUploadsShareOneFile) {
   const auto fb = MakeDocs(200, 12, "zircaloy cladding");
   all.insert(all.end(), fa.begin(), fa.end());
   all.insert(all.end(), fb.begin(), fb.end());
-  Gate gate_a(dir + "/a"), gate_b(dir + "/b");
+  testing::IngestGate gate_a(dir + "/a"), gate_b(dir + "/b");
   ChildProcess a = StartIngest(db, WriteJsonl(dir + "/a.jsonl", fa), gate_a.prefix(), dir + "/a.log");
   ASSERT_TRUE(gate_a.WaitReady(a)) << ReadFile(dir + "/a.log");
   ChildProcess b = StartIngest(db, WriteJsonl(dir + "/b.jsonl", fb), gate_b.prefix(), dir + "/b.log");
@@ -153,7 +114,7 @@ TEST(ConcurrentWritersTest, TwoIngestProcessesAndServerUploadsShareOneFile) {
   const auto fb2 = MakeDocs(2000, 150, "neutron embrittlement");
   all.insert(all.end(), fa2.begin(), fa2.end());
   all.insert(all.end(), fb2.begin(), fb2.end());
-  Gate gate_a2(dir + "/a2"), gate_b2(dir + "/b2");
+  testing::IngestGate gate_a2(dir + "/a2"), gate_b2(dir + "/b2");
   ChildProcess a2 = StartIngest(db, WriteJsonl(dir + "/a2.jsonl", fa2), gate_a2.prefix(), dir + "/a2.log");
   ChildProcess b2 = StartIngest(db, WriteJsonl(dir + "/b2.jsonl", fb2), gate_b2.prefix(), dir + "/b2.log");
   ASSERT_TRUE(gate_a2.WaitReady(a2)) << ReadFile(dir + "/a2.log");

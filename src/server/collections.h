@@ -4,6 +4,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -58,6 +59,12 @@ class Collection {
   StatusOr<LaneLease> Acquire();
   /// Waits until no request holds a lane, closes every lane and refuses new ones.
   void Close();
+  /// Test hook: called (under the collection's lock; it must not block or call back)
+  /// each time Acquire or Close starts waiting for a lane to be freed.
+  void SetWaitHookForTesting(std::function<void()> hook) {
+    std::lock_guard<std::mutex> lock(mu_);
+    on_wait_ = std::move(hook);
+  }
 
  private:
   friend class LaneLease;
@@ -79,6 +86,7 @@ class Collection {
   std::vector<std::unique_ptr<Lane>> lanes_;
   size_t opening_ = 0;  // lanes being opened outside the lock
   bool closed_ = false;
+  std::function<void()> on_wait_;  // SetWaitHookForTesting
 };
 
 /// Name -> Collection. Thread-safe. Names are checked by IsValidCollectionName.
