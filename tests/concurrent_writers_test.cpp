@@ -12,6 +12,7 @@
 #include "litrank/corpus.h"
 #include "litrank/search.h"
 #include "process_util.h"
+#include "store/sqlite.h"
 #include "server_fixture.h"
 
 namespace litrank {
@@ -159,6 +160,42 @@ TEST(ConcurrentWritersTest, TwoIngestProcessesAndServerUploadsShareOneFile) {
   options.bm25_candidates = 1000;
   ASSERT_TRUE((*searcher)->Search("embrittlement", options, &hits, &report).ok());
   EXPECT_EQ(hits.size(), 3u * 149u);
+}
+
+// A writer that holds the file's lock past the 10 s busy wait: the CLI exits with
+// its own code 6 (not 3, "bad input") and the server answers 503 + Retry-After;
+// once the lock is gone the same command resumes and succeeds.
+TEST(ConcurrentWritersTest, LockHeldPastTheWaitIsExitCode6And503) {
+  const std::string dir = testing::TempDir() + "/locked_writer";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string db = dir + "/locked.db";
+  server::ServerConfig config;
+  config.db_path = db;
+  testing::TestServer server(config, /*with_models=*/false);
+  httplib::Client http = server.client();
+  const std::string file = WriteJsonl(dir + "/docs.jsonl", MakeDocs(0, 3, ""));
+  auto holder = sql::Db::Open(db, /*create=*/false);
+  ASSERT_TRUE(holder.ok()) << holder.status().ToString();
+  ASSERT_TRUE(holder->Exec("BEGIN IMMEDIATE").ok());
+  auto upload = std::async(std::launch::async, [&] {
+    return http.Post("/v1/collections/default/documents", UploadBody(MakeDocs(10, 2, "")).dump(), "application/json");
+  });
+  const auto cli = testing::RunCommand(Bin() + " ingest --no-progress --db " + db + " " + file, true);
+  const httplib::Result reply = upload.get();
+  ASSERT_TRUE(holder->Exec("ROLLBACK").ok());
+  EXPECT_EQ(cli.exit_code, 6) << cli.output;
+  EXPECT_NE(cli.output.find("locked by another writer"), std::string::npos) << cli.output;
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 503) << reply->body;
+  EXPECT_EQ(reply->get_header_value("Retry-After"), "1");
+  EXPECT_EQ(json::parse(reply->body, nullptr, false)["error"]["code"], "collection_locked") << reply->body;
+  auto res = http.Post("/v1/collections/default/documents", UploadBody(MakeDocs(10, 2, "")).dump(), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 201) << res->body;
+  const auto again = testing::RunCommand(Bin() + " ingest --no-progress --db " + db + " " + file, true);
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("3 added"), std::string::npos) << again.output;
 }
 
 }  // namespace
