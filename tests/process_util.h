@@ -2,14 +2,20 @@
 // background server process that is killed when the test ends.
 #pragma once
 
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "util/loopback.h"
 
@@ -89,6 +95,41 @@ class ChildProcess {
 
  private:
   pid_t pid_ = -1;
+};
+
+/// The ingest command's test gate (LITRANK_TEST_INGEST_GATE=PREFIX): the command writes
+/// a line to the FIFO PREFIX.ready after its first committed batch, then waits until
+/// PREFIX.go is opened and closed. Made here as two FIFOs.
+class IngestGate {
+ public:
+  explicit IngestGate(std::string prefix) : prefix_(std::move(prefix)) {
+    EXPECT_EQ(mkfifo((prefix_ + ".ready").c_str(), 0600), 0);
+    EXPECT_EQ(mkfifo((prefix_ + ".go").c_str(), 0600), 0);
+  }
+  const std::string& prefix() const { return prefix_; }
+  // Blocks until the process has reached the gate; false if it exited first
+  // (the FIFO is polled in slices only to notice that, never to time anything).
+  bool WaitReady(ChildProcess& child) {
+    const int fd = open((prefix_ + ".ready").c_str(), O_RDONLY | O_NONBLOCK);
+    if (fd < 0) return false;
+    bool ready = false;
+    for (int i = 0; i < 1200 && !ready; ++i) {
+      pollfd p{fd, POLLIN, 0};
+      if (poll(&p, 1, 100) > 0 && (p.revents & POLLIN)) {
+        char c;
+        ready = read(fd, &c, 1) == 1;
+      } else if (!child.running()) {
+        break;
+      }
+    }
+    close(fd);
+    return ready;
+  }
+  // Lets the process go on (it is blocked opening PREFIX.go for reading).
+  void Release() { std::ofstream(prefix_ + ".go") << "go" << std::endl; }
+
+ private:
+  std::string prefix_;
 };
 
 }  // namespace litrank::testing

@@ -10,6 +10,7 @@
 #include "litrank/corpus.h"
 #include "litrank/rerank_scheduler.h"
 #include "litrank/search.h"
+#include "sync_util.h"
 #include "synth_fixture.h"
 
 namespace litrank {
@@ -43,10 +44,11 @@ std::vector<double> ByIndex(const RerankResult& r, size_t n) {
   return s;
 }
 
-/// Blocks until `pred` holds or 60 s pass.
+/// Spins (yielding) until a counter-based `pred` holds; a bound on a hang, never a race.
 template <typename Pred>
 bool WaitFor(Pred pred) {
-  for (int i = 0; i < 6000 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!pred() && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
   return pred();
 }
 
@@ -66,7 +68,12 @@ TEST(RerankScheduler, ConcurrentCallsShareRoundsAndScoreLikeALoneReranker) {
     ASSERT_TRUE((*lone)->Rerank(queries[i], docs[i], {}, &r).ok());
     expected[i] = ByIndex(r, docs[i].size());
   }
-  auto sched = OpenScheduler(Config(6));
+  // The engine is held before its second round until every call has queued, so
+  // rounds are shared whatever the threads' timing.
+  testing::Gate gate(1);
+  SchedulerConfig hold;
+  hold.before_round = gate.Hook();
+  auto sched = OpenScheduler(Config(6), hold);
   ASSERT_TRUE(sched);
   std::vector<std::vector<double>> got(kCalls);
   std::vector<Status> status(kCalls);
@@ -76,7 +83,7 @@ TEST(RerankScheduler, ConcurrentCallsShareRoundsAndScoreLikeALoneReranker) {
     status[0] = sched->Rerank(queries[0], docs[0], {}, &r);
     got[0] = ByIndex(r, docs[0].size());
   });
-  ASSERT_TRUE(WaitFor([&] { return sched->stats().rounds >= 1; }));  // the long call is under way
+  ASSERT_TRUE(gate.Reached());  // the long call is under way
   for (size_t i = 1; i < kCalls; ++i) {
     threads.emplace_back([&, i] {
       RerankResult r;
@@ -84,6 +91,8 @@ TEST(RerankScheduler, ConcurrentCallsShareRoundsAndScoreLikeALoneReranker) {
       got[i] = ByIndex(r, docs[i].size());
     });
   }
+  EXPECT_TRUE(WaitFor([&] { return sched->stats().active_calls == kCalls; }));
+  gate.Release();
   for (auto& t : threads) t.join();
   for (size_t i = 0; i < kCalls; ++i) {
     ASSERT_TRUE(status[i].ok()) << status[i].ToString();
@@ -99,7 +108,13 @@ TEST(RerankScheduler, ConcurrentCallsShareRoundsAndScoreLikeALoneReranker) {
 }
 
 TEST(RerankScheduler, ShortCallIsNotStarvedBehindALongOne) {
-  auto sched = OpenScheduler(Config(4));
+  // Held before round 2 (the long call under way) until the short call has queued,
+  // and before round 3 until the test has looked: the short call's three pairs must
+  // all be in round 2, ahead of the long call's 398 (fewest pairs left first).
+  testing::Gate before_2(2), before_3(3);
+  SchedulerConfig hold;
+  hold.before_round = testing::Both(before_2.Hook(), before_3.Hook());
+  auto sched = OpenScheduler(Config(4), hold);
   ASSERT_TRUE(sched);
   std::atomic<bool> long_done{false};
   std::thread long_call([&] {
@@ -107,54 +122,75 @@ TEST(RerankScheduler, ShortCallIsNotStarvedBehindALongOne) {
     EXPECT_TRUE(sched->Rerank("long query", Docs("long", 400), {}, &r).ok());
     long_done = true;
   });
-  ASSERT_TRUE(WaitFor([&] { return sched->stats().rounds >= 2; }));
-  const uint64_t rounds_before = sched->stats().rounds;
+  ASSERT_TRUE(before_2.Reached());
+  Status short_status;
   RerankResult r;
-  ASSERT_TRUE(sched->Rerank("short query", Docs("short", 3), {}, &r).ok());
-  const uint64_t rounds_taken = sched->stats().rounds - rounds_before;
-  EXPECT_FALSE(long_done.load()) << "the short call waited for the whole long one";
-  EXPECT_LE(rounds_taken, 10u);  // a few rounds, not the long call's hundred
+  std::thread short_call([&] { short_status = sched->Rerank("short query", Docs("short", 3), {}, &r); });
+  ASSERT_TRUE(WaitFor([&] { return sched->stats().active_calls == 2; }));
+  before_2.Release();
+  ASSERT_TRUE(before_3.Reached());  // round 2 is done and the engine is held again
+  short_call.join();                // so the short call finished within round 2
+  ASSERT_TRUE(short_status.ok()) << short_status.ToString();
+  EXPECT_EQ(r.results.size(), 3u);
+  EXPECT_EQ(sched->stats().rounds, 3u);
+  EXPECT_EQ(sched->stats().pairs, 2u * 4u + 4u);  // rounds 0-1: 4 long pairs each; round 2: 3 short + 1 long
+  EXPECT_FALSE(long_done.load());
+  before_3.Release();
   long_call.join();
+  EXPECT_TRUE(long_done.load());
 }
 
 TEST(RerankScheduler, CancelledCallStopsDecodingAndOthersGoOn) {
-  auto sched = OpenScheduler(Config(4));
-  ASSERT_TRUE(sched);
   std::atomic<bool> give_up{false};
+  testing::Gate before_2(2);
+  testing::Event returned;
+  SchedulerConfig hold;
+  // Before round 2 the caller gives up; the engine waits until its call has returned.
+  hold.before_round = [&, gate = before_2.Hook()](uint64_t n) {
+    if (n == 2) give_up = true;
+    gate(n);
+  };
+  auto sched = OpenScheduler(Config(4), hold);
+  ASSERT_TRUE(sched);
   RerankOptions o;
   o.cancelled = [&] { return give_up.load(); };
   Status st;
   std::thread t([&] {
     RerankResult r;
     st = sched->Rerank("query", Docs("cancel me", 400), o, &r);
+    returned.Fire();
   });
-  ASSERT_TRUE(WaitFor([&] { return sched->stats().rounds >= 2; }));
-  give_up = true;
+  ASSERT_TRUE(before_2.Reached());
+  ASSERT_TRUE(returned.Wait());
+  before_2.Release();
   t.join();
   EXPECT_EQ(st.code(), Status::Code::kCancelled);
-  const SchedulerStats s = sched->stats();
-  EXPECT_LT(s.pairs, 400u) << "a cancelled call's pairs were all decoded";
-  EXPECT_EQ(s.cancelled, 1u);
-  EXPECT_EQ(s.queued_pairs, 0u);
   RerankResult r;
   ASSERT_TRUE(sched->Rerank("next query", Docs("after", 5), {}, &r).ok());
   EXPECT_EQ(r.results.size(), 5u);
+  const SchedulerStats s = sched->stats();
+  EXPECT_EQ(s.pairs, 2u * 4u + 5u) << "pairs of the cancelled call were decoded after it gave up";
+  EXPECT_EQ(s.cancelled, 1u);
+  EXPECT_EQ(s.queued_pairs, 0u);
 }
 
 TEST(RerankScheduler, FullQueueRefusesAtOnceButAnEmptyQueueTakesABigCall) {
+  testing::Gate before_1(1);  // the big call stays queued until the small one was refused
   SchedulerConfig limits;
   limits.max_queued_pairs = 50;
+  limits.before_round = before_1.Hook();
   auto sched = OpenScheduler(Config(4), limits);
   ASSERT_TRUE(sched);
   std::thread big([&] {
     RerankResult r;
     EXPECT_TRUE(sched->Rerank("big", Docs("big", 200), {}, &r).ok());  // over the limit, but alone
   });
-  ASSERT_TRUE(WaitFor([&] { return sched->stats().queued_pairs > 0; }));
+  ASSERT_TRUE(before_1.Reached());
   RerankResult r;
   const Status st = sched->Rerank("small", Docs("small", 10), {}, &r);
   EXPECT_EQ(st.code(), Status::Code::kResourceExhausted) << st.ToString();
   EXPECT_NE(st.message().find("queue is full"), std::string::npos);
+  before_1.Release();
   big.join();
   EXPECT_EQ(sched->stats().rejected, 1u);
   EXPECT_TRUE(sched->Rerank("small", Docs("small", 10), {}, &r).ok());

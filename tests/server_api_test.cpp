@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <thread>
 
 #include "litrank/embedder.h"
@@ -78,6 +79,66 @@ TEST(ServerApi, CohereSdkRequest) {
     EXPECT_NEAR(item["relevance_score"].get<double>(), expected[item["index"].get<size_t>()], 1e-3);
     EXPECT_FALSE(item.contains("document"));  // return_documents defaults to false
   }
+}
+
+// Cohere's current SDK (npm cohere-ai, CohereClientV2.rerank({model, query, documents, topN}))
+// as it goes over the wire: POST /v2/rerank with these headers and body; the client
+// reads results[].index / relevance_score and meta.api_version / billed_units.
+TEST(ServerApi, CohereV2SdkRequest) {
+  auto c = Shared().client();
+  const httplib::Headers headers = {{"X-Fern-Language", "JavaScript"}, {"X-Fern-SDK-Name", "cohere-ai"},
+                                    {"X-Client-Name", "cohere-ai-js"}, {"Accept", "application/json"}};
+  const std::string body = R"({"model":"rerank-v3.5","query":"What is the capital of the United States?",)"
+      R"("documents":["Carson City is the capital city of the American state of Nevada.",)"
+      R"("The Commonwealth of the Northern Mariana Islands is a group of islands in the Pacific Ocean. Its capital is Saipan.",)"
+      R"("Washington, D.C. (also known as simply Washington or D.C., and officially as the District of Columbia) is the capital of the United States. It is a federal district.",)"
+      R"("Capitalization or capitalisation in English grammar is the use of a capital letter at the start of a word. English usage varies from capitalization in other languages.",)"
+      R"("Capital punishment has existed in the United States since beforethe United States was a country. As of 2017, capital punishment is legal in 30 of the 50 states."],"top_n":3})";
+  auto r = PostJson(c, "/v2/rerank", body, headers);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_TRUE(r.body["id"].is_string());
+  EXPECT_EQ(r.body["meta"]["api_version"]["version"], "2");
+  EXPECT_EQ(r.body["meta"]["billed_units"]["search_units"], 1);
+  EXPECT_FALSE(r.body.contains("usage"));  // v1's fields are not v2's
+  ASSERT_EQ(r.body["results"].size(), 3u);
+  ExpectSortedJina(r.body["results"]);
+  const auto docs = json::parse(body)["documents"].get<std::vector<std::string>>();
+  const auto expected = LibraryScores(json::parse(body)["query"], docs);
+  for (const auto& item : r.body["results"]) {
+    EXPECT_EQ(item.size(), 2u) << item.dump();  // exactly {index, relevance_score}
+    EXPECT_NEAR(item["relevance_score"].get<double>(), expected[item["index"].get<size_t>()], 1e-3);
+  }
+  // max_tokens_per_doc cuts each document exactly as it does on /v1/rerank.
+  json cut = json::parse(body);
+  cut["max_tokens_per_doc"] = 4;
+  cut["top_n"] = 5;
+  auto v2 = PostJson(c, "/v2/rerank", cut.dump());
+  auto v1 = PostJson(c, "/v1/rerank", cut.dump());
+  ASSERT_EQ(v2.status, 200) << v2.raw;
+  ASSERT_EQ(v1.status, 200) << v1.raw;
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(v2.body["results"][i]["index"], v1.body["results"][i]["index"]);
+    EXPECT_NEAR(v2.body["results"][i]["relevance_score"].get<double>(), v1.body["results"][i]["relevance_score"].get<double>(), 1e-6);
+  }
+  json whole = json::parse(body);
+  whole["top_n"] = 5;
+  auto uncut = PostJson(c, "/v2/rerank", whole.dump());
+  ASSERT_EQ(uncut.status, 200) << uncut.raw;
+  std::map<size_t, double> cut_scores;
+  for (const auto& item : v2.body["results"]) cut_scores[item["index"]] = item["relevance_score"];
+  bool any_differs = false;
+  for (const auto& item : uncut.body["results"]) {
+    any_differs |= std::fabs(cut_scores[item["index"]] - item["relevance_score"].get<double>()) > 1e-6;
+  }
+  EXPECT_TRUE(any_differs) << "max_tokens_per_doc 4 changed no score";
+  // v2 asks for a model and plain string documents.
+  json no_model = json::parse(body);
+  no_model.erase("model");
+  ExpectError(PostJson(c, "/v2/rerank", no_model.dump()), 400, "missing_field");
+  json objects = json::parse(body);
+  objects["documents"][0] = {{"text", "an object"}};
+  ExpectError(PostJson(c, "/v2/rerank", objects.dump()), 400, "invalid_request");
+  ExpectError(PostJson(c, "/v2/rerank", R"({"model":"m","query":"q","documents":[]})"), 400, "missing_field");
 }
 
 // Jina's API example: documents as strings, return_documents; Cohere v1 objects with "text".

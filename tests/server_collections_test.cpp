@@ -4,11 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <chrono>
 #include <filesystem>
 #include <thread>
 
 #include "server/collections.h"
+#include "sync_util.h"
 #include "synth_fixture.h"
 
 namespace litrank {
@@ -39,15 +39,19 @@ TEST(ServerCollections, LanesAreSeparateUpToTheLimitAndShareTheFile) {
   SearchOptions o;
   ASSERT_TRUE(b->searcher().Search("sodium cathodes", o, &hits, &report).ok());
   ASSERT_EQ(hits.size(), 1u);  // written on one connection, found through the other
-  // A third request waits for a free lane.
+  // A third request waits for a free lane: it reaches the wait (the hook says so)
+  // instead of opening a third connection, and gets a lane once one is released.
+  testing::Event waiting;
+  (*c)->SetWaitHookForTesting([&] { waiting.Fire(); });
   std::atomic<bool> got{false};
   std::thread third([&] {
     auto t = (*c)->Acquire();
     EXPECT_TRUE(t.ok());
     got = true;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(waiting.Wait(60)) << "the third request never waited";
   EXPECT_FALSE(got.load()) << "a third lane was opened past the limit";
+  (*c)->SetWaitHookForTesting(nullptr);
   { auto released = std::move(a.value()); }
   third.join();
   EXPECT_TRUE(got.load());
@@ -62,12 +66,14 @@ TEST(ServerCollections, RemoveWaitsForRequestsThenRefusesNewOnes) {
   std::shared_ptr<server::Collection> held = c.value();
   auto lane = held->Acquire();
   ASSERT_TRUE(lane.ok());
+  testing::Event waiting;
+  held->SetWaitHookForTesting([&] { waiting.Fire(); });
   std::atomic<bool> removed{false};
   std::thread remover([&] {
     EXPECT_TRUE(all.Remove("old").ok());
     removed = true;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(waiting.Wait(60)) << "Remove never waited for the lane in use";
   EXPECT_FALSE(removed.load()) << "deleted while a request was using it";
   ASSERT_TRUE(lane->corpus().Add({Paper("last write")}, nullptr).ok());
   { auto done = std::move(lane.value()); }

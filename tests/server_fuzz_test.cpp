@@ -4,6 +4,10 @@
 // server (fewer, slower cases). The seed is printed so a failure can be replayed.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+
+#include <iterator>
 #include <random>
 
 #include "server/api_requests.h"
@@ -78,11 +82,29 @@ class Fuzzer {
 const json kValidBodies[] = {
     json::parse(R"({"query":"q","documents":["a",{"text":"b"}],"top_n":1,"return_documents":true})"),
     json::parse(R"({"query":"q","texts":["a","b"],"raw_scores":true,"return_text":true})"),
+    json::parse(R"({"model":"rerank-v3.5","query":"q","documents":["a","b"],"top_n":1,"max_tokens_per_doc":16})"),
     json::parse(R"({"text_1":"q","text_2":["a","b"]})"),
     json::parse(R"({"input":["a","b"],"dimensions":32,"encoding_format":"base64"})"),
     json::parse(R"({"query":"battery","top_k":3,"explain":true,"year_from":2000,"keywords":["x"]})"),
     json::parse(R"({"documents":[{"title":"t","abstract":"a","year":2020}]})"),
 };
+
+/// The seed of a fuzz run: $LITRANK_FUZZ_SEED if set; a fixed one when $CI is set
+/// (reproducible CI runs); else a random one. Printed either way, so any failure
+/// can be replayed with LITRANK_FUZZ_SEED.
+uint64_t FuzzSeed(uint64_t ci_seed) {
+  uint64_t seed = 0;
+  if (const char* forced = std::getenv("LITRANK_FUZZ_SEED"); forced != nullptr && *forced != '\0') {
+    seed = std::strtoull(forced, nullptr, 10);
+  } else if (const char* ci = std::getenv("CI"); ci != nullptr && *ci != '\0') {
+    seed = ci_seed;
+  } else {
+    seed = std::random_device{}();
+  }
+  std::printf("fuzz seed %llu (replay: LITRANK_FUZZ_SEED=%llu)\n", static_cast<unsigned long long>(seed),
+              static_cast<unsigned long long>(seed));
+  return seed;
+}
 
 /// Runs every parser on `body`; each must return OK or a 4xx, and never throw.
 void ParseAll(const json& body, uint64_t seed) {
@@ -93,7 +115,8 @@ void ParseAll(const json& body, uint64_t seed) {
   server::SearchRequest qr;
   std::vector<Document> docs;
   std::vector<std::string> skipped;
-  for (const server::ApiError& e : {server::ParseRerankRequest(body, limits, &rr), server::ParseScoreRequest(body, limits, &sr),
+  for (const server::ApiError& e : {server::ParseRerankRequest(body, limits, &rr),
+                                    server::ParseCohereV2RerankRequest(body, limits, &rr), server::ParseScoreRequest(body, limits, &sr),
                                     server::ParseEmbeddingsRequest(body, limits, &er), server::ParseSearchRequest(body, limits, &qr),
                                     server::ParseDocumentsRequest(body, limits, &docs, &skipped)}) {
     ASSERT_TRUE(e.ok() || (e.status >= 400 && e.status < 500)) << "seed " << seed << " body " << body.dump() << " -> " << e.status;
@@ -104,11 +127,11 @@ void ParseAll(const json& body, uint64_t seed) {
 }
 
 TEST(ServerFuzz, ParsersNeverThrowAndAnswer4xx) {
-  const uint64_t seed = std::random_device{}();
+  const uint64_t seed = FuzzSeed(20261201);
   SCOPED_TRACE("seed " + std::to_string(seed));
   Fuzzer f(seed);
   for (int i = 0; i < 20000; ++i) {
-    const json body = i % 2 ? f.Value() : f.Mutate(kValidBodies[f.Pick(6)]);
+    const json body = i % 2 ? f.Value() : f.Mutate(kValidBodies[f.Pick(static_cast<int>(std::size(kValidBodies)))]);
     ASSERT_NO_THROW(ParseAll(body, seed));
     json parsed;
     ASSERT_NO_THROW((void)server::ParseJsonBody(f.Bytes(), &parsed));
@@ -116,19 +139,20 @@ TEST(ServerFuzz, ParsersNeverThrowAndAnswer4xx) {
 }
 
 TEST(ServerFuzz, LiveRoutesAnswer200Or4xx) {
-  static const char* kRoutes[] = {"/v1/rerank", "/rerank", "/v1/score", "/v1/embeddings",
+  static const char* kRoutes[] = {"/v1/rerank", "/rerank", "/v2/rerank", "/v1/score", "/v1/embeddings",
                                   "/v1/collections/default/search", "/v1/collections/fuzz/documents"};
+  static_assert(std::size(kRoutes) == std::size(kValidBodies), "one valid body per route");
   server::ServerConfig c;
   c.db_path = testing::TempDir() + "/fuzz-papers.db";
   testing::MakeSampleCollection(c.db_path);
   c.data_dir = testing::TempDir() + "/fuzz-collections";
   testing::TestServer srv(c);
   auto cli = srv.client();
-  const uint64_t seed = std::random_device{}();
+  const uint64_t seed = FuzzSeed(20261202);
   SCOPED_TRACE("seed " + std::to_string(seed));
   Fuzzer f(seed);
   for (int i = 0; i < 300; ++i) {
-    const int route = f.Pick(6);
+    const int route = f.Pick(static_cast<int>(std::size(kRoutes)));
     const std::string body = i % 5 == 0 ? f.Bytes()
         : (i % 2 ? f.Value() : f.Mutate(kValidBodies[route])).dump(-1, ' ', false, json::error_handler_t::replace);
     auto res = cli.Post(kRoutes[route], body, "application/json");

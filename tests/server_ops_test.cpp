@@ -12,6 +12,7 @@
 #include "process_util.h"
 #include "server/server_state.h"
 #include "server_fixture.h"
+#include "sync_util.h"
 
 namespace litrank {
 namespace {
@@ -85,37 +86,32 @@ TEST(ServerOps, RoutesAnswer503WithRetryAfterWhileLoading) {
 }
 
 TEST(ServerOps, FullRerankQueueIs429WithRetryAfter) {
+  testing::Gate before_1(1);  // the big request stays queued until the small one was refused
   server::ServerConfig c;
   c.scheduler.max_queued_pairs = 20;
+  c.scheduler.before_round = before_1.Hook();
   TestServer srv(c);
   std::thread big([&] {
     auto cli = srv.client();
     EXPECT_EQ(PostJson(cli, "/v1/rerank", RerankBody(600, "big").dump()).status, 200);
   });
+  ASSERT_TRUE(before_1.Reached());
   auto cli = srv.client();
-  std::string page;
-  for (int i = 0; i < 600 && Metric(page, "litrank_rerank_queue_pairs") < 1; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    page = cli.Get("/metrics")->body;
-  }
-  bool refused = false;
-  for (int i = 0; i < 400 && !refused; ++i) {
-    auto res = cli.Post("/v1/rerank", RerankBody(30, "small" + std::to_string(i)).dump(), "application/json");
-    ASSERT_TRUE(res);
-    if (res->status == 429) {
-      refused = true;
-      EXPECT_EQ(res->get_header_value("Retry-After"), "1");
-      EXPECT_EQ(json::parse(res->body)["error"]["code"], "queue_full");
-    } else {
-      ASSERT_EQ(res->status, 200) << res->body;
-    }
-  }
-  EXPECT_TRUE(refused);
+  auto res = cli.Post("/v1/rerank", RerankBody(30, "small").dump(), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 429) << res->body;
+  EXPECT_EQ(res->get_header_value("Retry-After"), "1");
+  EXPECT_EQ(json::parse(res->body)["error"]["code"], "queue_full");
+  before_1.Release();
   big.join();
+  EXPECT_EQ(PostJson(cli, "/v1/rerank", RerankBody(30, "small").dump()).status, 200);
 }
 
 TEST(ServerOps, DisconnectedClientsRequestIsCancelled) {
-  TestServer srv;
+  testing::Gate before_1(1);  // one round decoded, then the engine waits for the client to leave
+  server::ServerConfig c;
+  c.scheduler.before_round = before_1.Hook();
+  TestServer srv(c);
   const std::string body = RerankBody(1000, "gone").dump();
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -126,21 +122,24 @@ TEST(ServerOps, DisconnectedClientsRequestIsCancelled) {
   const std::string request = "POST /v1/rerank HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
                               std::to_string(body.size()) + "\r\n\r\n" + body;
   ASSERT_EQ(send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  ASSERT_TRUE(before_1.Reached());
   auto cli = srv.client();
-  std::string page;
-  for (int i = 0; i < 600 && Metric(page, "litrank_rerank_batch_pairs_count") < 1; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    page = cli.Get("/metrics")->body;
-  }
+  const std::string first_round = cli.Get("/metrics")->body;
   close(fd);  // the client gives up mid-request
-  for (int i = 0; i < 600 && Metric(page, "litrank_rerank_cancelled_total") < 1; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Its handler notices (it probes the socket while it waits) and cancels: counted.
+  std::string page;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (Metric(page, "litrank_rerank_cancelled_total") < 1 && std::chrono::steady_clock::now() < give_up) {
     page = cli.Get("/metrics")->body;
   }
+  before_1.Release();
+  EXPECT_EQ(PostJson(cli, "/v1/rerank", R"({"query":"still serving","documents":["a","b"]})").status, 200);
+  page = cli.Get("/metrics")->body;
   EXPECT_EQ(Metric(page, "litrank_rerank_cancelled_total"), 1);
+  // Only the round before it left (and the two pairs after) were decoded.
+  EXPECT_EQ(Metric(page, "litrank_rerank_batch_pairs_sum"), Metric(first_round, "litrank_rerank_batch_pairs_sum") + 2);
   EXPECT_LT(Metric(page, "litrank_rerank_batch_pairs_sum"), 1000) << "every pair was decoded anyway";
   EXPECT_EQ(Metric(page, "litrank_rerank_queue_pairs"), 0);
-  EXPECT_EQ(PostJson(cli, "/v1/rerank", R"({"query":"still serving","documents":["a","b"]})").status, 200);
 }
 
 TEST(ServerOps, SigtermFinishesRequestsInFlightThenExits) {

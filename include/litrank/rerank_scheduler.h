@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,10 @@ struct SchedulerConfig {
   /// Uncached pairs waiting or in flight, over all calls. A call that would exceed it
   /// fails at once with ResourceExhausted (HTTP 429) — unless the queue is empty.
   size_t max_queued_pairs = 8192;
+  /// Test hook (empty in production): runs on the scheduler thread, lock released,
+  /// before each round is filled, with the number of rounds run so far. It may block,
+  /// which holds the engine between rounds, so tests can order events without sleeps.
+  std::function<void(uint64_t rounds_run)> before_round;
 };
 
 /// Counters since the scheduler started (for /metrics).

@@ -27,6 +27,8 @@ class Status {
     kInternal,          ///< a bug or an engine failure (llama_decode error, ...)
     kResourceExhausted, ///< a queue or limit is full right now; the same call may succeed later
     kCancelled,         ///< the caller gave up (e.g. the HTTP client disconnected)
+    kUnavailable,       ///< a shared resource stayed locked past a bounded wait (another
+                        ///< writer holds the collection); retrying later is expected to work
   };
 
   /// An OK status.
@@ -44,6 +46,7 @@ class Status {
   static Status Internal(std::string m) { return Status(Code::kInternal, std::move(m)); }
   static Status ResourceExhausted(std::string m) { return Status(Code::kResourceExhausted, std::move(m)); }
   static Status Cancelled(std::string m) { return Status(Code::kCancelled, std::move(m)); }
+  static Status Unavailable(std::string m) { return Status(Code::kUnavailable, std::move(m)); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

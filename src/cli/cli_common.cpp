@@ -19,6 +19,7 @@ int Fail(const Status& status, bool model_related) {
     case Status::Code::kIOError: return model_related ? kExitModel : kExitInput;
     case Status::Code::kCorruption:
     case Status::Code::kUnsupported: return model_related ? kExitModel : kExitInput;
+    case Status::Code::kUnavailable: return kExitBusy;
     case Status::Code::kInternal:
     case Status::Code::kResourceExhausted:
     case Status::Code::kCancelled: break;

@@ -12,8 +12,11 @@ namespace CLI { class App; }
 namespace litrank::cli {
 
 /// Exit codes: 0 success, 1 internal error, 2 usage error, 3 bad input data,
-/// 4 model problem (missing, corrupt, wrong kind), 5 network/download failure.
-enum ExitCode : int { kExitOk = 0, kExitInternal = 1, kExitUsage = 2, kExitInput = 3, kExitModel = 4, kExitNetwork = 5 };
+/// 4 model problem (missing, corrupt, wrong kind), 5 network/download failure,
+/// 6 the collection stayed locked by another writer past the bounded wait (retry).
+enum ExitCode : int {
+  kExitOk = 0, kExitInternal = 1, kExitUsage = 2, kExitInput = 3, kExitModel = 4, kExitNetwork = 5, kExitBusy = 6
+};
 
 /// Prints "litrank: error: <message>" to stderr and returns the matching exit code.
 int Fail(const Status& status, bool model_related = false);

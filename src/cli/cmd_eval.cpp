@@ -22,6 +22,7 @@ struct EvalArgs {
   size_t max_records = 0, rerank_n = 100;
   bool no_progress = false;
   int threads = 0;
+  int gpu_layers = 0;
   SearchOptions options;
 };
 
@@ -65,6 +66,7 @@ int Run(EvalArgs& a) {
   if (!reranker_path.empty()) {
     RerankerConfig config;
     config.threads = a.threads;
+    config.gpu_layers = a.gpu_layers;
     auto opened = Reranker::Open(reranker_path, config);
     if (!opened.ok()) return Fail(opened.status(), /*model_related=*/true);
     reranker = std::move(*opened);
@@ -72,6 +74,7 @@ int Run(EvalArgs& a) {
   if (!embedder_path.empty()) {
     EmbedderConfig config;
     config.threads = a.threads;
+    config.gpu_layers = a.gpu_layers;
     auto opened = Embedder::Open(embedder_path, config);
     if (!opened.ok()) return Fail(opened.status(), /*model_related=*/true);
     embedder = std::move(*opened);
@@ -141,6 +144,7 @@ void AddEvalCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--b", a->options.bm25_b, "BM25 b")->capture_default_str();
   cmd->add_option("--json", a->json, "Also write the results as JSON records to this file");
   cmd->add_option("--threads", a->threads, "CPU threads for the models (0 = all)")->capture_default_str();
+  cmd->add_option("--gpu-layers", a->gpu_layers, "Layers to offload to the GPU (-1 = all)")->capture_default_str();
   cmd->add_flag("--no-progress", a->no_progress, "No progress bar");
   cmd->footer("\nExamples:\n"
               "  litrank eval ../shared/datasets/scifact -p bm25\n"

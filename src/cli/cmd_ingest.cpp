@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 
 #include "cli/cli_common.h"
 #include "litrank/corpus.h"
@@ -18,6 +20,22 @@ struct IngestArgs {
   bool no_progress = false;
 };
 
+// Test hook (for tests that interleave writers deterministically, never for users):
+// with LITRANK_TEST_INGEST_GATE=PREFIX set, after its first committed batch the
+// command writes a line to the FIFO PREFIX.ready, then waits until PREFIX.go is
+// closed by the test.
+void TestGateAfterFirstBatch() {
+  static bool passed = false;
+  const char* prefix = std::getenv("LITRANK_TEST_INGEST_GATE");
+  if (passed || prefix == nullptr || *prefix == '\0') return;
+  passed = true;
+  std::ofstream(std::string(prefix) + ".ready") << "ready" << std::endl;
+  std::ifstream go(std::string(prefix) + ".go");
+  std::string line;
+  while (std::getline(go, line)) {
+  }
+}
+
 int Run(const IngestArgs& a) {
   RecordReadOptions options;
   if (!ParseRecordFormat(a.format, &options.format)) {
@@ -32,7 +50,8 @@ int Run(const IngestArgs& a) {
     ProgressBar bar("ingesting " + file, !a.no_progress);
     IngestReport report;
     Status st = IngestFile(**corpus, file, options, a.batch, &report,
-                           [&](uint64_t done, uint64_t total) { bar.Update(done, total); });
+                           [&](uint64_t done, uint64_t total) { bar.Update(done, total); },
+                           [](int64_t) { TestGateAfterFirstBatch(); });
     bar.Finish();
     size_t shown = 0;
     for (const SkippedRecord& s : report.skipped) {
@@ -43,6 +62,9 @@ int Run(const IngestArgs& a) {
       std::fprintf(stderr, "litrank: warning: ... and %zu more skipped records\n", report.skipped_total - 20);
     }
     if (!st.ok()) {
+      if (st.code() == Status::Code::kUnavailable) {
+        std::fprintf(stderr, "litrank: note: committed batches are kept; the same command resumes after them\n");
+      }
       rc = Fail(st);
       continue;
     }

@@ -20,6 +20,7 @@ struct SearchArgs {
   bool no_bm25 = false, no_dense = false, no_rerank = false, explain = false, no_progress = false;
   double threshold = -1;
   int threads = 0;
+  int gpu_layers = 0;
   SearchOptions options;
 };
 
@@ -59,6 +60,7 @@ int Run(SearchArgs& a) {
   if (!reranker_path.empty() && !a.no_rerank) {
     RerankerConfig config;
     config.threads = a.threads;
+    config.gpu_layers = a.gpu_layers;
     auto opened = Reranker::Open(reranker_path, config);
     if (!opened.ok()) return Fail(opened.status(), /*model_related=*/true);
     reranker = std::move(*opened);
@@ -66,6 +68,7 @@ int Run(SearchArgs& a) {
   if (!embedder_path.empty() && !a.no_dense) {
     EmbedderConfig config;
     config.threads = a.threads;
+    config.gpu_layers = a.gpu_layers;
     auto opened = Embedder::Open(embedder_path, config);
     if (!opened.ok()) return Fail(opened.status(), /*model_related=*/true);
     embedder = std::move(*opened);
@@ -138,6 +141,7 @@ void AddSearchCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("-f,--format", a->format, "table | json | jsonl")
       ->check(CLI::IsMember({"table", "json", "jsonl"}))->capture_default_str();
   cmd->add_option("--threads", a->threads, "CPU threads for the models (0 = all)")->capture_default_str();
+  cmd->add_option("--gpu-layers", a->gpu_layers, "Layers to offload to the GPU (-1 = all)")->capture_default_str();
   cmd->footer("\nExamples:\n"
               "  litrank search --db papers.db \"graph neural networks for molecules\" --explain\n"
               "  litrank search --db papers.db -r reranker.gguf -e embedding.gguf \"...\" --year-from 2020\n"

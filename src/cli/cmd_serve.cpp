@@ -72,10 +72,16 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("-p,--port", c.port, "Port (0 = any free port)")->capture_default_str();
   cmd->add_option("--api-key", c.api_key, "Require \"Authorization: Bearer KEY\" on API routes");
   cmd->add_option("--threads", c.threads, "CPU threads for the models (0 = all)")->capture_default_str();
+  cmd->add_option("--gpu-layers", c.gpu_layers, "Layers to offload to the GPU (-1 = all)")->capture_default_str();
   cmd->add_option("--http-threads", c.http_threads, "Connection threads (0 = 64)")->capture_default_str();
   cmd->add_option("--max-documents", c.limits.max_documents, "Documents per rerank call / records per upload")->capture_default_str();
   cmd->add_option("--max-inputs", c.limits.max_inputs, "Inputs per embeddings call")->capture_default_str();
   cmd->add_option("--max-body", c.limits.max_body_bytes, "Largest request body in bytes")->capture_default_str();
+  cmd->add_option("--max-inflight-body", c.limits.max_inflight_body_bytes,
+                  "Bytes of request bodies in flight, all connections together; more get 429")->capture_default_str();
+  cmd->add_option("--max-top-k", c.limits.max_top_k, "Results one search may return")->capture_default_str();
+  cmd->add_option("--max-candidates", c.limits.max_candidates, "bm25_candidates / dense_candidates of one search")
+      ->capture_default_str();
   cmd->add_option("--max-query-tokens", c.limits.max_query_tokens, "Tokens of prompt + instruction + query")->capture_default_str();
   cmd->add_option("--max-length", c.limits.max_length, "Tokens of a whole (query, document) pair")->capture_default_str();
   cmd->add_option("--max-queued-pairs", c.scheduler.max_queued_pairs, "Rerank pairs that may wait; more get 429")->capture_default_str();

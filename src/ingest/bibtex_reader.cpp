@@ -16,6 +16,9 @@ using Macros = std::map<std::string, std::string>;
 
 // An entry still open after this many bytes is taken for unbalanced.
 constexpr size_t kMaxEntryBytes = 16u << 20;
+// The longest field value, macros (@string) expanded: "a # a # a" nested over
+// a few @strings would otherwise grow exponentially (BibTeX's billion laughs).
+constexpr size_t kMaxValueBytes = 4u << 20;
 
 bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -94,6 +97,7 @@ class EntryParser {
                 : it != macros_.end()                                    ? it->second
                                                                          : "";
       }
+      if (out->size() > kMaxValueBytes) return Fail("value longer than 4 MiB (after @string macros)", why);
       SkipSpace();
       if (!Expect('#')) return true;
     }

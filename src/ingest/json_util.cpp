@@ -7,9 +7,32 @@ namespace litrank::ingest {
 
 using nlohmann::json;
 
+bool JsonNestingWithin(std::string_view text, size_t max_depth) {
+  size_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return false;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return true;
+}
+
 bool ParseJsonLine(std::string_view line, json* obj, std::string* why) {
   if (!IsValidUtf8(line)) {
     *why = "invalid UTF-8";
+    return false;
+  }
+  if (!JsonNestingWithin(line, kMaxJsonDepth)) {
+    *why = "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
     return false;
   }
   try {

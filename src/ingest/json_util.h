@@ -10,9 +10,18 @@
 
 namespace litrank::ingest {
 
+/// The deepest nesting of arrays and objects accepted in any JSON input
+/// (records are flat; deep nesting only serves to exhaust the stack).
+constexpr size_t kMaxJsonDepth = 64;
+
+/// Whether the arrays and objects in `text` nest at most `max_depth` deep. A
+/// linear scan that needs no valid JSON (brackets inside strings do not count),
+/// run before parsing so that nothing recursive ever meets a deep document.
+bool JsonNestingWithin(std::string_view text, size_t max_depth);
+
 /// Parses one JSON Lines record into *obj. On failure returns false and sets
-/// *why to one reason for people: "invalid UTF-8", "bad JSON: <where>", or
-/// "not a JSON object".
+/// *why to one reason for people: "invalid UTF-8", "nested deeper than 64
+/// levels", "bad JSON: <where>", or "not a JSON object".
 bool ParseJsonLine(std::string_view line, nlohmann::json* obj, std::string* why);
 
 /// Compact JSON text of `value`; invalid UTF-8 becomes U+FFFD instead of throwing.

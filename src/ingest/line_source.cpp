@@ -28,11 +28,23 @@ LineSource::LineSource(const std::string& path, ProgressMeter* meter)
 bool LineSource::Next(std::string_view* line) {
   std::string_view got;
   if (file_ != nullptr) {
-    if (!status_.ok() || !std::getline(*file_, buf_)) {
-      if (file_->bad() && status_.ok()) status_ = Status::IOError("read error");
-      return false;
+    if (!status_.ok()) return false;
+    buf_.clear();
+    std::streambuf* sb = file_->rdbuf();
+    int c = 0;
+    bool any = false;
+    while ((c = sb->sbumpc()) != std::char_traits<char>::eof()) {
+      any = true;
+      if (c == '\n') break;
+      if (buf_.size() >= kMaxLineBytes) {
+        status_ = Status::InvalidArgument("line " + std::to_string(line_no_ + 1) + " is longer than " +
+                                          std::to_string(kMaxLineBytes >> 20) + " MiB");
+        return false;
+      }
+      buf_.push_back(static_cast<char>(c));
     }
-    bytes_ += buf_.size() + (file_->eof() ? 0 : 1);
+    if (!any) return false;
+    bytes_ += buf_.size() + (c == '\n' ? 1 : 0);
     got = buf_;
     if (meter_ != nullptr) meter_->Update(bytes_);
   } else {

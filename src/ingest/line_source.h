@@ -31,9 +31,13 @@ class ProgressMeter {
 };
 
 /// Reads lines one at a time. The first line loses a UTF-8 BOM; lines lose
-/// their "\n" or "\r\n". Memory holds one line.
+/// their "\n" or "\r\n". Memory holds one line, of at most kMaxLineBytes: a
+/// longer one ends the input with an InvalidArgument status.
 class LineSource {
  public:
+  /// The longest line read (no text format litrank reads needs more).
+  static constexpr size_t kMaxLineBytes = 64u << 20;
+
   /// Lines of `text` (not copied: it must outlive the source).
   explicit LineSource(std::string_view text) : text_(text) {}
   /// Lines of the file at `path`; check status() before reading.

@@ -1,9 +1,17 @@
 // PubMed/MEDLINE XML (efetch output, baseline and update files), streamed
 // with libxml2's xmlTextReader: each <PubmedArticle> subtree is expanded,
 // mapped and dropped, so memory holds one article.
+//
+// Hostile files: no DTD is loaded (the DOCTYPE's URL is never fetched), no
+// network, entities are never substituted, and a file whose prolog declares
+// anything (an internal DTD subset: <!ENTITY ...>, the "billion laughs") is
+// refused before libxml2 parses it; libxml2's own limits stay on (no
+// XML_PARSE_HUGE: 10 MB text nodes, its entity amplification check), and
+// elements may nest kMaxXmlDepth deep.
 #include <libxml/xmlreader.h>
 
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <utility>
 
@@ -135,18 +143,64 @@ struct ErrorSink {
 
 using ReaderPtr = std::unique_ptr<xmlTextReader, decltype(&xmlFreeTextReader)>;
 
+// PubMed nests elements about 8 deep; anything near this is not PubMed.
+constexpr int kMaxXmlDepth = 64;
+// The prolog (XML declaration, DOCTYPE, comments) must end within this many bytes.
+constexpr size_t kMaxPrologBytes = 64u << 10;
+
+// Refuses a prolog with an internal DTD subset ("<!DOCTYPE x [ ... ]>"), where
+// entities are declared; PubMed's DOCTYPE names an external DTD only.
+Status CheckProlog(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError("cannot open " + path);
+  std::string head(kMaxPrologBytes, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  if (head.find('\0') != std::string::npos) {  // UTF-16/32 would hide declarations from the scan below
+    return Status::InvalidArgument(path + ": not UTF-8 XML (PubMed XML is UTF-8)");
+  }
+  // The root element starts at the first '<' that opens neither "<?" nor "<!".
+  size_t root = std::string::npos;
+  for (size_t at = head.find('<'); at != std::string::npos; at = head.find('<', at + 1)) {
+    if (at + 1 < head.size() && head[at + 1] != '?' && head[at + 1] != '!') {
+      root = at;
+      break;
+    }
+  }
+  const std::string_view prolog = std::string_view(head).substr(0, root);
+  const size_t doctype = prolog.find("<!DOCTYPE");
+  if (prolog.find("<!ENTITY") != std::string_view::npos ||
+      (doctype != std::string_view::npos && prolog.find('[', doctype) != std::string_view::npos)) {
+    return Status::InvalidArgument(path + ": the XML declares a DTD of its own (<!DOCTYPE ... [ ... ]>, e.g. entities); "
+                                   "PubMed XML has none, and such files are refused (entity expansion attacks)");
+  }
+  if (root == std::string::npos && head.size() == kMaxPrologBytes) {
+    return Status::InvalidArgument(path + ": no root element in the first 64 KiB; not PubMed XML");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ReadPubmedXml(const std::string& path, ProgressMeter& meter, RecordContext& ctx) {
-  ReaderPtr reader(xmlReaderForFile(path.c_str(), nullptr, XML_PARSE_NONET | XML_PARSE_HUGE),
-                   xmlFreeTextReader);
+  LITRANK_RETURN_IF_ERROR(CheckProlog(path));
+  // No XML_PARSE_NOENT / DTDLOAD / DTDATTR / XINCLUDE / HUGE: see the top of the file.
+  ReaderPtr reader(xmlReaderForFile(path.c_str(), nullptr, XML_PARSE_NONET), xmlFreeTextReader);
   if (!reader) return Status::IOError("cannot open " + path + " as XML");
   ErrorSink errors;
   xmlTextReaderSetErrorHandler(reader.get(), &ErrorSink::Handle, &errors);
   bool seen_root = false;
   int ret = xmlTextReaderRead(reader.get());
   while (ret == 1) {
-    if (xmlTextReaderNodeType(reader.get()) != XML_READER_TYPE_ELEMENT) {
+    const int type = xmlTextReaderNodeType(reader.get());
+    if (type == XML_READER_TYPE_ENTITY_REFERENCE || type == XML_READER_TYPE_ENTITY) {
+      return Status::InvalidArgument(path + ": the XML uses entities of its own; they are not expanded");
+    }
+    if (xmlTextReaderDepth(reader.get()) > kMaxXmlDepth) {
+      return Status::InvalidArgument(path + ": elements nested deeper than " + std::to_string(kMaxXmlDepth) +
+                                     " levels; not PubMed XML");
+    }
+    if (type != XML_READER_TYPE_ELEMENT) {
       ret = xmlTextReaderRead(reader.get());
       continue;
     }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "ingest/json_util.h"
 #include "ingest/readers.h"
 
 namespace litrank {
@@ -38,6 +39,7 @@ RecordFormat FromExtension(const std::string& path) {
 
 // The JSON flavour of a first line: BEIR, arXiv or generic; kAuto if not an object.
 RecordFormat JsonFlavour(std::string_view line) {
+  if (!ingest::JsonNestingWithin(line, ingest::kMaxJsonDepth)) return RecordFormat::kJsonl;
   const nlohmann::json obj = nlohmann::json::parse(line, nullptr, false);
   if (!obj.is_object()) return RecordFormat::kAuto;
   if (obj.contains("_id")) return RecordFormat::kBeirCorpus;
@@ -182,7 +184,10 @@ Status ReadRecords(const std::string& path, const RecordReadOptions& options,
       case RecordFormat::kArxivJson: st = ingest::ReadJsonl(in, format, ctx); break;
       default: st = ingest::ReadLines(in, ctx); break;
     }
-    if (st.ok() && !in.status().ok()) st = Status::IOError(path + ": " + in.status().message());
+    if (st.ok() && !in.status().ok()) {
+      st = in.status().code() == Status::Code::kIOError ? Status::IOError(path + ": " + in.status().message())
+                                                         : in.status();
+    }
   }
   if (st.ok()) meter.Finish();
   return st;

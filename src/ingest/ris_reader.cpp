@@ -10,10 +10,15 @@
 namespace litrank::ingest {
 namespace {
 
+// The most text one record may gather (a missing "ER" and no next "TY" would
+// otherwise make the rest of the file one record in memory).
+constexpr size_t kMaxRecordBytes = 16u << 20;
+
 // One record's tags in file order, values of repeated tags kept apart.
 struct RisRecord {
   size_t line = 0;  // where it starts; 0 = no record open
   bool bad_utf8 = false;
+  size_t bytes = 0;  // of its values, continuation lines included
   std::vector<std::pair<std::string, std::string>> tags;
 };
 
@@ -53,8 +58,8 @@ Status Finish(RisRecord& rec, RecordContext& ctx) {
   if (rec.line == 0) return Status::Ok();
   const size_t line = rec.line;
   rec.line = 0;
-  if (rec.bad_utf8) {
-    ctx.Skip(line, "invalid UTF-8");
+  if (rec.bad_utf8 || rec.bytes > kMaxRecordBytes) {
+    ctx.Skip(line, rec.bad_utf8 ? "invalid UTF-8" : "record longer than 16 MiB");
     rec = RisRecord{};
     return Status::Ok();
   }
@@ -106,6 +111,8 @@ Status ReadRis(LineSource& in, RecordContext& ctx) {
     if (!ParseTagLine(line, &tag, &value)) {
       // A continuation of the previous tag's value (blank lines between records are not).
       if (rec.line != 0 && !rec.tags.empty() && !Trim(line).empty()) {
+        rec.bytes += line.size() + 1;
+        if (rec.bytes > kMaxRecordBytes) continue;  // skipped when the record ends
         rec.bad_utf8 |= !IsValidUtf8(line);
         std::string& last = rec.tags.back().second;
         if (!last.empty()) last += ' ';
@@ -120,6 +127,8 @@ Status ReadRis(LineSource& in, RecordContext& ctx) {
     }
     if (tag == "TY") LITRANK_RETURN_IF_ERROR(Finish(rec, ctx));  // a record without ER
     if (rec.line == 0) rec.line = in.line_number();
+    rec.bytes += value.size() + 6;
+    if (rec.bytes > kMaxRecordBytes) continue;
     rec.bad_utf8 |= !IsValidUtf8(value);
     rec.tags.emplace_back(tag, std::string(value));
   }

@@ -239,6 +239,13 @@ void SchedulerImpl::Loop() {
       return stop_ || std::any_of(active_.begin(), active_.end(), [](auto& j) { return j->schedulable(); });
     });
     if (stop_) break;
+    if (config_.before_round) {
+      const uint64_t rounds = stats_.rounds;
+      lock.unlock();
+      config_.before_round(rounds);
+      lock.lock();
+      if (stop_) break;
+    }
     if (!Fill(&round)) continue;
     lock.unlock();
     const auto t0 = std::chrono::steady_clock::now();

@@ -25,6 +25,7 @@ ApiError FromStatus(const Status& st) {
     case Status::Code::kResourceExhausted: return {429, "rate_limit_error", "queue_full", st.message(), 1};
     case Status::Code::kCancelled: return {499, "cancelled", "client_closed_request", st.message()};
     case Status::Code::kUnsupported: return BadRequest(st.message(), "unsupported_input");
+    case Status::Code::kUnavailable: return {503, "server_error", "collection_locked", st.message(), 1};
     case Status::Code::kCorruption:  // a damaged collection file or index: the server's problem
     case Status::Code::kIOError:
     case Status::Code::kNetworkError:

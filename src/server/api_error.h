@@ -29,7 +29,8 @@ ApiError TooLarge(std::string message, std::string code);
 /// 404.
 ApiError NotFound(std::string message);
 /// Maps a library Status to the API error it means: InvalidArgument and Unsupported
-/// 400, TooLong 422, NotFound 404, ResourceExhausted 429, Cancelled 499; Corruption (a
+/// 400, TooLong 422, NotFound 404, ResourceExhausted 429, Cancelled 499, Unavailable (a
+/// collection locked by another writer past the bounded wait) 503 + Retry-After; Corruption (a
 /// damaged file on the server), I/O and engine failures 500. Callers turn errors that
 /// are the client's fault (a malformed upload) into 400 themselves.
 ApiError FromStatus(const Status& status);

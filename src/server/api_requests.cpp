@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "ingest/json_util.h"
 #include "util/utf8.h"
 
 namespace litrank::server {
@@ -113,6 +114,10 @@ bool TokenList(const json& v, std::vector<int32_t>* out) {
 }  // namespace
 
 ApiError ParseJsonBody(const std::string& body, nlohmann::json* out) {
+  if (!ingest::JsonNestingWithin(body, ingest::kMaxJsonDepth)) {
+    return BadRequest("the body nests arrays/objects deeper than " + std::to_string(ingest::kMaxJsonDepth) +
+                      " levels", "invalid_json");
+  }
   try {
     *out = json::parse(body);
   } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
@@ -151,6 +156,25 @@ ApiError ParseRerankRequest(const json& body, const RequestLimits& limits, Reran
     out->max_tokens_per_doc = m;
   }
   return f.error();
+}
+
+ApiError ParseCohereV2RerankRequest(const json& body, const RequestLimits& limits, RerankRequest* out) {
+  if (ApiError e = RequireObject(body); !e.ok()) return e;
+  if (!body.contains("model") || !body["model"].is_string() || Blank(body["model"].get<std::string>())) {
+    return BadRequest("\"model\" is required (a string) on /v2/rerank", "missing_field");
+  }
+  if (body.contains("documents") && body["documents"].is_array()) {
+    const json& docs = body["documents"];
+    for (size_t i = 0; i < docs.size(); ++i) {
+      if (!docs[i].is_string()) return BadRequest("documents[" + std::to_string(i) + "] must be a string on /v2/rerank");
+    }
+  }
+  for (const char* key : {"texts", "return_documents", "rank_fields"}) {
+    if (body.contains(key)) return BadRequest(std::string("\"") + key + "\" is not part of Cohere's v2 rerank API; use /v1/rerank");
+  }
+  if (ApiError e = ParseRerankRequest(body, limits, out); !e.ok()) return e;
+  if (!out->max_tokens_per_doc) out->max_tokens_per_doc = std::min(kCohereV2DefaultMaxTokensPerDoc, limits.max_length);
+  return {};
 }
 
 ApiError ParseScoreRequest(const json& body, const RequestLimits& limits, ScoreRequest* out) {
@@ -241,12 +265,13 @@ ApiError ParseSearchRequest(const json& body, const RequestLimits& limits, Searc
   f.Bool("bm25", &o.bm25);
   f.Bool("dense", &o.dense);
   f.Bool("rerank", &o.rerank);
-  const int64_t big = 100000;
+  const auto most = static_cast<int64_t>(limits.max_candidates);
   f.Int("top_k", &o.top_k, 0, static_cast<int64_t>(limits.max_top_k));
-  f.Int("bm25_candidates", &o.bm25_candidates, 1, big);
-  f.Int("dense_candidates", &o.dense_candidates, 1, big);
+  if (o.top_k == 0) o.top_k = limits.max_top_k;  // "all" is never more than the limit
+  f.Int("bm25_candidates", &o.bm25_candidates, 1, most);
+  f.Int("dense_candidates", &o.dense_candidates, 1, most);
   f.Int("rerank_candidates", &o.rerank_candidates, 0, static_cast<int64_t>(limits.max_documents));
-  f.Int("rrf_k", &o.rrf_k, 1, big);
+  f.Int("rrf_k", &o.rrf_k, 1, most);
   f.Int("dims", &o.dims, 0, 1 << 20);
   f.Int("max_length", &o.max_length, 1, limits.max_length);
   f.Double("bm25_k1", &o.bm25_k1);
@@ -261,6 +286,9 @@ ApiError ParseSearchRequest(const json& body, const RequestLimits& limits, Searc
   f.StringList("keywords", &o.filter.keywords);
   f.StringList("languages", &o.filter.languages);
   if (!f.error().ok()) return f.error();
+  if (o.filter.keywords.size() + o.filter.languages.size() > limits.max_filter_values) {
+    return BadRequest("at most " + std::to_string(limits.max_filter_values) + " keywords and languages together");
+  }
   if (Blank(out->query)) return BadRequest("\"query\" is empty", "missing_field");
   if (o.bm25_k1 < 0 || o.bm25_b < 0 || o.bm25_b > 1) return BadRequest("bm25_k1 must be >= 0 and bm25_b in [0, 1]");
   if (!o.bm25 && !o.dense) return BadRequest("at least one of \"bm25\" and \"dense\" must be on");

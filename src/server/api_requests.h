@@ -24,7 +24,11 @@ struct RequestLimits {
   size_t max_body_bytes = 32 << 20; ///< request body
   uint32_t max_query_tokens = 2048; ///< query (+ instruction) tokens of a rerank pair
   uint32_t max_length = 8192;       ///< tokens of a whole (query, document) pair
-  size_t max_top_k = 1000;          ///< results a search may return
+  size_t max_top_k = 1000;          ///< results a search may return (top_k 0 means this many)
+  size_t max_candidates = 10000;    ///< bm25_candidates / dense_candidates / rrf_k of a search
+  size_t max_filter_values = 100;   ///< keywords / languages a search may filter on
+  size_t max_inflight_body_bytes = 256u << 20;  ///< request bodies being received or served at
+                                                ///< once, all connections together; past it 429
 };
 
 /// POST /v1/rerank, /rerank (Jina / Cohere / llama-server shape, or TEI when the body has "texts").
@@ -41,6 +45,13 @@ struct RerankRequest {
   std::optional<uint32_t> max_tokens_per_doc;  ///< Cohere: cut each document to this many tokens
 };
 ApiError ParseRerankRequest(const nlohmann::json& body, const RequestLimits& limits, RerankRequest* out);
+
+/// Cohere's max_tokens_per_doc default on POST /v2/rerank (cut to --max-length).
+constexpr uint32_t kCohereV2DefaultMaxTokensPerDoc = 4096;
+/// POST /v2/rerank (Cohere API v2, CohereClientV2.rerank): {model, query, documents:
+/// [strings], top_n?, max_tokens_per_doc?}. "model" is required and documents are
+/// plain strings, as in Cohere's v2; max_tokens_per_doc defaults to 4096.
+ApiError ParseCohereV2RerankRequest(const nlohmann::json& body, const RequestLimits& limits, RerankRequest* out);
 
 /// POST /v1/score, /score (vLLM): text_1 is the query side, text_2 the documents;
 /// one text_1 pairs with every text_2, else the lists pair up one to one.
@@ -84,7 +95,8 @@ ApiError ParseDocumentsRequest(const nlohmann::json& body, const RequestLimits& 
 /// A collection name in a URL: 1-64 of [A-Za-z0-9_-]. Anything else could name a path.
 bool IsValidCollectionName(const std::string& name);
 
-/// Parses a request body; a 400 "invalid_json" with the parser's position otherwise.
+/// Parses a request body; a 400 "invalid_json" with the parser's position otherwise, or
+/// when arrays/objects nest deeper than ingest::kMaxJsonDepth (64).
 ApiError ParseJsonBody(const std::string& body, nlohmann::json* out);
 
 }  // namespace litrank::server

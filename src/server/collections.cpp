@@ -61,6 +61,7 @@ StatusOr<LaneLease> Collection::Acquire() {
       lanes_.push_back(std::move(lane.value()));
       return LaneLease(this, lanes_.size() - 1, l->corpus.get(), l->searcher.get());
     }
+    if (on_wait_) on_wait_();
     freed_.wait(lock);
   }
 }
@@ -76,9 +77,11 @@ void Collection::Release(size_t lane) {
 void Collection::Close() {
   std::unique_lock<std::mutex> lock(mu_);
   closed_ = true;
-  freed_.wait(lock, [&] {
+  auto idle = [&] {
     return opening_ == 0 && std::none_of(lanes_.begin(), lanes_.end(), [](const auto& l) { return l->busy; });
-  });
+  };
+  if (!idle() && on_wait_) on_wait_();
+  freed_.wait(lock, idle);
   lanes_.clear();
   screening_.clear();  // a call in progress keeps its slot alive until it returns
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -71,6 +72,12 @@ class Collection {
   /// an unknown project.
   Status WithScreening(const std::string& project, const ScreeningSettings* create, int64_t* imported,
                        const std::function<Status(ScreeningProject&)>& fn);
+  /// Test hook: called (under the collection's lock; it must not block or call back)
+  /// each time Acquire or Close starts waiting for a lane to be freed.
+  void SetWaitHookForTesting(std::function<void()> hook) {
+    std::lock_guard<std::mutex> lock(mu_);
+    on_wait_ = std::move(hook);
+  }
 
  private:
   friend class LaneLease;
@@ -97,6 +104,7 @@ class Collection {
   };
   std::map<std::string, std::shared_ptr<ScreeningSlot>> screening_;
   bool closed_ = false;
+  std::function<void()> on_wait_;  // SetWaitHookForTesting
 };
 
 /// Name -> Collection. Thread-safe. Names are checked by IsValidCollectionName.

@@ -72,6 +72,10 @@ std::string Metrics::Render(const EngineSnapshot& e) const {
     Single(&out, "litrank_embed_in_flight", "gauge", "Embedding calls waiting or running.", static_cast<double>(e.embed_in_flight));
     Single(&out, "litrank_embed_inputs_total", "counter", "Texts embedded through the API.", static_cast<double>(e.embedded_inputs));
   }
+  Single(&out, "litrank_http_body_bytes_in_flight", "gauge", "Declared bytes of request bodies admitted and not yet answered.",
+         static_cast<double>(e.body_bytes_in_flight));
+  Single(&out, "litrank_http_body_refused_total", "counter", "Requests refused (429) because bodies in flight were at the limit.",
+         static_cast<double>(e.bodies_refused));
   Header(&out, "litrank_model_load_seconds", "gauge", "Time taken to load each model at start.");
   if (e.has_reranker) Line(&out, "litrank_model_load_seconds", "model=\"reranker\"", e.reranker_load_seconds);
   if (e.has_embedder) Line(&out, "litrank_model_load_seconds", "model=\"embedder\"", e.embedder_load_seconds);

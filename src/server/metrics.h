@@ -20,6 +20,8 @@ struct EngineSnapshot {
   size_t embed_in_flight = 0;
   uint64_t embedded_inputs = 0;
   double reranker_load_seconds = 0, embedder_load_seconds = 0;
+  uint64_t body_bytes_in_flight = 0;  ///< request bodies admitted and not yet answered
+  uint64_t bodies_refused = 0;        ///< requests refused because that total was full
 };
 
 /// Request counters by route and status. Thread-safe.

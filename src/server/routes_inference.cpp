@@ -76,6 +76,29 @@ ApiError PostRerank(const httplib::Request& req, httplib::Response& res, ServerS
   return {};
 }
 
+/// POST /v2/rerank: Cohere's v2 shape (what CohereClientV2 sends and parses).
+ApiError PostRerankV2(const httplib::Request& req, httplib::Response& res, ServerState& s) {
+  if (!s.reranker) return NoModel("reranker", "--reranker");
+  RerankRequest r;
+  if (ApiError e = ReadRequest(req, s.config.limits, ParseCohereV2RerankRequest, &r); !e.ok()) return e;
+  RerankResult result;
+  if (ApiError e = Score(s, ClientGone(req), r.query, r.documents, r.instruction, r.max_tokens_per_doc, &result); !e.ok()) return e;
+  const size_t n = r.top_n == 0 ? result.results.size() : std::min(r.top_n, result.results.size());
+  json results = json::array();
+  for (size_t i = 0; i < n; ++i) {
+    results.push_back({{"index", result.results[i].index}, {"relevance_score", result.results[i].score}});
+  }
+  // Cohere bills one search unit per query and up to 100 documents.
+  const size_t search_units = (r.documents.size() + 99) / 100;
+  const size_t tokens = result.stats.prompt_tokens;
+  SendJson(res, 200, {{"id", RequestId("rerank-")},
+                      {"results", results},
+                      {"meta", {{"api_version", {{"version", "2"}}},
+                                {"billed_units", {{"search_units", search_units}}},
+                                {"tokens", {{"input_tokens", tokens}, {"output_tokens", 0}}}}}});
+  return {};
+}
+
 ApiError PostScore(const httplib::Request& req, httplib::Response& res, ServerState& s) {
   if (!s.reranker) return NoModel("reranker", "--reranker");
   ScoreRequest r;
@@ -171,6 +194,7 @@ void AddInferenceRoutes(httplib::Server& http, ServerState& state) {
   for (const char* path : {"/v1/rerank", "/rerank", "/v1/reranking", "/reranking"}) {
     http.Post(path, MakeHandler(state, "/v1/rerank", Guard::kApi, PostRerank));
   }
+  http.Post("/v2/rerank", MakeHandler(state, "/v2/rerank", Guard::kApi, PostRerankV2));
   for (const char* path : {"/v1/score", "/score"}) http.Post(path, MakeHandler(state, "/v1/score", Guard::kApi, PostScore));
   for (const char* path : {"/v1/embeddings", "/embeddings"}) {
     http.Post(path, MakeHandler(state, "/v1/embeddings", Guard::kApi, PostEmbeddings));

@@ -58,6 +58,53 @@ void SendError(httplib::Response& res, const ApiError& e) {
 
 std::string ModelId(const std::string& path) { return std::filesystem::path(path).stem().string(); }
 
+/// Bytes of a request body counted against ServerState::body_bytes_in_flight until
+/// the response is gone (httplib destroys the Response after the last byte is
+/// written, or when the connection fails: either way the bytes come back).
+class BodyReservation {
+ public:
+  BodyReservation(std::atomic<uint64_t>& total, uint64_t bytes) : total_(total), bytes_(bytes) {}
+  ~BodyReservation() { total_ -= bytes_; }
+  BodyReservation(const BodyReservation&) = delete;
+  BodyReservation& operator=(const BodyReservation&) = delete;
+
+ private:
+  std::atomic<uint64_t>& total_;
+  uint64_t bytes_;
+};
+
+/// Runs before httplib reads a body: admits it if the bodies in flight, this one
+/// included, stay within the limit (a chunked body of unknown length counts as the
+/// largest allowed); else answers 429 + Retry-After without reading it. A single
+/// body over max_body_bytes is left to httplib's own 413.
+httplib::Server::HandlerResponse AdmitBody(ServerState& s, const httplib::Request& req, httplib::Response& res) {
+  const RequestLimits& limits = s.config.limits;
+  uint64_t declared = 0;
+  if (req.has_header("Content-Length")) {
+    try {
+      declared = std::stoull(req.get_header_value("Content-Length"));
+    } catch (const std::exception&) {
+      declared = limits.max_body_bytes;
+    }
+  } else if (req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos) {
+    declared = limits.max_body_bytes;
+  }
+  if (declared == 0 || declared > limits.max_body_bytes) return httplib::Server::HandlerResponse::Unhandled;
+  uint64_t now = s.body_bytes_in_flight.load();
+  do {
+    if (now + declared > limits.max_inflight_body_bytes) {
+      ++s.bodies_refused;
+      SendError(res, {429, "rate_limit_error", "server_busy",
+                      "the server is receiving " + std::to_string(now) + " bytes of request bodies already (limit " +
+                          std::to_string(limits.max_inflight_body_bytes) + "); retry shortly", 1});
+      return httplib::Server::HandlerResponse::Handled;
+    }
+  } while (!s.body_bytes_in_flight.compare_exchange_weak(now, now + declared));
+  auto held = std::make_shared<BodyReservation>(s.body_bytes_in_flight, declared);
+  res.content_provider_resource_releaser_ = [held](bool) {};  // released with the Response
+  return httplib::Server::HandlerResponse::Unhandled;
+}
+
 }  // namespace
 
 httplib::Server::Handler MakeHandler(ServerState& state, std::string route, Guard guard, RouteFn fn) {
@@ -100,6 +147,7 @@ Status Server::Impl::LoadModels() {
     const auto t0 = Clock::now();
     RerankerConfig rc;
     rc.threads = c.threads;
+    rc.gpu_layers = c.gpu_layers;
     auto r = RerankScheduler::Open(c.reranker_path, rc, c.scheduler);
     if (!r.ok()) return r.status();
     state.reranker = std::move(r.value());
@@ -110,6 +158,7 @@ Status Server::Impl::LoadModels() {
     const auto t0 = Clock::now();
     EmbedderConfig ec;
     ec.threads = c.threads;
+    ec.gpu_layers = c.gpu_layers;
     auto e = Embedder::Open(c.embedder_path, ec);
     if (!e.ok()) return e.status();
     state.embedder = std::make_unique<SerializedEmbedder>(std::move(e.value()), c.max_embed_waiting);
@@ -150,6 +199,8 @@ void Server::Impl::AddBaseRoutes() {
     snap.embedded_inputs = st.embedded_inputs;
     snap.reranker_load_seconds = st.reranker_load_seconds;
     snap.embedder_load_seconds = st.embedder_load_seconds;
+    snap.body_bytes_in_flight = st.body_bytes_in_flight;
+    snap.bodies_refused = st.bodies_refused;
     res.set_content(st.metrics.Render(snap), "text/plain; version=0.0.4");
     return ApiError{};
   }));
@@ -181,6 +232,9 @@ Status Server::Bind() {
   const size_t threads = c.http_threads > 0 ? static_cast<size_t>(c.http_threads) : 64;
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http.set_payload_max_length(c.limits.max_body_bytes);
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return AdmitBody(impl_->state, req, res);
+  });
   http.set_read_timeout(30, 0);
   http.set_write_timeout(30, 0);
   http.set_keep_alive_max_count(1000);

@@ -30,6 +30,8 @@ struct ServerState {
   std::unique_ptr<Collections> collections;
   Metrics metrics;
   std::atomic<uint64_t> embedded_inputs{0};
+  std::atomic<uint64_t> body_bytes_in_flight{0};  ///< see RequestLimits::max_inflight_body_bytes
+  std::atomic<uint64_t> bodies_refused{0};
   double reranker_load_seconds = 0, embedder_load_seconds = 0;
 };
 

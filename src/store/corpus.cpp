@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <unordered_map>
 
 #include "store/document_row.h"
 #include "store/schema.h"
@@ -29,6 +30,9 @@ std::string Lower(std::string s) {
   }
   return s;
 }
+
+// Ids per SELECT in GetMany: well under SQLite's bound-parameter limit.
+constexpr size_t kGetManyBatch = 500;
 
 std::string TextHash(const Document& doc) { return Sha256Fields({SearchText(doc)}); }
 
@@ -59,13 +63,20 @@ class SqliteCorpus final : public Corpus {
     return std::move(out.front());
   }
 
+  // One SELECT per kGetManyBatch ids (a bounded IN list), results in the order asked.
   Status GetMany(const std::vector<int64_t>& rowids, std::vector<StoredDocument>* out) override {
-    sql::Stmt stmt(db_, std::string("SELECT ") + kDocumentColumns + " FROM documents WHERE rowid = ?");
-    for (int64_t id : rowids) {
-      stmt.Bind(1, id);
-      if (stmt.Step()) out->push_back({id, ReadDocumentColumns(stmt, 0)});
+    std::unordered_map<int64_t, Document> found;
+    for (size_t first = 0; first < rowids.size(); first += kGetManyBatch) {
+      const size_t n = std::min(kGetManyBatch, rowids.size() - first);
+      std::string sql = std::string("SELECT rowid, ") + kDocumentColumns + " FROM documents WHERE rowid IN (?";
+      for (size_t i = 1; i < n; ++i) sql += ", ?";
+      sql::Stmt stmt(db_, sql + ")");
+      for (size_t i = 0; i < n; ++i) stmt.Bind(static_cast<int>(i + 1), rowids[first + i]);
+      while (stmt.Step()) found.emplace(stmt.Int(0), ReadDocumentColumns(stmt, 1));
       LITRANK_RETURN_IF_ERROR(stmt.status());
-      stmt.Reset();
+    }
+    for (int64_t id : rowids) {
+      if (auto it = found.find(id); it != found.end()) out->push_back({id, it->second});
     }
     return Status::Ok();
   }
@@ -254,6 +265,7 @@ class SqliteCorpus final : public Corpus {
   std::unordered_map<std::string, uint32_t> vocab_;
   bool vocab_loaded_ = false;
   std::unique_ptr<sql::Stmt> get_score_;
+  std::unique_ptr<sql::Stmt> insert_term_, select_term_;  // prepared on first use
 };
 
 Status SqliteCorpus::AddImpl(const std::vector<Document>& docs, const IngestJob* job,
@@ -296,6 +308,8 @@ Status SqliteCorpus::AddImpl(const std::vector<Document>& docs, const IngestJob*
     // The transaction rolled back: forget term ids that were never committed.
     vocab_.clear();
     vocab_loaded_ = false;
+    insert_term_.reset();  // a failed statement keeps its error: prepare afresh
+    select_term_.reset();
     return st;
   }
   if (outcomes != nullptr) *outcomes = std::move(local);
@@ -391,13 +405,27 @@ Status SqliteCorpus::IndexDocument(int64_t rowid, const Document& doc) {
   return Status::Ok();
 }
 
+// Resolves `term` inside the open write transaction. Another connection may have
+// added it since vocab_ was loaded, so the insert ignores a conflict and the id is
+// read back: whoever committed first owns the id, and a committed id never changes,
+// so cached hits stay valid (ids this transaction made are forgotten on rollback).
 StatusOr<uint32_t> SqliteCorpus::TermId(const std::string& term) {
   auto it = vocab_.find(term);
   if (it != vocab_.end()) return it->second;
-  sql::Stmt put(db_, "INSERT INTO lex_vocab(term) VALUES (?)");
-  put.Bind(1, term);
-  LITRANK_RETURN_IF_ERROR(put.Run());
-  auto id = static_cast<uint32_t>(db_.last_insert_rowid());
+  if (!insert_term_) {
+    insert_term_ = std::make_unique<sql::Stmt>(db_, "INSERT OR IGNORE INTO lex_vocab(term) VALUES (?)");
+    select_term_ = std::make_unique<sql::Stmt>(db_, "SELECT id FROM lex_vocab WHERE term = ?");
+  }
+  insert_term_->Bind(1, term);
+  LITRANK_RETURN_IF_ERROR(insert_term_->Run());
+  sql::Stmt& select = *select_term_;
+  select.Bind(1, term);
+  const bool found = select.Step();
+  const auto id = static_cast<uint32_t>(found ? select.Int(0) : 0);
+  Status st = select.status();
+  select.Reset();
+  LITRANK_RETURN_IF_ERROR(st);
+  if (!found) return Status::Internal("term \"" + term + "\" vanished from lex_vocab");
   vocab_.emplace(term, id);
   return id;
 }

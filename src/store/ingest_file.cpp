@@ -8,7 +8,8 @@ namespace litrank {
 
 Status IngestFile(Corpus& corpus, const std::string& path, const RecordReadOptions& options,
                   size_t batch, IngestReport* report,
-                  const std::function<void(uint64_t, uint64_t)>& progress) {
+                  const std::function<void(uint64_t, uint64_t)>& progress,
+                  const std::function<void(int64_t)>& committed) {
   *report = IngestReport{};
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) return Status::NotFound("no such file: " + path);
@@ -38,6 +39,7 @@ Status IngestFile(Corpus& corpus, const std::string& path, const RecordReadOptio
       if (o == AddOutcome::kUnchanged) ++report->unchanged;
     }
     pending.clear();
+    if (committed) committed(consumed);
     return Status::Ok();
   };
   RecordReadReport read_report;

@@ -26,9 +26,11 @@ struct IngestReport {
 /// Streams `path` into `corpus`, committing every `batch` records together with
 /// the job's progress, so a killed ingest loses at most one batch and the next
 /// run over the same unchanged file resumes after the last committed record.
-/// `progress(bytes_done, bytes_total)` may be empty.
+/// `progress(bytes_done, bytes_total)` may be empty; so may `committed(records_done)`,
+/// called after each batch's transaction has committed.
 Status IngestFile(Corpus& corpus, const std::string& path, const RecordReadOptions& options,
                   size_t batch, IngestReport* report,
-                  const std::function<void(uint64_t, uint64_t)>& progress = {});
+                  const std::function<void(uint64_t, uint64_t)>& progress = {},
+                  const std::function<void(int64_t)>& committed = {});
 
 }  // namespace litrank

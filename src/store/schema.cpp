@@ -77,6 +77,7 @@ Status MigrateCorpusSchema(sql::Db& db) {
   sql::Stmt get(db, "PRAGMA user_version");
   if (!get.Step()) return get.status().ok() ? Status::Corruption("no user_version") : get.status();
   int version = static_cast<int>(get.Int(0));
+  get.Reset();  // no read transaction may stay open across BEGIN IMMEDIATE below
   if (version > kCorpusSchemaVersion) {
     return Status::Corruption("database schema version " + std::to_string(version) +
                               " is newer than this litrank understands (" +
@@ -85,13 +86,33 @@ Status MigrateCorpusSchema(sql::Db& db) {
   if (version == 0) {
     // A non-empty file without our schema is somebody else's database.
     sql::Stmt tables(db, "SELECT count(*) FROM sqlite_master");
-    if (tables.Step() && tables.Int(0) > 0) {
-      return Status::Corruption("this SQLite file is not a litrank collection");
+    const bool foreign = tables.Step() && tables.Int(0) > 0;
+    tables.Reset();
+    // Tables without a version: somebody else's database, unless another litrank
+    // process is creating the schema right now (then user_version is set below).
+    if (foreign) {
+      sql::Transaction wait_for_writer(db);
+      LITRANK_RETURN_IF_ERROR(wait_for_writer.status());
+      sql::Stmt recheck(db, "PRAGMA user_version");
+      const bool versioned = recheck.Step() && recheck.Int(0) > 0;
+      recheck.Reset();
+      LITRANK_RETURN_IF_ERROR(wait_for_writer.Commit());
+      if (!versioned) return Status::Corruption("this SQLite file is not a litrank collection");
     }
   }
   for (int v = version; v < kCorpusSchemaVersion; ++v) {
     sql::Transaction tx(db);
     LITRANK_RETURN_IF_ERROR(tx.status());
+    // Another process may have migrated the file while this one waited for the lock.
+    sql::Stmt again(db, "PRAGMA user_version");
+    if (!again.Step()) return again.status().ok() ? Status::Corruption("no user_version") : again.status();
+    const int now = static_cast<int>(again.Int(0));
+    again.Reset();
+    if (now > v) {
+      v = now - 1;
+      LITRANK_RETURN_IF_ERROR(tx.Commit());
+      continue;
+    }
     LITRANK_RETURN_IF_ERROR(db.Exec(kMigrations[v]));
     LITRANK_RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(v + 1)));
     LITRANK_RETURN_IF_ERROR(tx.Commit());

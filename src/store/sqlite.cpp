@@ -27,7 +27,7 @@ StatusOr<Db> Db::Open(const std::string& path, bool create) {
     if (rc == SQLITE_CANTOPEN && !create) return Status::NotFound("no database at " + path);
     return Status::IOError("cannot open database " + path + ": " + msg);
   }
-  sqlite3_busy_timeout(db.db_, 10000);
+  sqlite3_busy_timeout(db.db_, kBusyTimeoutMs);
   // A file that is not SQLite fails here, on the first read.
   Status st = db.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
   if (!st.ok()) {
@@ -54,6 +54,10 @@ Status Db::Error(std::string_view what) const {
   int code = sqlite3_errcode(db_) & 0xff;
   std::string msg = std::string(what) + " (" + sqlite3_errmsg(db_) + ")";
   if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) return Status::Corruption(msg);
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+    return Status::Unavailable(msg + ": the collection stayed locked by another writer for " +
+                               std::to_string(kBusyTimeoutMs / 1000) + " s; try again");
+  }
   if (code == SQLITE_CONSTRAINT || code == SQLITE_MISMATCH) return Status::InvalidArgument(msg);
   return Status::IOError(msg);
 }

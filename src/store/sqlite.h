@@ -12,6 +12,10 @@
 
 namespace litrank::sql {
 
+/// How long a connection waits for another connection's write lock (SQLite's busy
+/// handler) before a statement fails with Status::Unavailable.
+constexpr int kBusyTimeoutMs = 10000;
+
 /// An open database connection. Move-only; closes on destruction.
 class Db {
  public:
@@ -23,7 +27,7 @@ class Db {
   ~Db();
 
   /// Opens (creating if asked) `path` in WAL mode with foreign keys on and a
-  /// busy timeout, so a second process waits instead of failing at once.
+  /// busy timeout (kBusyTimeoutMs), so a second writer waits instead of failing at once.
   static StatusOr<Db> Open(const std::string& path, bool create);
   /// Runs one or more statements that return no rows.
   Status Exec(std::string_view sql);
@@ -31,7 +35,9 @@ class Db {
   sqlite3* handle() const { return db_; }
   /// Rowid of the last INSERT on this connection.
   int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
-  /// A Status built from the connection's current error, prefixed with `what`.
+  /// A Status built from the connection's current error, prefixed with `what`:
+  /// Unavailable for a lock held past the busy timeout, Corruption for a damaged
+  /// file, InvalidArgument for a constraint, else IOError.
   Status Error(std::string_view what) const;
 
  private:

@@ -17,6 +17,7 @@ std::string Status::ToString() const {
     case Code::kInternal: name = "internal error"; break;
     case Code::kResourceExhausted: name = "busy"; break;
     case Code::kCancelled: name = "cancelled"; break;
+    case Code::kUnavailable: name = "unavailable"; break;
   }
   return std::string(name) + ": " + message_;
 }
