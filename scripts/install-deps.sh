@@ -10,6 +10,8 @@ packages=(
   liblinear-dev
   # tests/browser: the web page in a real browser; a CJK font so Chinese labels render
   chromium fonts-wqy-microhei
+  # tests/fuzz: libFuzzer harnesses (clang's -fsanitize=fuzzer runtime is in libclang-rt-14-dev)
+  clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -176,5 +176,17 @@ TEST(IngestLatexTest, CommonCommands) {
   EXPECT_EQ(ingest::LatexToUtf8("caf\xC3\xA9 a~b"), "café a b");
 }
 
+// Found by tests/fuzz/bibtex_fuzzer (its regression inputs replay these in the fuzz smoke).
+TEST(IngestLatexTest, NonAsciiAfterBackslashKeepsUtf8) {
+  // A control "symbol" that is a multi-byte character lost its lead byte.
+  EXPECT_EQ(ingest::LatexToUtf8("\\\xDE\xA3x \\\xC3\xA9"), "\xDE\xA3x \xC3\xA9");
+}
+
+TEST(IngestLatexTest, AccentOnTruncatedSequenceDoesNotThrow) {
+  // A lead byte promising more bytes than the argument has: substr past the end threw.
+  EXPECT_EQ(ingest::LatexToUtf8("\\'{\xC3}"), "\xC3\xCC\x81");
+  EXPECT_EQ(ingest::LatexToUtf8("\\'\xE2"), "\xE2\xCC\x81");
+}
+
 }  // namespace
 }  // namespace litrank

@@ -3,6 +3,7 @@
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -79,6 +80,9 @@ class Converter {
     ++pos_;  // the backslash
     if (pos_ >= s_.size()) return;
     const char c = s_[pos_];
+    // A backslash before a non-ASCII character: drop the backslash, keep the
+    // character whole (taking only its first byte would break its UTF-8).
+    if (static_cast<unsigned char>(c) >= 0x80) return;
     if (!IsLetter(c)) {  // control symbol
       ++pos_;
       if (const char* mark = AccentMark(std::string_view(&c, 1))) return Accent(mark, out);
@@ -103,7 +107,10 @@ class Converter {
     std::string arg = Argument();
     if (arg.starts_with("ı")) arg.replace(0, std::strlen("ı"), "i");  // \'{\i} is í
     if (arg.starts_with("ȷ")) arg.replace(0, std::strlen("ȷ"), "j");
-    const size_t first = arg.empty() ? 0 : SequenceLength(static_cast<unsigned char>(arg[0]));
+    // A stray lead byte may promise more bytes than the argument has (invalid UTF-8
+    // passes through, for the caller's check to find).
+    const size_t first =
+        arg.empty() ? 0 : std::min(arg.size(), SequenceLength(static_cast<unsigned char>(arg[0])));
     *out += arg.substr(0, first) + mark + arg.substr(first);
   }
 
@@ -126,7 +133,7 @@ class Converter {
       Command(&out);
       return out;
     }
-    const size_t n = SequenceLength(static_cast<unsigned char>(s_[pos_]));
+    const size_t n = std::min(s_.size() - pos_, SequenceLength(static_cast<unsigned char>(s_[pos_])));
     out = std::string(s_.substr(pos_, n));
     pos_ += n;
     return out;

@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include <functional>
 
 #include "litrank/corpus.h"
 #include "litrank/screening.h"
