@@ -44,10 +44,15 @@ fi
 
 start=$(date +%s)
 if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
-  cmake -S . -B "$BUILD_DIR" -DLITRANK_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  cmake -S . -B "$BUILD_DIR" -DLITRANK_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug \
         -DCMAKE_C_COMPILER="$CC_BIN" -DCMAKE_CXX_COMPILER="$CXX_BIN" >/dev/null
 fi
-cmake --build "$BUILD_DIR" -j "$JOBS" >/dev/null
+if ! cmake --build "$BUILD_DIR" -j "$JOBS" >"$BUILD_DIR/build.log" 2>&1; then
+  tail -n 60 "$BUILD_DIR/build.log" >&2
+  echo "litrank fuzz: build FAILED (log $BUILD_DIR/build.log)" >&2
+  exit 1
+fi
+grep -E 'warning:' "$BUILD_DIR/build.log" >&2 || true
 built=$(( $(date +%s) - start ))
 
 harnesses=()

@@ -69,9 +69,12 @@ struct CheckingSink {
 class ScratchFile {
  public:
   explicit ScratchFile(const char* suffix) {
+    // The pid keeps parallel jobs apart; padded to a fixed width, so the path (and the
+    // code paths its length steers) is the same on every run of a fixed-seed smoke.
     const char* dir = std::getenv("TMPDIR");
-    path_ = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/litrank-fuzz-" +
-            std::to_string(::getpid()) + suffix;
+    char pid[16];
+    std::snprintf(pid, sizeof pid, "%010d", static_cast<int>(::getpid()));
+    path_ = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/litrank-fuzz-" + pid + suffix;
   }
   ~ScratchFile() { std::remove(path_.c_str()); }
   /// Replaces the file's content with `data`.
