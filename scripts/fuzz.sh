@@ -43,7 +43,9 @@ if ! command -v clang++ >/dev/null 2>&1 && [ "$CXX_BIN" = clang++ ]; then
 fi
 
 start=$(date +%s)
-if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
+if [ -f "$BUILD_DIR/CMakeCache.txt" ]; then
+  cmake -S . -B "$BUILD_DIR" -DLITRANK_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+else
   cmake -S . -B "$BUILD_DIR" -DLITRANK_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug \
         -DCMAKE_C_COMPILER="$CC_BIN" -DCMAKE_CXX_COMPILER="$CXX_BIN" >/dev/null
 fi
