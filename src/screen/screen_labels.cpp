@@ -1,18 +1,13 @@
 // Screening decisions: their names and the labels records bring from files.
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-#include <cctype>
-
+#include "ingest/record_context.h"
 #include "litrank/screening.h"
 
 namespace litrank {
 namespace {
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
+using ingest::Lower;  // the ingest readers' ASCII lower-casing
 
 // A label value as a file spells it: 1/0/-1 (numbers or strings), yes/no,
 // ASReview's RIS notes ("ASReview_relevant", "ASReview_irrelevant",
