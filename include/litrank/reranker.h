@@ -33,6 +33,13 @@ struct RerankerConfig {
   uint32_t max_sequences = 0;   ///< documents in flight at once (at most 255)
   bool flash_attention = true;  ///< skips masked KV cells, so packed documents cost no extra attention
   bool packing = true;          ///< false = one document per decode, prefix re-decoded (reference path)
+  /// true = a pair's score is bit-identical whatever else shares its round, in any
+  /// order (CPU builds): llama.cpp's attention runs in its per-cell path (physical
+  /// batches under 64 tokens), and the KV cache keeps every prefix below the
+  /// documents. false = llama.cpp's tiled kernels; scores then vary in the last bits
+  /// with the round's make-up. On a GPU the physical batch is not capped and the
+  /// guarantee does not hold.
+  bool batch_invariant = true;
   size_t cache_entries = 65536; ///< in-memory score cache capacity (0 disables)
 };
 

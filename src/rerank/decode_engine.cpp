@@ -45,6 +45,8 @@ StatusOr<std::unique_ptr<DecodeEngine>> DecodeEngine::Create(llama_model* model,
   e->config_.max_sequences = std::clamp<uint32_t>(pick(config.max_sequences, 64, 128, gpu), 1, 256 - kPromptSlots);
   e->config_.ubatch_tokens = std::max<uint32_t>(pick(config.ubatch_tokens, 512, 2048, gpu), 32);
   e->config_.batch_tokens = std::max(pick(config.batch_tokens, 2048, 8192, gpu), e->config_.ubatch_tokens);
+  e->invariant_ = config.batch_invariant && !gpu;
+  if (e->invariant_) e->config_.ubatch_tokens = std::min(e->config_.ubatch_tokens, kInvariantUbatch);
 
   e->model_ = model;
   e->max_ctx_ = config.context_tokens ? config.context_tokens : std::max<uint32_t>(8192, e->config_.batch_tokens + 1024);
@@ -76,6 +78,7 @@ Status DecodeEngine::EnsureContext(uint32_t tokens) {
   if (!ctx_) return Status::Internal("llama.cpp could not create a context of " + std::to_string(tokens) + " tokens: out of memory?");
   n_ctx_ = llama_n_ctx(ctx_);
   n_batch_ = llama_n_batch(ctx_);
+  n_ubatch_ = llama_n_ubatch(ctx_);
   return Status::Ok();
 }
 
@@ -117,13 +120,57 @@ bool DecodeEngine::CaptureHidden(ggml_tensor* t, bool ask, void* user) {
   return true;
 }
 
-Status DecodeEngine::Flush(llama_batch* batch) {
-  if (batch->n_tokens == 0) return Status::Ok();
-  const int32_t rc = llama_decode(ctx_, *batch);
-  decoded_ += static_cast<size_t>(batch->n_tokens);
-  batch->n_tokens = 0;
+Status DecodeEngine::Decode(const llama_batch& batch, int32_t first, int32_t count) {
+  llama_batch view = batch;
+  view.n_tokens = count;
+  view.token += first, view.pos += first, view.n_seq_id += first, view.seq_id += first, view.logits += first;
+  const int32_t rc = llama_decode(ctx_, view);
+  decoded_ += static_cast<size_t>(count);
   if (rc == 1) return Status::Internal("llama_decode found no room in the KV cache (context " + std::to_string(n_ctx_) + " tokens)");
   if (rc != 0) return Status::Internal("llama_decode failed with code " + std::to_string(rc));
+  return Status::Ok();
+}
+
+Status DecodeEngine::Flush(llama_batch* batch) {
+  const int32_t n = batch->n_tokens;
+  batch->n_tokens = 0;
+  if (n == 0) return Status::Ok();
+  if (!invariant_) return Decode(*batch, 0, n);
+  // llama.cpp cuts each call into physical batches of n_ubatch_ tokens. A last one of
+  // a single token would take the split-KV attention kernel: send two calls instead,
+  // the second of two tokens.
+  const auto ub = static_cast<int32_t>(n_ubatch_);
+  std::vector<std::pair<int32_t, int32_t>> calls = {{0, n}};
+  if (n > 2 && n % ub == 1) calls = {{0, n - 2}, {n - 2, 2}};
+  // The last layer runs only on output rows, and a one-row product takes ggml's
+  // vector kernel instead of the tiled one: give a physical batch holding exactly one
+  // output a companion output, whose row is dropped below.
+  std::vector<bool> companion(static_cast<size_t>(n), false);
+  for (const auto& [first, count] : calls) {
+    for (int32_t c = first; c < first + count; c += ub) {
+      const int32_t end = std::min(c + ub, first + count);
+      int32_t outputs = 0, last = -1;
+      for (int32_t i = c; i < end; ++i) if (batch->logits[i]) ++outputs, last = i;
+      if (outputs != 1 || end - c < 2) continue;
+      const int32_t pick = last == c ? c + 1 : c;
+      batch->logits[pick] = 1;
+      companion[static_cast<size_t>(pick)] = true;
+    }
+  }
+  const size_t before = captured_.size();
+  for (const auto& [first, count] : calls) LITRANK_RETURN_IF_ERROR(Decode(*batch, first, count));
+  // Keep the captured rows of real outputs only (rows arrive in token order).
+  const size_t width = head_->n_embd();
+  size_t row = before / width, kept = row;
+  for (int32_t i = 0; i < n; ++i) {
+    if (!batch->logits[i]) continue;
+    if (!companion[static_cast<size_t>(i)]) {
+      if (kept != row) std::copy_n(captured_.begin() + static_cast<std::ptrdiff_t>(row * width), width, captured_.begin() + static_cast<std::ptrdiff_t>(kept * width));
+      ++kept;
+    }
+    ++row;
+  }
+  captured_.resize(kept * width);
   return Status::Ok();
 }
 
@@ -169,8 +216,19 @@ Status DecodeEngine::PlacePrefixes(const std::vector<PairRef>& pairs, size_t rou
     }
     return best;
   };
-  size_t missing = 0;
-  for (const Tokens* w : wanted) if (slot_of(*w) < 0) missing += w->size();
+  size_t missing = 0, missing_prefixes = 0;
+  for (const Tokens* w : wanted) if (slot_of(*w) < 0) missing += w->size(), ++missing_prefixes;
+  if (invariant_ && missing_prefixes > 0) {
+    // Documents take the lowest free cells. Evicting a prefix would leave a hole
+    // below another one, where that one's documents could land before it in cell
+    // order; rebuild the cache from this round's prefixes instead.
+    const auto free_slots = static_cast<size_t>(std::count_if(std::begin(slots_), std::end(slots_), [](const Slot& s) { return s.prefix.empty(); }));
+    if (missing_prefixes > free_slots || resident() + missing + round_tokens > n_ctx_) {
+      ResetCache();
+      missing = 0;
+      for (const Tokens* w : wanted) missing += w->size();
+    }
+  }
   while (resident() + missing + round_tokens > n_ctx_) {
     const int s = oldest_unused();
     if (s < 0) break;
