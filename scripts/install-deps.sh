@@ -21,7 +21,8 @@ for p in "${packages[@]}"; do
 done
 # npm fetches the pinned llama.cpp source; any npm will do (a NodeSource nodejs ships its own).
 command -v npm >/dev/null 2>&1 || missing+=(npm)
-# node runs tests/browser/page_test.mjs (playwright-core 1.61 supports node >= 18: Debian 12 has 18).
+# node runs tests/browser/page_test.mjs and tests/clients/clients_test.mjs (playwright-core 1.61,
+# cohere-ai 8.1 and openai 4.104 support node >= 18: Debian 12 has 18).
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "litrank: all build dependencies present" >&2

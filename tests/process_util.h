@@ -70,6 +70,8 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
   bool running() const { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
+  /// The child's process id (-1 once reaped).
+  pid_t pid() const { return pid_; }
   /// Waits up to `seconds` for the child to exit; its exit code, or -1 (still running
   /// or killed by a signal).
   int WaitExit(int seconds) {

@@ -1,6 +1,8 @@
 // The HTTP API against recorded requests of real clients (Cohere SDK, Jina's curl
 // example, llama-server's own rerank test, TEI, vLLM, the OpenAI SDK), on the tiny
 // synthetic models: shapes, ordering, equality with the library, and error bodies.
+// The published npm clients themselves (cohere-ai v1/v2, openai) run against a server
+// in tests/clients (ctest npm_clients).
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -1,11 +1,6 @@
 // Server-wide limits: bytes of request bodies in flight across all connections,
 // top_k and candidate counts inside their documented bounds, and corpus lookups
 // of many ids in bounded statements.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +9,7 @@
 #include <string>
 
 #include "litrank/corpus.h"
+#include "raw_connection.h"
 #include "server_fixture.h"
 
 namespace litrank {
@@ -21,56 +17,8 @@ namespace {
 
 using nlohmann::json;
 
-// A raw HTTP connection, so a test can send a request's head and hold its body back.
-class RawConnection {
- public:
-  explicit RawConnection(int port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  }
-  ~RawConnection() { close(fd_); }
-  bool connected() const { return connected_; }
-  bool Send(const std::string& bytes) {
-    size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t n = send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      done += static_cast<size_t>(n);
-    }
-    return true;
-  }
-  // Reads until the peer closes or a whole response (head + Content-Length body) is in.
-  std::string ReadResponse() {
-    std::string in;
-    char buf[4096];
-    while (true) {
-      const size_t head_end = in.find("\r\n\r\n");
-      if (head_end != std::string::npos) {
-        const size_t cl = in.find("Content-Length: ");
-        if (cl != std::string::npos && cl < head_end) {
-          const size_t len = std::stoul(in.substr(cl + 16));
-          if (in.size() >= head_end + 4 + len) return in;
-        }
-      }
-      const ssize_t n = recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) return in;
-      in.append(buf, static_cast<size_t>(n));
-    }
-  }
-
- private:
-  int fd_ = -1;
-  bool connected_ = false;
-};
-
-std::string Head(const std::string& path, size_t content_length) {
-  return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
-         std::to_string(content_length) + "\r\n\r\n";
-}
+using testing::Head;
+using testing::RawConnection;
 
 // A gauge or counter from /metrics (-1 when absent).
 double Metric(httplib::Client& c, const std::string& name) {
