@@ -173,6 +173,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   AddSearchBenchCommand(*bench, exit_code);
   AddServeBenchCommand(*bench, exit_code);
   AddScreenBenchCommand(*bench, exit_code);
+  AddVectorsBenchCommand(*bench, exit_code);
 }
 
 }  // namespace litrank::cli

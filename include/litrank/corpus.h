@@ -21,6 +21,9 @@
 
 namespace litrank {
 
+/// Largest row a saved vector index snapshot is split into (16 MiB).
+inline constexpr size_t kVectorIndexChunkBytes = size_t{16} << 20;
+
 /// What adding one record did.
 enum class AddOutcome { kAdded, kUpdated, kUnchanged };
 
@@ -98,22 +101,38 @@ class Corpus : public ScoreStore {
   virtual Status DocumentsNeedingEmbedding(const std::string& model, size_t limit,
                                            std::vector<StoredDocument>* out) = 0;
   /// Calls `fn(rowid, vector, dims)` for every current embedding of `model` stored
-  /// with a sequence number above `after_seq`; *max_seq (may be null) receives the
-  /// largest sequence number seen (or after_seq when none).
+  /// with a sequence number above `after_seq` (by document; by sequence number,
+  /// then document, when after_seq > 0, which costs O(those rows)); *max_seq (may
+  /// be null) receives the largest sequence number seen (or after_seq when none).
   virtual Status ScanEmbeddings(const std::string& model, int64_t after_seq,
                                 const std::function<void(int64_t, const float*, uint32_t)>& fn,
                                 int64_t* max_seq) = 0;
   /// Number of documents with a current embedding for `model`.
   virtual StatusOr<int64_t> CountEmbeddings(const std::string& model) = 0;
-  /// A saved ANN index for (model, dims): its kind, the embedding sequence number it
-  /// covers, and its serialised bytes; nullopt when none was saved.
+  /// Document ids (sorted) with a current embedding for `model`; reads no vectors.
+  virtual Status ListEmbeddedDocuments(const std::string& model, std::vector<int64_t>* rowids) = 0;
+  /// Number of current embeddings of `model` stored with a sequence number above
+  /// `after_seq` (costs O(that number)).
+  virtual StatusOr<int64_t> CountEmbeddingsAfter(const std::string& model, int64_t after_seq) = 0;
+  /// A saved ANN index snapshot for (model, dims): its kind, the embedding sequence
+  /// number it covers, how many vectors it holds, and its serialised bytes.
   struct SavedIndex {
     std::string kind;
     int64_t max_seq = 0;
+    int64_t vectors = 0;
     std::string data;
   };
-  virtual StatusOr<std::optional<SavedIndex>> GetVectorIndex(const std::string& model, uint32_t dims) = 0;
+  /// The saved snapshot, reassembled from its chunks (nullopt when none was saved;
+  /// with `with_data` false, only the other fields are read). Corruption when a
+  /// chunk is missing or its size disagrees with what was recorded.
+  virtual StatusOr<std::optional<SavedIndex>> GetVectorIndex(const std::string& model, uint32_t dims,
+                                                             bool with_data = true) = 0;
+  /// Replaces the snapshot for (model, dims) in one transaction, stored in rows of
+  /// at most kVectorIndexChunkBytes each (no single blob near SQLite's limits).
   virtual Status PutVectorIndex(const std::string& model, uint32_t dims, const SavedIndex& index) = 0;
+  /// Bytes this connection has written to the database (its WAL): SQLite's count
+  /// of pages written, times the page size. For measuring write amplification.
+  virtual uint64_t BytesWritten() = 0;
 
   /// The recorded state of an ingest job for `path`, if any.
   virtual StatusOr<std::optional<IngestJob>> GetJob(const std::string& path) = 0;

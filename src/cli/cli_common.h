@@ -59,5 +59,6 @@ void AddScreenSimulateCommand(CLI::App& screen, int* exit_code);
 void AddSearchBenchCommand(CLI::App& bench, int* exit_code);
 void AddServeBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench serve`, under `bench`
 void AddScreenBenchCommand(CLI::App& bench, int* exit_code); ///< `litrank bench screen`, under `bench`
+void AddVectorsBenchCommand(CLI::App& bench, int* exit_code); ///< `litrank bench vectors`, under `bench`
 
 }  // namespace litrank::cli

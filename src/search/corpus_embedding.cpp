@@ -1,5 +1,8 @@
 #include "search/corpus_embedding.h"
 
+#include "litrank/search.h"
+#include "search/vector_persistence.h"
+
 namespace litrank {
 
 Status EmbedMissingDocuments(Corpus& corpus, Embedder& embedder, size_t chunk, EmbedReport* report,
@@ -34,7 +37,11 @@ Status EmbedMissingDocuments(Corpus& corpus, Embedder& embedder, size_t chunk, E
     report->embedded += docs.size();
     if (progress) progress(report->embedded, todo);
   }
-  return Status::Ok();
+  // Keep the saved HNSW snapshot of the full-width index current (written only
+  // when enough was stored since the last one; searches never write it).
+  SnapshotPolicy policy;
+  policy.min_vectors = SearchOptions{}.ann_threshold;
+  return MaintainVectorSnapshot(corpus, model, embedder.width(), policy, &report->snapshot_written);
 }
 
 }  // namespace litrank

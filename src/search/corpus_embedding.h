@@ -14,11 +14,14 @@ struct EmbedReport {
   size_t embedded = 0;          ///< computed now
   int64_t already = 0;          ///< current before the call
   size_t truncated = 0;         ///< cut to the model's max length
+  bool snapshot_written = false;  ///< a new HNSW snapshot was saved (MaintainVectorSnapshot)
 };
 
 /// Embeds (full width) every document lacking a current embedding for the
 /// embedder's model, committing every `chunk` documents, so an interrupted run
-/// keeps its work and the next one resumes. `progress(done, todo)` may be empty.
+/// keeps its work and the next one resumes; then keeps the saved HNSW snapshot of
+/// the full-width index current (MaintainVectorSnapshot with the searcher's
+/// threshold). `progress(done, todo)` may be empty.
 Status EmbedMissingDocuments(Corpus& corpus, Embedder& embedder, size_t chunk, EmbedReport* report,
                              const std::function<void(uint64_t, uint64_t)>& progress = {});
 

@@ -17,7 +17,9 @@ void TruncateAndNormalize(const float* v, uint32_t from, uint32_t dims, float* o
 
 /// Nearest documents by cosine similarity among the current embeddings of one
 /// model. Below `ann_threshold` documents it scans exactly; above, it uses an
-/// HNSW index saved in the corpus file and brought up to date incrementally.
+/// HNSW index loaded from the snapshot in the corpus file and brought up to date
+/// from the embeddings stored since (search/vector_persistence.h). Opening never
+/// writes to the corpus.
 class DenseRetriever {
  public:
   /// Loads or builds the index for (model fingerprint, dims).
@@ -31,10 +33,13 @@ class DenseRetriever {
   size_t size() const { return index_->size(); }
   /// "flat" (exact) or "hnsw".
   const std::string& kind() const { return kind_; }
+  /// Why the saved index was not used and the graph was rebuilt; empty normally.
+  const std::string& note() const { return note_; }
 
  private:
   std::unique_ptr<VectorIndex> index_;
   std::string kind_;
+  std::string note_;
 };
 
 }  // namespace litrank

@@ -111,6 +111,7 @@ Status SearcherImpl::Dense(const std::string& query, const SearchOptions& o,
     dense_key_ = key;
     dense_generation_ = *generation;
   }
+  if (!dense_->note().empty()) report->notes.push_back(dense_->note());
   if (dense_->size() == 0) {
     report->notes.push_back("no documents are embedded for this model yet (run `litrank embed`, or upload with an embedding model loaded); dense recall skipped");
     return Status::Ok();

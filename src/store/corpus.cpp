@@ -11,6 +11,7 @@
 #include "store/schema.h"
 #include "store/sqlite.h"
 #include "store/term_vector.h"
+#include "store/vector_store.h"
 #include "text/analyzer.h"
 #include "util/hash.h"
 #include "util/utf8.h"
@@ -160,9 +161,11 @@ class SqliteCorpus final : public Corpus {
   Status ScanEmbeddings(const std::string& model, int64_t after_seq,
                         const std::function<void(int64_t, const float*, uint32_t)>& fn,
                         int64_t* max_seq) override {
-    sql::Stmt stmt(db_,
-                   "SELECT e.doc, e.dims, e.vector, e.seq FROM embeddings e JOIN documents d ON d.rowid = e.doc"
-                   " WHERE e.model = ? AND e.seq > ? AND e.text_hash = d.text_hash ORDER BY e.doc");
+    // A tail (after_seq > 0) is read through the (model, seq) index, so it costs
+    // O(its size); ordering it by document would scan every row of the model.
+    sql::Stmt stmt(db_, std::string("SELECT e.doc, e.dims, e.vector, e.seq FROM embeddings e JOIN documents d"
+                                    " ON d.rowid = e.doc WHERE e.model = ? AND e.seq > ? AND e.text_hash = d.text_hash") +
+                            (after_seq > 0 ? " ORDER BY e.seq, e.doc" : " ORDER BY e.doc"));
     stmt.Bind(1, model).Bind(2, after_seq);
     if (max_seq != nullptr) *max_seq = after_seq;
     std::vector<float> buffer;
@@ -181,20 +184,39 @@ class SqliteCorpus final : public Corpus {
     return stmt.status();
   }
 
-  StatusOr<std::optional<SavedIndex>> GetVectorIndex(const std::string& model, uint32_t dims) override {
-    sql::Stmt stmt(db_, "SELECT kind, max_seq, data FROM vector_indexes WHERE model = ? AND dims = ?");
-    stmt.Bind(1, model).Bind(2, static_cast<int64_t>(dims));
-    std::optional<SavedIndex> saved;
-    if (stmt.Step()) saved = SavedIndex{stmt.Text(0), stmt.Int(1), std::string(stmt.Blob(2))};
-    LITRANK_RETURN_IF_ERROR(stmt.status());
-    return saved;
+  Status ListEmbeddedDocuments(const std::string& model, std::vector<int64_t>* rowids) override {
+    rowids->clear();
+    sql::Stmt stmt(db_,
+                   "SELECT e.doc FROM embeddings e JOIN documents d ON d.rowid = e.doc"
+                   " WHERE e.model = ? AND e.text_hash = d.text_hash ORDER BY e.doc");
+    stmt.Bind(1, model);
+    while (stmt.Step()) rowids->push_back(stmt.Int(0));
+    return stmt.status();
+  }
+
+  StatusOr<int64_t> CountEmbeddingsAfter(const std::string& model, int64_t after_seq) override {
+    sql::Stmt stmt(db_,
+                   "SELECT count(*) FROM embeddings e JOIN documents d ON d.rowid = e.doc"
+                   " WHERE e.model = ? AND e.seq > ? AND e.text_hash = d.text_hash");
+    stmt.Bind(1, model).Bind(2, after_seq);
+    if (!stmt.Step()) return stmt.status().ok() ? Status::Internal("count returned no row") : stmt.status();
+    return stmt.Int(0);
+  }
+
+  StatusOr<std::optional<SavedIndex>> GetVectorIndex(const std::string& model, uint32_t dims,
+                                                     bool with_data) override {
+    return ReadVectorSnapshot(db_, model, dims, with_data);
   }
 
   Status PutVectorIndex(const std::string& model, uint32_t dims, const SavedIndex& index) override {
-    sql::Stmt put(db_, "INSERT OR REPLACE INTO vector_indexes VALUES (?, ?, ?, ?, ?)");
-    put.Bind(1, model).Bind(2, static_cast<int64_t>(dims)).Bind(3, index.kind).Bind(4, index.max_seq)
-        .BindBlob(5, index.data);
-    return put.Run();
+    return WriteVectorSnapshot(db_, model, dims, index, kVectorIndexChunkBytes);
+  }
+
+  uint64_t BytesWritten() override {
+    int current = 0, high = 0;
+    sqlite3_db_status(db_.handle(), SQLITE_DBSTATUS_CACHE_WRITE, &current, &high, 0);
+    StatusOr<int64_t> page = CountQuery("PRAGMA page_size", "");
+    return static_cast<uint64_t>(current) * static_cast<uint64_t>(page.ok() ? *page : 4096);
   }
 
   StatusOr<int64_t> CountEmbeddings(const std::string& model) override {

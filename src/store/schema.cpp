@@ -67,6 +67,18 @@ CREATE TABLE screen_prior(project TEXT NOT NULL REFERENCES screen_projects ON DE
 CREATE TABLE screen_model(project TEXT PRIMARY KEY REFERENCES screen_projects ON DELETE CASCADE,
   labels INTEGER NOT NULL, trained INTEGER NOT NULL, queue BLOB NOT NULL, updated_at INTEGER NOT NULL);
 )sql",
+    // 2 -> 3: vector index snapshots in bounded chunks (issue #9): one header row
+    // per (model, dims) and the serialised bytes split over rows of at most
+    // kVectorIndexChunkBytes, instead of one unbounded blob. Old one-blob indexes
+    // are dropped; they are rebuilt from the embeddings.
+    R"sql(
+DROP TABLE vector_indexes;
+CREATE TABLE vector_snapshots(model TEXT NOT NULL, dims INTEGER NOT NULL, kind TEXT NOT NULL,
+  max_seq INTEGER NOT NULL, vectors INTEGER NOT NULL, chunks INTEGER NOT NULL, bytes INTEGER NOT NULL,
+  PRIMARY KEY(model, dims)) WITHOUT ROWID;
+CREATE TABLE vector_snapshot_chunks(id INTEGER PRIMARY KEY, model TEXT NOT NULL, dims INTEGER NOT NULL,
+  chunk INTEGER NOT NULL, data BLOB NOT NULL, UNIQUE(model, dims, chunk));
+)sql",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kCorpusSchemaVersion, "one migration per schema version");

@@ -46,6 +46,11 @@ class FlatIndex final : public VectorIndex {
     return Status::Ok();
   }
 
+  void Ids(std::vector<int64_t>* ids) const override {
+    *ids = ids_;
+    std::sort(ids->begin(), ids->end());
+  }
+
   Status Search(const float* query, size_t k, std::vector<VectorHit>* hits,
                 const std::function<bool(int64_t)>& filter) const override {
     hits->clear();

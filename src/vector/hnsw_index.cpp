@@ -7,6 +7,7 @@
 #define NO_MANUAL_VECTORIZATION
 #include <hnswlib/hnswlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -16,7 +17,6 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <sstream>
 #include <unordered_map>
 #include <unistd.h>
 
@@ -68,7 +68,8 @@ static_assert(sizeof(HnswFileHead) == 96);
 // layout hnswlib itself would have written for `dims`-d float vectors, so that
 // no stated size can make it allocate or read out of bounds. (The per-node
 // link lists are guarded by the payload checksum only.)
-Status CheckHnswHead(uint32_t dims, std::string_view graph, size_t* count) {
+// `without_vectors`: the SaveGraph layout, where each element lacks its vector.
+Status CheckHnswHead(uint32_t dims, std::string_view graph, bool without_vectors, size_t* count) {
   HnswFileHead h;
   if (graph.size() < sizeof h) return Status::Corruption("HNSW graph is truncated");
   std::memcpy(&h, graph.data(), sizeof h);
@@ -78,7 +79,8 @@ Status CheckHnswHead(uint32_t dims, std::string_view graph, size_t* count) {
                          h.label_offset == links0 + uint64_t{dims} * sizeof(float) &&
                          h.bytes_per_element == h.label_offset + sizeof(hnswlib::labeltype);
   if (!layout_ok) return Status::Corruption("HNSW graph layout does not match " + std::to_string(dims) + "-d vectors");
-  const uint64_t room = (graph.size() - sizeof h) / h.bytes_per_element;
+  const uint64_t element = h.bytes_per_element - (without_vectors ? uint64_t{dims} * sizeof(float) : 0);
+  const uint64_t room = (graph.size() - sizeof h) / element;
   const bool head_ok = h.count <= room && h.count < UINT32_MAX && std::isfinite(h.mult) && h.mult > 0 &&
                        (h.count == 0 || (h.entry_point < h.count && h.max_level >= 0 && h.max_level < 256));
   if (!head_ok) return Status::Corruption("HNSW graph header is inconsistent");
@@ -121,18 +123,10 @@ class HnswIndex final : public VectorIndex {
   }
 
   Status LoadFrom(std::string_view payload) {
-    // hnswlib trusts its input: check a SHA-256 of the payload before it sees any byte.
-    constexpr size_t kDigest = 32;
-    if (payload.size() < kDigest + sizeof(uint64_t) * 3) return Status::Corruption("HNSW index is truncated");
-    const std::string_view digest = payload.substr(0, kDigest);
-    payload.remove_prefix(kDigest);
-    if (Sha256Fields({payload}) != digest) return Status::Corruption("HNSW index is damaged (checksum mismatch)");
-    uint64_t fields[3];  // m, ef_construction, ef_search
-    std::memcpy(fields, payload.data(), sizeof fields);
-    params_ = {fields[0], fields[1], fields[2]};
-    const std::string_view graph = payload.substr(sizeof fields);
+    std::string_view graph;
+    LITRANK_RETURN_IF_ERROR(OpenPayload(payload, &graph));
     size_t count = 0;
-    LITRANK_RETURN_IF_ERROR(CheckHnswHead(dims_, graph, &count));
+    LITRANK_RETURN_IF_ERROR(CheckHnswHead(dims_, graph, false, &count));
     TempFile tmp;
     if (tmp.path().empty()) return Status::IOError("cannot create a temporary file for the HNSW index");
     {
@@ -140,23 +134,47 @@ class HnswIndex final : public VectorIndex {
       out.write(graph.data(), static_cast<std::streamsize>(graph.size()));
       if (!out) return Status::IOError("cannot write a temporary file for the HNSW index");
     }
-    try {
-      // The loading constructor of hnswlib 0.6 leaves num_deleted_ uninitialised
-      // before counting: start from the plain constructor instead.
-      graph_ = std::make_unique<hnswlib::HierarchicalNSW<float>>(&space_);
-      graph_->num_deleted_ = 0;
-      graph_->cur_element_count = 0;  // so that a failed load destroys cleanly
-      graph_->data_level0_memory_ = nullptr;
-      graph_->linkLists_ = nullptr;
-      graph_->visited_list_pool_ = nullptr;
-      // Capacity = the stored count (not the stored capacity); Add grows it.
-      graph_->loadIndex(tmp.path(), &space_, std::max<size_t>(count, 1));
-    } catch (const std::exception& e) {
-      // loadIndex may throw after reading the element count but before the
-      // per-element tables exist: forget the elements so the destructor is safe.
-      if (graph_) graph_->cur_element_count = 0;
-      graph_.reset();
-      return Status::Corruption(std::string("HNSW index is damaged: ") + e.what());
+    return LoadFile(tmp.path(), count);
+  }
+
+  // Restores a SaveGraph payload: the graph with zero vectors, then `source`'s.
+  Status LoadGraphFrom(std::string_view payload, const VectorSource& source) {
+    std::string_view graph;
+    LITRANK_RETURN_IF_ERROR(OpenPayload(payload, &graph));
+    size_t count = 0;
+    LITRANK_RETURN_IF_ERROR(CheckHnswHead(dims_, graph, true, &count));
+    HnswFileHead h;
+    std::memcpy(&h, graph.data(), sizeof h);
+    const size_t links0 = h.data_offset, label = sizeof(hnswlib::labeltype), element = links0 + label;
+    TempFile tmp;
+    if (tmp.path().empty()) return Status::IOError("cannot create a temporary file for the HNSW index");
+    {
+      std::ofstream out(tmp.path(), std::ios::binary);
+      const std::string zeros(dims_ * sizeof(float), '\0');
+      out.write(graph.data(), sizeof h);
+      const char* at = graph.data() + sizeof h;
+      for (size_t i = 0; i < count; ++i, at += element) {
+        out.write(at, static_cast<std::streamsize>(links0));
+        out.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+        out.write(at + links0, static_cast<std::streamsize>(label));
+      }
+      out.write(at, static_cast<std::streamsize>(graph.data() + graph.size() - at));
+      if (!out) return Status::IOError("cannot write a temporary file for the HNSW index");
+    }
+    LITRANK_RETURN_IF_ERROR(LoadFile(tmp.path(), count));
+    // Every element gets its vector from the source; those it has none for are removed.
+    std::vector<char> filled(count, 0);
+    LITRANK_RETURN_IF_ERROR(source([&](int64_t id, const float* v) {
+      auto it = graph_->label_lookup_.find(static_cast<hnswlib::labeltype>(id));
+      if (it == graph_->label_lookup_.end()) return false;
+      std::memcpy(graph_->getDataByInternalId(it->second), v, dims_ * sizeof(float));
+      if (graph_->isMarkedDeleted(it->second)) graph_->unmarkDeletedInternal(it->second);
+      filled[it->second] = 1;
+      return true;
+    }));
+    for (size_t i = 0; i < count; ++i) {
+      const auto internal = static_cast<hnswlib::tableint>(i);
+      if (!filled[i] && !graph_->isMarkedDeleted(internal)) graph_->markDeletedInternal(internal);
     }
     return Status::Ok();
   }
@@ -204,6 +222,14 @@ class HnswIndex final : public VectorIndex {
     return Status::Ok();
   }
 
+  void Ids(std::vector<int64_t>* ids) const override {
+    ids->clear();
+    for (const auto& [label, internal] : graph_->label_lookup_) {
+      if (!graph_->isMarkedDeleted(internal)) ids->push_back(static_cast<int64_t>(label));
+    }
+    std::sort(ids->begin(), ids->end());
+  }
+
   Status Search(const float* query, size_t k, std::vector<VectorHit>* hits,
                 const std::function<bool(int64_t)>& filter) const override {
     hits->clear();
@@ -237,6 +263,72 @@ class HnswIndex final : public VectorIndex {
   }
 
   Status Save(std::string* blob) const override {
+    std::string file;
+    LITRANK_RETURN_IF_ERROR(SaveFile(&file));
+    Wrap(VectorIndexKind::kHnsw, file, blob);
+    return Status::Ok();
+  }
+
+  Status SaveGraph(std::string* blob) const override {
+    std::string file;
+    LITRANK_RETURN_IF_ERROR(SaveFile(&file));
+    size_t count = 0;
+    LITRANK_RETURN_IF_ERROR(CheckHnswHead(dims_, file, false, &count));
+    HnswFileHead h;
+    std::memcpy(&h, file.data(), sizeof h);
+    // Drop each element's vector: keep its links (before the data) and label (after).
+    std::string graph(file.data(), sizeof h);
+    const char* at = file.data() + sizeof h;
+    for (size_t i = 0; i < count; ++i, at += h.bytes_per_element) {
+      graph.append(at, h.data_offset);
+      graph.append(at + h.label_offset, h.bytes_per_element - h.label_offset);
+    }
+    graph.append(at, static_cast<size_t>(file.data() + file.size() - at));
+    Wrap(VectorIndexKind::kHnswGraph, graph, blob);
+    return Status::Ok();
+  }
+
+ private:
+  // Checks the payload's SHA-256 (hnswlib trusts its input: no byte reaches it
+  // unchecked), takes the stored parameters, and points *graph at the rest.
+  Status OpenPayload(std::string_view payload, std::string_view* graph) {
+    constexpr size_t kDigest = 32;
+    if (payload.size() < kDigest + sizeof(uint64_t) * 3) return Status::Corruption("HNSW index is truncated");
+    const std::string_view digest = payload.substr(0, kDigest);
+    payload.remove_prefix(kDigest);
+    if (Sha256Fields({payload}) != digest) return Status::Corruption("HNSW index is damaged (checksum mismatch)");
+    uint64_t fields[3];  // m, ef_construction, ef_search
+    std::memcpy(fields, payload.data(), sizeof fields);
+    params_ = {fields[0], fields[1], fields[2]};
+    *graph = payload.substr(sizeof fields);
+    return Status::Ok();
+  }
+
+  // hnswlib's loader on a file whose head CheckHnswHead accepted.
+  Status LoadFile(const std::string& path, size_t count) {
+    try {
+      // The loading constructor of hnswlib 0.6 leaves num_deleted_ uninitialised
+      // before counting: start from the plain constructor instead.
+      graph_ = std::make_unique<hnswlib::HierarchicalNSW<float>>(&space_);
+      graph_->num_deleted_ = 0;
+      graph_->cur_element_count = 0;  // so that a failed load destroys cleanly
+      graph_->data_level0_memory_ = nullptr;
+      graph_->linkLists_ = nullptr;
+      graph_->visited_list_pool_ = nullptr;
+      // Capacity = the stored count (not the stored capacity); Add grows it.
+      graph_->loadIndex(path, &space_, std::max<size_t>(count, 1));
+    } catch (const std::exception& e) {
+      // loadIndex may throw after reading the element count but before the
+      // per-element tables exist: forget the elements so the destructor is safe.
+      if (graph_) graph_->cur_element_count = 0;
+      graph_.reset();
+      return Status::Corruption(std::string("HNSW index is damaged: ") + e.what());
+    }
+    return Status::Ok();
+  }
+
+  // hnswlib's saveIndex output, through a temp file (0.6 writes to paths only).
+  Status SaveFile(std::string* bytes) const {
     TempFile tmp;
     if (tmp.path().empty()) return Status::IOError("cannot create a temporary file for the HNSW index");
     try {
@@ -244,20 +336,27 @@ class HnswIndex final : public VectorIndex {
     } catch (const std::exception& e) {
       return Status::IOError(std::string("hnswlib: ") + e.what());
     }
-    std::ifstream in(tmp.path(), std::ios::binary);
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    blob->clear();
-    WriteIndexHeader(VectorIndexKind::kHnsw, dims_, blob);
-    const uint64_t fields[3] = {params_.m, params_.ef_construction, params_.ef_search};
-    std::string payload(reinterpret_cast<const char*>(fields), sizeof fields);
-    payload += bytes.str();
-    blob->append(Sha256Fields({payload}));
-    blob->append(payload);
+    std::ifstream in(tmp.path(), std::ios::binary | std::ios::ate);
+    const std::streamoff size = in.tellg();
+    if (!in || size < 0) return Status::IOError("cannot read back the HNSW index");
+    bytes->resize(static_cast<size_t>(size));
+    in.seekg(0);
+    in.read(bytes->data(), size);
+    if (!in) return Status::IOError("cannot read back the HNSW index");
     return Status::Ok();
   }
 
- private:
+  // Header, SHA-256 of the payload, payload (parameters, then `graph`).
+  void Wrap(VectorIndexKind kind, std::string_view graph, std::string* blob) const {
+    blob->clear();
+    WriteIndexHeader(kind, dims_, blob);
+    const uint64_t fields[3] = {params_.m, params_.ef_construction, params_.ef_search};
+    std::string payload(reinterpret_cast<const char*>(fields), sizeof fields);
+    payload.append(graph);
+    blob->append(Sha256Fields({payload}));
+    blob->append(payload);
+  }
+
   uint32_t dims_;
   HnswParams params_;
   DotSpace space_;
@@ -271,6 +370,13 @@ StatusOr<std::unique_ptr<VectorIndex>> NewHnswIndex(uint32_t dims, const HnswPar
   if (dims == 0) return Status::InvalidArgument("vector dimensions must be positive");
   auto index = std::make_unique<HnswIndex>(dims, params);
   LITRANK_RETURN_IF_ERROR(index->Init(1024));
+  return std::unique_ptr<VectorIndex>(std::move(index));
+}
+
+StatusOr<std::unique_ptr<VectorIndex>> LoadHnswGraph(uint32_t dims, std::string_view payload,
+                                                     const VectorSource& source) {
+  auto index = std::make_unique<HnswIndex>(dims, HnswParams{});
+  LITRANK_RETURN_IF_ERROR(index->LoadGraphFrom(payload, source));
   return std::unique_ptr<VectorIndex>(std::move(index));
 }
 

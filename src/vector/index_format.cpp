@@ -25,8 +25,8 @@ Status ReadIndexHeader(std::string_view blob, VectorIndexKind* kind, uint32_t* d
   if (fields[0] != kFormatVersion) {
     return Status::Corruption("vector index format version " + std::to_string(fields[0]) + " is not supported");
   }
-  if (fields[1] != static_cast<uint32_t>(VectorIndexKind::kFlat) &&
-      fields[1] != static_cast<uint32_t>(VectorIndexKind::kHnsw)) {
+  if (fields[1] < static_cast<uint32_t>(VectorIndexKind::kFlat) ||
+      fields[1] > static_cast<uint32_t>(VectorIndexKind::kHnswGraph)) {
     return Status::Corruption("unknown vector index kind " + std::to_string(fields[1]));
   }
   if (fields[2] == 0 || fields[2] > 65536) return Status::Corruption("implausible vector dimensions");
@@ -50,7 +50,24 @@ StatusOr<std::unique_ptr<VectorIndex>> LoadVectorIndex(const std::string& blob) 
   uint32_t dims = 0;
   std::string_view payload;
   LITRANK_RETURN_IF_ERROR(ReadIndexHeader(blob, &kind, &dims, &payload));
+  if (kind == VectorIndexKind::kHnswGraph) {
+    return Status::InvalidArgument("this vector index was saved without its vectors: restore it with LoadVectorGraph");
+  }
   return kind == VectorIndexKind::kFlat ? LoadFlatIndex(dims, payload) : LoadHnswIndex(dims, payload);
+}
+
+StatusOr<std::unique_ptr<VectorIndex>> LoadVectorGraph(const std::string& blob, uint32_t dims,
+                                                       const VectorSource& source) {
+  VectorIndexKind kind;
+  uint32_t stored_dims = 0;
+  std::string_view payload;
+  LITRANK_RETURN_IF_ERROR(ReadIndexHeader(blob, &kind, &stored_dims, &payload));
+  if (kind != VectorIndexKind::kHnswGraph) return Status::Corruption("not a saved vector graph");
+  if (stored_dims != dims) {
+    return Status::Corruption("saved vector graph has " + std::to_string(stored_dims) + " dimensions, not " +
+                              std::to_string(dims));
+  }
+  return LoadHnswGraph(dims, payload, source);
 }
 
 }  // namespace litrank

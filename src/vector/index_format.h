@@ -10,8 +10,8 @@
 
 namespace litrank {
 
-/// Kinds of serialised index.
-enum class VectorIndexKind : uint32_t { kFlat = 1, kHnsw = 2 };
+/// Kinds of serialised index (kHnswGraph: HNSW without its vectors, SaveGraph).
+enum class VectorIndexKind : uint32_t { kFlat = 1, kHnsw = 2, kHnswGraph = 3 };
 
 /// Appends magic "LTVI", format version, kind and dims.
 void WriteIndexHeader(VectorIndexKind kind, uint32_t dims, std::string* out);
@@ -21,6 +21,8 @@ Status ReadIndexHeader(std::string_view blob, VectorIndexKind* kind, uint32_t* d
 /// Loaders of each kind's payload (defined next to each implementation).
 StatusOr<std::unique_ptr<VectorIndex>> LoadFlatIndex(uint32_t dims, std::string_view payload);
 StatusOr<std::unique_ptr<VectorIndex>> LoadHnswIndex(uint32_t dims, std::string_view payload);
+StatusOr<std::unique_ptr<VectorIndex>> LoadHnswGraph(uint32_t dims, std::string_view payload,
+                                                     const VectorSource& source);
 
 /// Keeps the best k of scored candidates, best first, ties by smaller id.
 void SortAndTruncateHits(size_t k, std::vector<VectorHit>* hits);

@@ -20,6 +20,11 @@ struct VectorHit {
   float score = 0;
 };
 
+/// Supplies vectors to a graph being restored: calls `put(id, vector)` for each id
+/// it has a vector for; `put` returns false for an id the graph does not hold.
+using VectorSource =
+    std::function<Status(const std::function<bool(int64_t id, const float* vector)>& put)>;
+
 /// A set of (id, vector) pairs searchable by inner product. Not thread-safe for writes.
 class VectorIndex {
  public:
@@ -31,6 +36,8 @@ class VectorIndex {
   virtual Status Add(const std::vector<int64_t>& ids, const float* vectors) = 0;
   /// Removes an id (NotFound when absent).
   virtual Status Remove(int64_t id) = 0;
+  /// The searchable ids, sorted.
+  virtual void Ids(std::vector<int64_t>* ids) const = 0;
   /// The k best by inner product, best first, ties by smaller id; `filter` (may be
   /// empty) keeps only the ids it accepts. `filter` may be called from several
   /// threads at once, so it must not mutate shared state. Safe to call
@@ -43,6 +50,13 @@ class VectorIndex {
   virtual void set_search_effort(size_t /*effort*/) {}
   /// Serialises the index (magic, version, kind, dims, then the kind's payload).
   virtual Status Save(std::string* blob) const = 0;
+  /// Serialises the search structure without the vectors (for vectors kept
+  /// elsewhere; HNSW: the links and ids, ~140 bytes a vector at M 16 instead of
+  /// 4 KiB more for 1024 d). Restore with LoadVectorGraph. Unsupported for
+  /// indexes that are nothing but their vectors (the exact scan).
+  virtual Status SaveGraph(std::string* /*blob*/) const {
+    return Status::Unsupported("this vector index has no graph to save apart from its vectors");
+  }
 };
 
 /// HNSW graph parameters (hnswlib).
@@ -59,7 +73,14 @@ struct HnswParams {
 StatusOr<std::unique_ptr<VectorIndex>> NewFlatIndex(uint32_t dims);
 /// Approximate search with hnswlib's HNSW over inner product.
 StatusOr<std::unique_ptr<VectorIndex>> NewHnswIndex(uint32_t dims, const HnswParams& params = {});
-/// Restores what Save wrote (either kind). Corruption on anything malformed.
+/// Restores what Save wrote (either kind). Corruption on anything malformed;
+/// InvalidArgument for a SaveGraph blob (it needs its vectors: LoadVectorGraph).
 StatusOr<std::unique_ptr<VectorIndex>> LoadVectorIndex(const std::string& blob);
+/// Restores what SaveGraph wrote for `dims`-d vectors, taking the vectors from
+/// `source`; ids the source has no vector for are removed, and ids marked
+/// removed in the blob come back when the source has a vector for them.
+/// Corruption on anything malformed (checksummed before the graph is read).
+StatusOr<std::unique_ptr<VectorIndex>> LoadVectorGraph(const std::string& blob, uint32_t dims,
+                                                       const VectorSource& source);
 
 }  // namespace litrank
