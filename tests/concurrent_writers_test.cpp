@@ -98,7 +98,7 @@ TEST(ConcurrentWritersTest, TwoIngestProcessesAndServerUploadsShareOneFile) {
   const auto fb = MakeDocs(200, 12, "zircaloy cladding");
   all.insert(all.end(), fa.begin(), fa.end());
   all.insert(all.end(), fb.begin(), fb.end());
-  testing::IngestGate gate_a(dir + "/a"), gate_b(dir + "/b");
+  testing::CliGate gate_a(dir + "/a"), gate_b(dir + "/b");
   ChildProcess a = StartIngest(db, WriteJsonl(dir + "/a.jsonl", fa), gate_a.prefix(), dir + "/a.log");
   ASSERT_TRUE(gate_a.WaitReady(a)) << ReadFile(dir + "/a.log");
   ChildProcess b = StartIngest(db, WriteJsonl(dir + "/b.jsonl", fb), gate_b.prefix(), dir + "/b.log");
@@ -115,7 +115,7 @@ TEST(ConcurrentWritersTest, TwoIngestProcessesAndServerUploadsShareOneFile) {
   const auto fb2 = MakeDocs(2000, 150, "neutron embrittlement");
   all.insert(all.end(), fa2.begin(), fa2.end());
   all.insert(all.end(), fb2.begin(), fb2.end());
-  testing::IngestGate gate_a2(dir + "/a2"), gate_b2(dir + "/b2");
+  testing::CliGate gate_a2(dir + "/a2"), gate_b2(dir + "/b2");
   ChildProcess a2 = StartIngest(db, WriteJsonl(dir + "/a2.jsonl", fa2), gate_a2.prefix(), dir + "/a2.log");
   ChildProcess b2 = StartIngest(db, WriteJsonl(dir + "/b2.jsonl", fb2), gate_b2.prefix(), dir + "/b2.log");
   ASSERT_TRUE(gate_a2.WaitReady(a2)) << ReadFile(dir + "/a2.log");

@@ -32,7 +32,7 @@ TEST(CrashSafetyTest, KillNineMidIngestLosesNothingCommittedAndResumes) {
   // next batch, and is killed at once, in the middle of its work.
   std::remove((dir + "/crash-gate.ready").c_str());
   std::remove((dir + "/crash-gate.go").c_str());
-  testing::IngestGate gate(dir + "/crash-gate");
+  testing::CliGate gate(dir + "/crash-gate");
   const int64_t seen = 100;
   {
     testing::ChildProcess ingest({"/usr/bin/env", "LITRANK_TEST_INGEST_GATE=" + gate.prefix(), LITRANK_BINARY, "ingest",

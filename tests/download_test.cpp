@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -116,7 +115,12 @@ class DownloadTest : public ::testing::Test {
     port_ = server_.bind_to_any_port("127.0.0.1");
     ASSERT_GT(port_, 0);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // The socket listens already; one answered request (a 404, not recorded) proves
+    // the accept loop runs, so TearDown's stop() cannot come before it and be lost.
+    httplib::Client probe("127.0.0.1", port_);
+    auto res = probe.Get("/probe");
+    ASSERT_TRUE(res) << "the mirror did not answer";
+    ASSERT_EQ(res->status, 404);
   }
 
   void TearDown() override {

@@ -3,12 +3,10 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "ggml.h"
 #include "gguf.h"
@@ -157,16 +155,14 @@ class EmbeddingServer {
  public:
   explicit EmbeddingServer(const std::string& model)
       : port_(testing::FreePort()),
+        log_(testing::TempDir() + "/llama-server-embed.log"),
         proc_({LITRANK_LLAMA_SERVER, "-m", model, "--embedding", "--pooling", "last", "--host", "127.0.0.1", "--port",
                std::to_string(port_), "-t", "2", "-c", "2048", "-np", "1", "--no-webui"},
-              testing::TempDir() + "/llama-server-embed.log"),
+              "", log_.write_fd()),
         cli_("127.0.0.1", port_) {
+    log_.CloseWriteEnd();
     cli_.set_read_timeout(120, 0);
-    for (int i = 0; i < 300 && !ready_; ++i) {
-      auto res = cli_.Get("/health");
-      ready_ = res && res->status == 200;
-      if (!ready_) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
+    ready_ = testing::WaitLlamaServerReady(log_, cli_);
   }
   bool ready() const { return ready_; }
 
@@ -189,6 +185,7 @@ class EmbeddingServer {
 
  private:
   int port_;
+  testing::LinePipe log_;  // before proc_: outlives the child writing to it
   testing::ChildProcess proc_;
   httplib::Client cli_;
   bool ready_ = false;

@@ -3,10 +3,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "litrank/reranker.h"
 #include "process_util.h"
@@ -28,17 +26,14 @@ const std::vector<std::string> kDocs = {
 std::vector<double> LlamaServerScores(const std::string& model) {
   const std::string server = LITRANK_LLAMA_SERVER;
   const int port = testing::FreePort();
+  testing::LinePipe log(testing::TempDir() + "/llama-server.log");
   testing::ChildProcess proc({server, "-m", model, "--rerank", "--host", "127.0.0.1", "--port", std::to_string(port),
                               "-t", "2", "-c", "4096", "-np", "2", "--no-webui"},
-                             testing::TempDir() + "/llama-server.log");
+                             "", log.write_fd());
+  log.CloseWriteEnd();
   httplib::Client cli("127.0.0.1", port);
   cli.set_read_timeout(120, 0);
-  bool ready = false;
-  for (int i = 0; i < 300 && !ready; ++i) {
-    auto res = cli.Get("/health");
-    ready = res && res->status == 200;
-    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  const bool ready = testing::WaitLlamaServerReady(log, cli);
   EXPECT_TRUE(ready) << "llama-server did not become ready; see " << testing::TempDir() << "/llama-server.log";
   if (!ready) return {};
   nlohmann::json body = {{"query", kQuery}, {"documents", kDocs}, {"top_n", kDocs.size()}};

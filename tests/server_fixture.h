@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <thread>
@@ -30,16 +29,6 @@ inline void MakeSampleCollection(const std::string& path) {
   ASSERT_TRUE(st.ok()) << st.ToString();
 }
 
-/// Polls GET /health until it answers 200 (up to 30 s).
-inline bool WaitHealthy(httplib::Client& c) {
-  for (int i = 0; i < 600; ++i) {
-    auto res = c.Get("/health");
-    if (res && res->status == 200) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
 /// A running server; stopped (gracefully) when destroyed.
 class TestServer {
  public:
@@ -55,8 +44,8 @@ class TestServer {
     const Status st = srv_->Bind();
     EXPECT_TRUE(st.ok()) << st.ToString();
     thread_ = std::thread([this] { run_status_ = srv_->Run(); });
-    httplib::Client c = client();
-    if (!WaitHealthy(c)) ADD_FAILURE() << "the server did not become ready";
+    const Status ready = srv_->WaitUntilReady();  // the models are loaded: /health says 200
+    EXPECT_TRUE(ready.ok()) << "the server did not become ready: " << ready.ToString();
   }
   ~TestServer() {
     srv_->Stop();

@@ -6,6 +6,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <cstdio>
+#include <optional>
 #include <regex>
 #include <thread>
 
@@ -143,30 +145,43 @@ TEST(ServerOps, DisconnectedClientsRequestIsCancelled) {
 }
 
 TEST(ServerOps, SigtermFinishesRequestsInFlightThenExits) {
+  const std::string dir = testing::TempDir();
+  std::remove((dir + "/serve-gate.ready").c_str());
+  std::remove((dir + "/serve-gate.go").c_str());
+  // The serve gate holds the first rerank round: the request is certainly in flight
+  // when SIGTERM comes. --status-fd says "ready" once the models are loaded and
+  // "stopping" once the signal has closed the listener.
+  testing::CliGate gate(dir + "/serve-gate");
+  testing::LinePipe status;
   const int port = testing::FreePort();
-  testing::ChildProcess proc({LITRANK_BINARY, "serve", "-r", testing::TinyModel("reranker"), "--port", std::to_string(port),
-                              "--threads", "2"},
-                             testing::TempDir() + "/serve-sigterm.log");
-  httplib::Client cli("127.0.0.1", port);
-  cli.set_read_timeout(120, 0);
-  ASSERT_TRUE(testing::WaitHealthy(cli)) << "see " << testing::TempDir() << "/serve-sigterm.log";
+  testing::ChildProcess proc({"/usr/bin/env", "LITRANK_TEST_SERVE_GATE=" + gate.prefix(), LITRANK_BINARY, "serve", "-r",
+                              testing::TinyModel("reranker"), "--port", std::to_string(port), "--threads", "2",
+                              "--status-fd", std::to_string(status.write_fd())},
+                             dir + "/serve-sigterm.log");
+  status.CloseWriteEnd();
+  ASSERT_EQ(status.NextLine().value_or("(closed)"), "ready") << "see " << dir << "/serve-sigterm.log";
   testing::Reply reply;
   std::thread in_flight([&] {
     httplib::Client c("127.0.0.1", port);
     c.set_read_timeout(120, 0);
     reply = PostJson(c, "/v1/rerank", RerankBody(600, "term").dump());
   });
-  std::string page;
-  for (int i = 0; i < 600 && Metric(page, "litrank_rerank_batch_pairs_count") < 1; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    auto res = cli.Get("/metrics");
-    if (res) page = res->body;
-  }
+  const bool held = gate.WaitReady(proc);
   proc.Signal(SIGTERM);
+  const std::string stopping = status.NextLine().value_or("(closed)");
+  // The request is still held, so the process is alive, yet a new connection is refused.
+  httplib::Client late("127.0.0.1", port);
+  const bool late_answered = static_cast<bool>(late.Get("/health"));
+  gate.Release();
   in_flight.join();
+  ASSERT_TRUE(held) << "the request never reached the scheduler; see " << dir << "/serve-sigterm.log";
+  EXPECT_EQ(stopping, "stopping");
+  EXPECT_FALSE(late_answered) << "still accepting connections after SIGTERM";
+  // After the listener closed, the held request still finished, whole.
   EXPECT_EQ(reply.status, 200) << reply.raw;
   EXPECT_EQ(reply.body["results"].size(), 600u);
-  EXPECT_EQ(proc.WaitExit(30), 0);
+  EXPECT_EQ(proc.WaitExit(120), 0);
+  EXPECT_EQ(status.NextLine(), std::nullopt) << "the status descriptor is closed at exit, after two lines";
 }
 
 }  // namespace

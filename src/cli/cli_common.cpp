@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 
 namespace litrank::cli {
 
@@ -61,6 +62,16 @@ std::string ModelFromFlagOrEnv(const std::string& flag, const char* env) {
   if (!flag.empty()) return flag;
   const char* value = std::getenv(env);
   return value != nullptr ? std::string(value) : std::string();
+}
+
+void WaitAtTestGate(const char* env) {
+  const char* prefix = std::getenv(env);
+  if (prefix == nullptr || *prefix == '\0') return;
+  std::ofstream(std::string(prefix) + ".ready") << "ready" << std::endl;
+  std::ifstream go(std::string(prefix) + ".go");
+  std::string line;
+  while (std::getline(go, line)) {
+  }
 }
 
 }  // namespace litrank::cli

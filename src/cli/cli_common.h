@@ -42,6 +42,11 @@ std::string DefaultDbPath();
 /// A model path from a flag, else from the environment variable `env` ("" = none).
 std::string ModelFromFlagOrEnv(const std::string& flag, const char* env);
 
+/// Test hook (for tests that order events across processes, never for users): when
+/// the environment variable `env` holds PREFIX, writes a line to the FIFO PREFIX.ready,
+/// then blocks until the test opens and closes PREFIX.go. Does nothing when unset.
+void WaitAtTestGate(const char* env);
+
 /// Registers every command on `app`; each stores its exit code into *exit_code.
 void AddRerankCommand(CLI::App& app, int* exit_code);
 void AddModelsCommand(CLI::App& app, int* exit_code);

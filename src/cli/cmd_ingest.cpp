@@ -2,8 +2,6 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
 
 #include "cli/cli_common.h"
 #include "litrank/corpus.h"
@@ -20,20 +18,13 @@ struct IngestArgs {
   bool no_progress = false;
 };
 
-// Test hook (for tests that interleave writers deterministically, never for users):
-// with LITRANK_TEST_INGEST_GATE=PREFIX set, after its first committed batch the
-// command writes a line to the FIFO PREFIX.ready, then waits until PREFIX.go is
-// closed by the test.
+// Test hook: with LITRANK_TEST_INGEST_GATE=PREFIX set, the command waits at the
+// gate (see WaitAtTestGate) after its first committed batch.
 void TestGateAfterFirstBatch() {
   static bool passed = false;
-  const char* prefix = std::getenv("LITRANK_TEST_INGEST_GATE");
-  if (passed || prefix == nullptr || *prefix == '\0') return;
+  if (passed) return;
   passed = true;
-  std::ofstream(std::string(prefix) + ".ready") << "ready" << std::endl;
-  std::ifstream go(std::string(prefix) + ".go");
-  std::string line;
-  while (std::getline(go, line)) {
-  }
+  WaitAtTestGate("LITRANK_TEST_INGEST_GATE");
 }
 
 int Run(const IngestArgs& a) {

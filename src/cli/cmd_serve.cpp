@@ -1,10 +1,15 @@
 // `litrank serve`: the HTTP server (see docs/API.md).
 #include <CLI/CLI.hpp>
+#include <fcntl.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <pthread.h>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
 #include <thread>
 
 #include "cli/cli_common.h"
@@ -16,6 +21,32 @@ namespace {
 struct ServeArgs {
   server::ServerConfig config;
   std::string reranker, embedder;
+  int status_fd = -1;
+};
+
+// --status-fd: "ready" once the models are loaded, then "stopping" once a signal has
+// stopped the server accepting; nothing more. Written whole, in that order, or not at all.
+class StatusLines {
+ public:
+  explicit StatusLines(int fd) : fd_(fd) {}
+  ~StatusLines() {
+    if (fd_ >= 0) close(fd_);
+  }
+  void Ready() { Write("ready\n", /*stopping=*/false); }
+  void Stopping() { Write("stopping\n", /*stopping=*/true); }
+
+ private:
+  void Write(const char* line, bool stopping) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (fd_ < 0 || stopped_) return;  // no "ready" after "stopping"
+    stopped_ = stopping;
+    if (write(fd_, line, std::strlen(line)) < 0) {
+      // The reader went away (EPIPE, SIGPIPE is ignored): nothing to tell.
+    }
+  }
+  std::mutex mu_;
+  int fd_;
+  bool stopped_ = false;
 };
 
 int Run(ServeArgs& a) {
@@ -30,6 +61,18 @@ int Run(ServeArgs& a) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  if (a.status_fd >= 0 && fcntl(a.status_fd, F_GETFD) < 0) {
+    std::fprintf(stderr, "litrank: error: --status-fd %d is not an open file descriptor\n", a.status_fd);
+    return kExitUsage;
+  }
+  StatusLines status(a.status_fd);
+  // Test hook (see WaitAtTestGate): LITRANK_TEST_SERVE_GATE holds the first rerank
+  // round, so a test can act while a request is certainly in flight.
+  if (std::getenv("LITRANK_TEST_SERVE_GATE") != nullptr) {
+    c.scheduler.before_round = [](uint64_t round) {
+      if (round == 0) WaitAtTestGate("LITRANK_TEST_SERVE_GATE");
+    };
+  }
   server::Server srv(c);
   if (Status st = srv.Bind(); !st.ok()) return Fail(st);
   std::fprintf(stderr, "litrank: serving on http://%s:%d/ (reranker: %s, embedder: %s, collection: %s)%s\n",
@@ -44,9 +87,14 @@ int Run(ServeArgs& a) {
     if (!returned && (sig == SIGTERM || sig == SIGINT)) {
       std::fprintf(stderr, "litrank: stopping (finishing requests in flight)\n");
       srv.Stop();
+      status.Stopping();
     }
   });
+  std::thread notifier([&] {
+    if (srv.WaitUntilReady().ok()) status.Ready();
+  });
   const Status st = srv.Run();
+  notifier.join();  // Run has settled loading either way
   // Wake the waiter if Run returned on its own (a model failed to load).
   returned = true;
   pthread_kill(waiter.native_handle(), SIGTERM);
@@ -87,6 +135,9 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--max-queued-pairs", c.scheduler.max_queued_pairs, "Rerank pairs that may wait; more get 429")->capture_default_str();
   cmd->add_option("--search-lanes", c.search_lanes,
                   "Concurrent searches per collection (each keeps its own in-memory indexes)")->capture_default_str();
+  cmd->add_option("--status-fd", a->status_fd,
+                  "Write \"ready\" to this inherited file descriptor once the models are loaded, and \"stopping\"\n"
+                  "once SIGTERM/SIGINT has stopped new connections (one line each; closed at exit)");
   cmd->add_option("--web-dir", c.web_dir, "Serve DIR/index.html instead of the built-in page (development)");
   cmd->footer("\nExamples:\n"
               "  litrank serve -r Qwen3-Reranker-0.6B.Q8_0.gguf -e Qwen3-Embedding-0.6B-Q8_0.gguf --db papers.db\n"

@@ -1,5 +1,7 @@
 #include "ingest/csv_parser.h"
 
+#include "util/ascii.h"
+
 namespace litrank::ingest {
 
 bool CsvParser::NextLine(std::string* line, size_t* line_no) {
@@ -63,6 +65,17 @@ CsvParser::Result CsvParser::Next(std::vector<std::string>* fields, size_t* star
   }
   fields->push_back(std::move(field));
   return Result::kRecord;
+}
+
+std::optional<size_t> FindColumn(const std::vector<std::string>& header, std::string_view name) {
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == name) return i;
+  }
+  const std::string lower = Lower(name);
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (Lower(header[i]) == lower) return i;
+  }
+  return std::nullopt;
 }
 
 }  // namespace litrank::ingest

@@ -4,7 +4,9 @@
 
 #include <cstddef>
 #include <deque>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -38,5 +40,9 @@ class CsvParser {
   char delim_;
   std::deque<std::pair<size_t, std::string>> replay_;  // lines to read again after a bad record
 };
+
+/// Index of the column `name` in a header record: an exact match first, then an
+/// ASCII case-insensitive one; nullopt when neither.
+std::optional<size_t> FindColumn(const std::vector<std::string>& header, std::string_view name);
 
 }  // namespace litrank::ingest

@@ -105,8 +105,14 @@ class Converter {
   // Appends the accent's argument with `mark` after its first character.
   void Accent(const char* mark, std::string* out) {
     std::string arg = Argument();
-    if (arg.starts_with("ı")) arg.replace(0, std::strlen("ı"), "i");  // \'{\i} is í
-    if (arg.starts_with("ȷ")) arg.replace(0, std::strlen("ȷ"), "j");
+    // \'{\i} is í. (Built by append: GCC 12 warns falsely on replace() or insert()
+    // here, -Wrestrict, PR 105651.)
+    for (const auto& [dotless, ascii] : {std::pair{"ı", "i"}, std::pair{"ȷ", "j"}}) {
+      if (!arg.starts_with(dotless)) continue;
+      std::string fixed(ascii);
+      fixed.append(arg, std::strlen(dotless));
+      arg = std::move(fixed);
+    }
     // A stray lead byte may promise more bytes than the argument has (invalid UTF-8
     // passes through, for the caller's check to find).
     const size_t first =

@@ -10,8 +10,6 @@ namespace {
 
 constexpr size_t kMaxListedSkips = 10000;
 
-bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
 // Length of the whitespace character at the start of `s`, 0 if none.
 size_t SpaceLength(std::string_view s) {
   if (!s.empty() && IsAsciiSpace(s[0])) return 1;
@@ -80,18 +78,6 @@ Status RecordContext::Emit(Document&& doc, size_t line) {
   LITRANK_RETURN_IF_ERROR(sink_(std::move(doc)));
   ++report_->records;
   return Status::Ok();
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  return out;
 }
 
 std::string CollapseSpace(std::string_view s) {

@@ -10,6 +10,7 @@
 #include "ingest/record_reader.h"
 #include "litrank/document.h"
 #include "litrank/status.h"
+#include "util/ascii.h"  // Trim, Lower: the readers use them unqualified
 
 namespace litrank::ingest {
 
@@ -41,10 +42,6 @@ class RecordContext {
   bool keep_textless_;
 };
 
-/// `s` without leading and trailing ASCII whitespace.
-std::string_view Trim(std::string_view s);
-/// ASCII lower-case copy.
-std::string Lower(std::string_view s);
 /// Trimmed, with every run of whitespace (ASCII, NBSP, U+3000) replaced by one space.
 std::string CollapseSpace(std::string_view s);
 /// Bare lower-case DOI: strips "https://doi.org/", "http://dx.doi.org/", "doi:"

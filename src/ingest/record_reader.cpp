@@ -7,12 +7,10 @@
 
 #include "ingest/json_util.h"
 #include "ingest/readers.h"
+#include "util/ascii.h"
 
 namespace litrank {
 namespace {
-
-using ingest::Lower;
-using ingest::Trim;
 
 constexpr std::pair<const char*, RecordFormat> kNames[] = {
     {"auto", RecordFormat::kAuto},         {"ris", RecordFormat::kRis},

@@ -45,18 +45,6 @@ const std::string& Explicit(const ColumnMapping& m, int field) {
   return *names[field];
 }
 
-// Index of `name` in the header: exact match first, then case-insensitive.
-std::optional<size_t> FindColumn(const std::vector<std::string>& header, std::string_view name) {
-  for (size_t i = 0; i < header.size(); ++i) {
-    if (header[i] == name) return i;
-  }
-  const std::string lower = Lower(name);
-  for (size_t i = 0; i < header.size(); ++i) {
-    if (Lower(header[i]) == lower) return i;
-  }
-  return std::nullopt;
-}
-
 // "A; B" or "A and B" (one author per piece); else one author.
 std::vector<std::string> SplitAuthors(std::string_view s) {
   if (s.find(';') != std::string_view::npos) return SplitList(s, ";");

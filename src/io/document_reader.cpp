@@ -12,11 +12,13 @@
 #include "ingest/csv_parser.h"
 #include "ingest/json_util.h"
 #include "ingest/line_source.h"
+#include "util/ascii.h"
 #include "util/utf8.h"
 
 namespace litrank {
 namespace {
 
+using ingest::FindColumn;
 using nlohmann::json;
 
 constexpr size_t kMaxProblems = 1000;  // problems listed; later ones only counted
@@ -47,20 +49,6 @@ class Reporter {
   ReadReport scratch_;
   ReadReport* report_;
 };
-
-bool IsSpace(char c) { return std::string_view(" \t\n\r\f\v").find(c) != std::string_view::npos; }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  return out;
-}
 
 // "Title. Abstract"; no extra period when the title already ends a sentence.
 std::string JoinTitleAbstract(std::string_view title, std::string_view abstract) {
@@ -154,18 +142,6 @@ void ReadJsonRecord(std::string_view line, size_t line_no, const ReadOptions& op
 }
 
 // ---- CSV / TSV --------------------------------------------------------------
-
-// Index of `name` in the header (exact match first, then case-insensitive).
-std::optional<size_t> FindColumn(const std::vector<std::string>& header, std::string_view name) {
-  for (size_t i = 0; i < header.size(); ++i) {
-    if (header[i] == name) return i;
-  }
-  const std::string lower = Lower(name);
-  for (size_t i = 0; i < header.size(); ++i) {
-    if (Lower(header[i]) == lower) return i;
-  }
-  return std::nullopt;
-}
 
 // Turns a header plus rows into documents; shared by CSV and TSV.
 class TableReader {

@@ -15,6 +15,8 @@
 #include <memory>
 #include <mutex>
 
+#include "util/ascii.h"
+
 namespace litrank {
 namespace {
 
@@ -24,12 +26,6 @@ constexpr char kHex[] = "0123456789abcdef";
 
 // Promises: the environment variable's value, "" when unset.
 std::string Env(const char* name) { const char* v = std::getenv(name); return v ? v : ""; }
-
-// Promises: ASCII lowercase copy.
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Promises: true iff every '/'-separated segment is non-empty and not "." or "..".
 bool SafePath(const std::string& p) {

@@ -1,13 +1,12 @@
 // Screening decisions: their names and the labels records bring from files.
 #include <nlohmann/json.hpp>
 
-#include "ingest/record_context.h"
 #include "litrank/screening.h"
+#include "util/ascii.h"
 
 namespace litrank {
 namespace {
 
-using ingest::Lower;  // the ingest readers' ASCII lower-casing
 
 // A label value as a file spells it: 1/0/-1 (numbers or strings), yes/no,
 // ASReview's RIS notes ("ASReview_relevant", "ASReview_irrelevant",

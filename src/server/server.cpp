@@ -5,9 +5,11 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -135,10 +137,24 @@ struct Server::Impl {
   std::atomic<bool> serving{false};      // Run has been entered
   std::atomic<bool> listen_done{false};  // the accept loop has returned
   std::vector<int> sockets;              // sockets httplib created while binding
+  std::mutex settle_mu;                  // guards settled, settle_status
+  std::condition_variable settled_cv;
+  bool settled = false;                  // loading ended: ready, failed or stopped
+  Status settle_status;
 
   Status LoadModels();
+  // Records how loading ended (the first call wins) and wakes WaitUntilReady.
+  void Settle(const Status& st);
   void AddBaseRoutes();
 };
+
+void Server::Impl::Settle(const Status& st) {
+  std::lock_guard<std::mutex> lock(settle_mu);
+  if (settled) return;
+  settled = true;
+  settle_status = st;
+  settled_cv.notify_all();
+}
 
 Status Server::Impl::LoadModels() {
   const ServerConfig& c = state.config;
@@ -270,7 +286,8 @@ Status Server::Run() {
   std::thread loader([&] {
     load = impl_->LoadModels();
     if (load.ok()) impl_->state.ready = true;
-    else Stop();
+    impl_->Settle(load);
+    if (!load.ok()) Stop();
   });
   if (!impl_->stopping) impl_->http.listen_after_bind();  // returns after Stop, once in-flight requests are done
   impl_->listen_done = true;
@@ -278,8 +295,15 @@ Status Server::Run() {
   return load;
 }
 
+Status Server::WaitUntilReady() {
+  std::unique_lock<std::mutex> lock(impl_->settle_mu);
+  impl_->settled_cv.wait(lock, [this] { return impl_->settled; });
+  return impl_->settle_status;
+}
+
 void Server::Stop() {
   if (!impl_ || impl_->stopping.exchange(true)) return;
+  impl_->Settle(Status::Cancelled("the server was stopped before its models were loaded"));
   // httplib ignores stop() before its accept loop runs: wait for the loop to start.
   for (int i = 0; i < 500 && impl_->serving && !impl_->http.is_running() && !impl_->listen_done; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -47,6 +47,10 @@ class Server {
   /// Loads the models (routes answer 503 + Retry-After meanwhile, /health says
   /// "loading") and serves until Stop. Returns the model loading error, if any.
   Status Run();
+  /// Blocks until Run (running on another thread) has loaded the models and
+  /// /health answers 200: returns OK then, the loading error if loading failed,
+  /// or Cancelled if Stop came first. Call after Bind; any thread, any number of times.
+  Status WaitUntilReady();
   /// Graceful stop; safe to call from any thread, more than once.
   void Stop();
 

@@ -13,6 +13,7 @@
 #include "store/term_vector.h"
 #include "store/vector_store.h"
 #include "text/analyzer.h"
+#include "util/ascii.h"
 #include "util/hash.h"
 #include "util/utf8.h"
 
@@ -23,13 +24,6 @@ int64_t Now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
 }
 
 // Ids per SELECT in GetMany: well under SQLite's bound-parameter limit.
