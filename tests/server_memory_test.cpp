@@ -97,14 +97,17 @@ int StatusOf(const std::string& response) {
 TEST(ServerMemory, FiftyMaximalBodiesKeepResidentMemoryBounded) {
   const int port = testing::FreePort();
   const std::string log = testing::TempDir() + "/serve-memory.log";
+  testing::LinePipe serve_status;  // --status-fd says "ready" once the models are loaded
   testing::ChildProcess proc({LITRANK_BINARY, "serve", "-r", testing::TinyModel("reranker"), "-e",
                               testing::TinyModel("embedding"), "--port", std::to_string(port), "--threads", "2",
                               "--max-body", std::to_string(kMaxBody), "--max-inflight-body", std::to_string(kMaxInflight),
-                              "--max-length", "192", "--max-documents", "200", "--max-inputs", "200"},
+                              "--max-length", "192", "--max-documents", "200", "--max-inputs", "200",
+                              "--status-fd", std::to_string(serve_status.write_fd())},
                              log);
+  serve_status.CloseWriteEnd();
   httplib::Client c("127.0.0.1", port);
   c.set_read_timeout(300, 0);
-  ASSERT_TRUE(testing::WaitHealthy(c)) << "see " << log;
+  ASSERT_EQ(serve_status.NextLine().value_or("(closed)"), "ready") << "see " << log;
 
   // Warm up: one maximal call of each kind, so the engines' buffers exist before the
   // baseline is taken.
