@@ -1,6 +1,6 @@
 // `litrank bench rerank`: litrank vs llama.cpp's llama-server --rerank, side by side
 // in one run on the same GGUF, query and documents, with llama-bench pp512 as the
-// compute ceiling, and litrank with batch invariance off, to price the invariance.
+// compute ceiling, and litrank with batch invariance on, to price the invariance.
 // Prints a table and writes JSON under bench/results/.
 #include <CLI/CLI.hpp>
 
@@ -64,7 +64,8 @@ struct Timing {
   double seconds = 0, tokens = 0;
 };
 
-/// litrank with batch invariance on ([0], the default) and off ([1]), side by side:
+/// litrank as configured by default ([0], batch invariance off) and with batch
+/// invariance on ([1]), side by side:
 /// the two engines take turns query by query (distinct queries, cache off), so both
 /// see the same machine state.
 StatusOr<std::array<Timing, 2>> TimeLitrank(const BenchArgs& a, const std::string& model,
@@ -74,7 +75,7 @@ StatusOr<std::array<Timing, 2>> TimeLitrank(const BenchArgs& a, const std::strin
     RerankerConfig c;
     c.threads = a.threads;
     c.cache_entries = 0;
-    c.batch_invariant = k == 0;
+    c.batch_invariant = k == 1;
     auto r = Reranker::Open(model, c);
     if (!r.ok()) return r.status();
     engines[k] = std::move(r.value());
@@ -99,7 +100,7 @@ int Run(const BenchArgs& a) {
   const bool server_ok = !a.no_server && std::filesystem::exists(a.server);
   if (!a.no_server && !server_ok) std::fprintf(stderr, "bench: llama-server not found at '%s'; measuring litrank only\n", a.server.c_str());
   nlohmann::json records = nlohmann::json::array();
-  std::printf("%-6s %-5s %9s %9s %6s %9s %4s %6s %10s %10s %6s %8s %8s\n", "type", "len", "litrank", "inv-off", "inv%",
+  std::printf("%-6s %-5s %9s %9s %6s %9s %4s %6s %10s %10s %6s %8s %8s\n", "type", "len", "litrank", "inv-on", "inv%",
               "server", "np", "ratio", "new tok/s", "pp512", "ceil%", "RSS MiB", "srv MiB");
   for (const std::string& type : a.types) {
     auto model = ModelFor(a, type);
@@ -112,10 +113,10 @@ int Run(const BenchArgs& a) {
       auto ours = TimeLitrank(a, *model, *docs);
       if (!ours.ok()) return Fail(ours.status());
       const double our_rss = bench::PeakRssMiB(0);
-      const Timing& inv = (*ours)[0];
+      const Timing& inv = (*ours)[0];  // the default engine
       const double our_dps = static_cast<double>(a.docs) / inv.seconds, our_tps = inv.tokens / inv.seconds;
-      const double off_dps = static_cast<double>(a.docs) / (*ours)[1].seconds;
-      const double inv_cost = 100 * (1 - our_dps / off_dps);  // throughput given up for batch invariance
+      const double inv_dps = static_cast<double>(a.docs) / (*ours)[1].seconds;
+      const double inv_cost = 100 * (1 - inv_dps / our_dps);  // throughput given up for batch invariance
       double best_dps = 0, server_rss = 0;
       int best_np = 0;
       for (int np : server_ok ? a.parallel : std::vector<int>{}) {
@@ -132,13 +133,13 @@ int Run(const BenchArgs& a) {
       }
       const double ratio = best_dps > 0 ? our_dps / best_dps : 0;
       std::printf("%-6s %-5zu %9.3f %9.3f %6.1f %9.3f %4d %6.2f %10.1f %10.1f %6.1f %8.0f %8.0f\n", type.c_str(), length,
-                  our_dps, off_dps, inv_cost, best_dps, best_np, ratio, our_tps, ceiling, ceiling > 0 ? 100 * our_tps / ceiling : 0, our_rss, server_rss);
+                  our_dps, inv_dps, inv_cost, best_dps, best_np, ratio, our_tps, ceiling, ceiling > 0 ? 100 * our_tps / ceiling : 0, our_rss, server_rss);
       std::fflush(stdout);
       records.push_back({{"length", length}, {"type", type}, {"documents", a.docs}, {"threads", a.threads},
                          {"repeats", a.repeats}, {"model", *model}, {"litrank_docs_per_s", our_dps},
                          {"llama_server_docs_per_s", best_dps}, {"llama_server_parallel", best_np}, {"ratio", ratio},
                          {"litrank_new_tokens_per_s", our_tps}, {"litrank_tokens_per_query", inv.tokens},
-                         {"litrank_invariance_off_docs_per_s", off_dps}, {"batch_invariance_cost_percent", inv_cost},
+                         {"litrank_batch_invariant_docs_per_s", inv_dps}, {"batch_invariance_cost_percent", inv_cost},
                          {"ceiling_tokens_per_s", ceiling}, {"litrank_peak_rss_mib", our_rss},
                          {"llama_server_peak_rss_mib", server_rss}});
     }

@@ -38,6 +38,7 @@ RerankerConfig Config() {
   RerankerConfig c;
   c.threads = 2;
   c.cache_entries = 0;
+  c.batch_invariant = true;
   return c;
 }
 

@@ -8,7 +8,8 @@
 // calls finish one after another instead of all at the end — while a call passed over
 // for 4 rounds goes first, so none starves. Each query's prefix stays resident in the
 // KV cache while its pairs are in flight, so calls keep the shared-prefix saving.
-// Scores equal a lone Reranker's bit for bit (RerankerConfig::batch_invariant, CPU).
+// Scores equal a lone Reranker's within float noise (< 1e-3), and bit for bit with
+// RerankerConfig::batch_invariant (CPU).
 #pragma once
 
 #include <cstddef>

@@ -125,6 +125,8 @@ void AddRerankCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--ctx", a->config.context_tokens, "KV cache size in tokens (0 = auto)")->capture_default_str();
   cmd->add_option("--max-seqs", a->config.max_sequences, "Documents decoded together (0 = auto: 64 CPU, 128 GPU)")->capture_default_str();
   cmd->add_option("--gpu-layers", a->config.gpu_layers, "Layers to offload to the GPU (-1 = all)")->capture_default_str();
+  cmd->add_flag("--batch-invariant", a->config.batch_invariant,
+                "Bit-identical scores whatever shares a decode round (CPU; about half the throughput)");
   cmd->add_flag("--no-progress", a->no_progress, "No progress bar");
   cmd->footer(
       "\nExamples:\n"

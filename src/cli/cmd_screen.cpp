@@ -23,6 +23,7 @@ struct ScreenArgs {
   std::string reranker;
   int threads = 0, gpu_layers = 0;
   size_t batch = 64;
+  bool batch_invariant = false;
   bool no_prior = false;
   // next / label / import / export
   size_t count = 1;
@@ -39,6 +40,7 @@ int ScoreWithReranker(ScreeningProject& project, const ScreenArgs& a) {
   RerankerConfig config;
   config.threads = a.threads;
   config.gpu_layers = a.gpu_layers;
+  config.batch_invariant = a.batch_invariant;
   auto reranker = Reranker::Open(a.reranker, config);
   if (!reranker.ok()) return Fail(reranker.status(), /*model_related=*/true);
   std::signal(SIGINT, [](int) { g_interrupted = true; });
@@ -133,6 +135,7 @@ void AddScreenCommand(CLI::App& app, int* exit_code) {
   start->add_option("-r,--reranker", a->reranker, "Qwen3-Reranker GGUF for zero-shot scores (else BM25)");
   start->add_option("--threads", a->threads, "CPU threads for the reranker (0 = all)");
   start->add_option("--gpu-layers", a->gpu_layers, "Layers on the GPU (CUDA builds; -1 = all)");
+  start->add_flag("--batch-invariant", a->batch_invariant, "Bit-identical prior scores whatever else is decoded with them (slower)");
   start->add_option("--batch", a->batch, "Records per committed batch of zero-shot scores")->check(CLI::Range(1, 4096));
   start->add_option("--learner", a->settings.model.learner, "svm or logistic")->check(CLI::IsMember({"svm", "logistic"}));
   start->add_flag("--no-progress", a->no_progress, "No progress bar");
@@ -143,6 +146,7 @@ void AddScreenCommand(CLI::App& app, int* exit_code) {
   prior->add_option("-r,--reranker", a->reranker, "Qwen3-Reranker GGUF")->required();
   prior->add_option("--threads", a->threads, "CPU threads (0 = all)");
   prior->add_option("--gpu-layers", a->gpu_layers, "Layers on the GPU (CUDA builds; -1 = all)");
+  prior->add_flag("--batch-invariant", a->batch_invariant, "Bit-identical prior scores whatever else is decoded with them (slower)");
   prior->add_option("--batch", a->batch, "Records per committed batch")->check(CLI::Range(1, 4096));
   prior->add_flag("--no-progress", a->no_progress, "No progress bar");
   prior->callback([a, exit_code] {

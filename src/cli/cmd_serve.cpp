@@ -121,6 +121,8 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--api-key", c.api_key, "Require \"Authorization: Bearer KEY\" on API routes");
   cmd->add_option("--threads", c.threads, "CPU threads for the models (0 = all)")->capture_default_str();
   cmd->add_option("--gpu-layers", c.gpu_layers, "Layers to offload to the GPU (-1 = all)")->capture_default_str();
+  cmd->add_flag("--batch-invariant", c.batch_invariant,
+                "Bit-identical rerank scores whatever shares a decode round (CPU; about half the throughput)");
   cmd->add_option("--http-threads", c.http_threads, "Connection threads (0 = 64)")->capture_default_str();
   cmd->add_option("--max-documents", c.limits.max_documents, "Documents per rerank call / records per upload")->capture_default_str();
   cmd->add_option("--max-inputs", c.limits.max_inputs, "Inputs per embeddings call")->capture_default_str();

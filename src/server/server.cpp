@@ -164,6 +164,7 @@ Status Server::Impl::LoadModels() {
     RerankerConfig rc;
     rc.threads = c.threads;
     rc.gpu_layers = c.gpu_layers;
+    rc.batch_invariant = c.batch_invariant;
     auto r = RerankScheduler::Open(c.reranker_path, rc, c.scheduler);
     if (!r.ok()) return r.status();
     state.reranker = std::move(r.value());

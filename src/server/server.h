@@ -23,6 +23,7 @@ struct ServerConfig {
   std::string web_dir;             ///< serve DIR/index.html from disk instead of the built-in page (development)
   int threads = 0;                 ///< model threads (0 = all cores)
   int gpu_layers = 0;              ///< model layers offloaded to a GPU (-1 = all) in CUDA builds
+  bool batch_invariant = false;    ///< RerankerConfig::batch_invariant: bit-identical scores, slower
   int http_threads = 0;            ///< connection threads (0 = 64)
   RequestLimits limits;
   SchedulerConfig scheduler;
