@@ -15,6 +15,7 @@
 #   harness_serve ARGS...            # `$bin serve ARGS --host 127.0.0.1 -p 0`; sets $url
 #                                    # (http://127.0.0.1:PORT/) and $server_pid
 #   harness_elapsed                  # seconds since harness_init, one decimal
+#   harness_finish RC                # on failure the server log's tail; the time taken; exits RC
 
 harness_init() {
   harness_name="$1"
@@ -121,4 +122,14 @@ harness_serve() {
 
 harness_elapsed() {
   awk -v s="$harness_started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }'
+}
+
+harness_finish() {
+  local rc="$1"
+  if [ "$rc" -ne 0 ]; then
+    echo "$harness_name: FAILED (exit $rc); server log:" >&2
+    tail -n 30 "$tmp/server.log" >&2
+  fi
+  echo "$harness_name: $(harness_elapsed) s in all"
+  exit "$rc"
 }

@@ -33,9 +33,4 @@ rc=0
 LITRANK_URL="$url" LITRANK_CHROMIUM="$chromium" \
   LITRANK_SCREENSHOT="${LITRANK_SCREENSHOT:-$build/browser-page.png}" \
   node "$here/page_test.mjs" || rc=$?
-if [ "$rc" -ne 0 ]; then
-  echo "browser test: FAILED (exit $rc); server log:" >&2
-  tail -n 30 "$tmp/server.log" >&2
-fi
-echo "browser test: $(harness_elapsed) s in all"
-exit "$rc"
+harness_finish "$rc"

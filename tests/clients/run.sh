@@ -27,9 +27,4 @@ echo "client test: server at $url; $(node -p 'const fs = require("fs"); ["cohere
 rc=0
 LITRANK_URL="$url" LITRANK_API_KEY="$key" LITRANK_BIN="$bin" LITRANK_RERANKER="$tmp/reranker.gguf" \
   node "$here/clients_test.mjs" || rc=$?
-if [ "$rc" -ne 0 ]; then
-  echo "client test: FAILED (exit $rc); server log:" >&2
-  tail -n 30 "$tmp/server.log" >&2
-fi
-echo "client test: $(harness_elapsed) s in all"
-exit "$rc"
+harness_finish "$rc"
