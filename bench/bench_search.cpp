@@ -32,7 +32,7 @@ struct SearchBenchArgs {
   std::string work_dir = ".cache/bench-search", out_dir = "bench/results";
   std::string beir = "../shared/datasets/scifact";
   bool no_dense = false, no_synthetic = false;
-  std::vector<size_t> ef_search = {HnswParams{}.ef_search};
+  std::vector<size_t> ef_search = {0};  ///< 0 = the default (AutoEfSearch)
 };
 
 // One engine's numbers on one dataset.
@@ -213,9 +213,9 @@ Status BenchDense(const SearchBenchArgs& a, nlohmann::json* records) {
   std::vector<std::pair<VectorIndex*, size_t>> runs = {{flat->get(), 0}};
   for (size_t ef : a.ef_search) runs.emplace_back(hnsw->get(), ef);
   double build = 0;
-  for (auto [index, ef] : runs) {
+  for (auto [index, ef_asked] : runs) {
     const bool is_flat = index == flat->get();
-    if (is_flat || ef == a.ef_search.front()) {
+    if (is_flat || ef_asked == a.ef_search.front()) {
       const auto t = Clock::now();
       for (size_t i = 0; i < n; i += 4096) {
         const size_t m = std::min(n, i + 4096) - i;
@@ -224,7 +224,8 @@ Status BenchDense(const SearchBenchArgs& a, nlohmann::json* records) {
       }
       build = Since(t);
     }
-    index->set_search_effort(ef);
+    index->set_search_effort(ef_asked);
+    const size_t ef = is_flat ? 0 : ef_asked ? ef_asked : AutoEfSearch(index->size());
     std::vector<double> ms;
     size_t found = 0;
     for (size_t q = 0; q < nq; ++q) {
@@ -246,7 +247,7 @@ Status BenchDense(const SearchBenchArgs& a, nlohmann::json* records) {
                 bench::Percentile(ms, 99), recall);
     std::fflush(stdout);
     records->push_back({{"dataset", "synthetic-embeddings"}, {"engine", is_flat ? "exact" : "hnsw"}, {"ef_search", ef},
-                        {"documents", n}, {"dims", a.dims},
+                        {"ef_search_default", !is_flat && ef_asked == 0}, {"documents", n}, {"dims", a.dims},
                         {"build_seconds", build}, {"latency_p50_ms", bench::Percentile(ms, 50)},
                         {"latency_p99_ms", bench::Percentile(ms, 99)}, {"recall@10_vs_exact", recall}});
   }
@@ -289,7 +290,7 @@ void AddSearchBenchCommand(CLI::App& bench, int* exit_code) {
   cmd->add_option("--dense-queries", a->dense_queries, "Dense queries")->capture_default_str();
   cmd->add_option("--dims", a->dims, "Vector dimensions (1024 = Qwen3-Embedding-0.6B)")->capture_default_str();
   cmd->add_flag("--no-dense", a->no_dense, "Skip the dense comparison");
-  cmd->add_option("--ef-search", a->ef_search, "HNSW query beams to measure on one graph (default: the library's)")
+  cmd->add_option("--ef-search", a->ef_search, "HNSW query beams to measure on one graph (0 or default: the library's, scaled with size)")
       ->delimiter(',');
   cmd->add_flag("--no-synthetic", a->no_synthetic, "Skip the synthetic corpus");
   cmd->add_option("--work-dir", a->work_dir, "Scratch space for the indexes")->capture_default_str();

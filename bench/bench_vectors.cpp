@@ -28,7 +28,7 @@ struct VectorBenchArgs {
   size_t vectors = 300000, batch = 10000, queries = 200, increment = 1000;
   uint32_t dims = 1024;
   SnapshotPolicy policy;
-  std::vector<size_t> ef_search = {HnswParams{}.ef_search};  ///< the first is the reported one
+  std::vector<size_t> ef_search = {0};  ///< the first is the reported one; 0 = the default (AutoEfSearch)
   std::string work_dir = ".cache/bench-vectors", out_dir = "bench/results";
 };
 
@@ -127,8 +127,9 @@ Status Run(const VectorBenchArgs& a, nlohmann::json* out) {
     exact_ms.push_back(Since(tq) * 1000);
   }
   nlohmann::json beams = nlohmann::json::array();
-  for (size_t ef : a.ef_search) {
-    hnsw.set_search_effort(ef);
+  for (size_t ef_asked : a.ef_search) {
+    hnsw.set_search_effort(ef_asked);
+    const size_t ef = ef_asked ? ef_asked : AutoEfSearch(hnsw.size());
     std::vector<double> ms;
     size_t found = 0;
     for (size_t q = 0; q < nq; ++q) {
@@ -140,7 +141,7 @@ Status Run(const VectorBenchArgs& a, nlohmann::json* out) {
         for (const VectorHit& e : exact[q]) found += e.id == h.id;
       }
     }
-    beams.push_back({{"ef_search", ef}, {"latency_p50_ms", bench::Percentile(ms, 50)},
+    beams.push_back({{"ef_search", ef}, {"ef_search_default", ef_asked == 0}, {"latency_p50_ms", bench::Percentile(ms, 50)},
                      {"latency_p99_ms", bench::Percentile(ms, 99)},
                      {"recall@10_vs_exact", static_cast<double>(found) / (10.0 * nq)}});
     std::printf("ef_search %4zu  p50 %.2f ms  p99 %.2f ms  recall@10 %.4f\n", ef, beams.back()["latency_p50_ms"].get<double>(),
@@ -157,7 +158,7 @@ Status Run(const VectorBenchArgs& a, nlohmann::json* out) {
   const uint64_t vector_bytes = uint64_t{a.dims} * sizeof(float);
   *out = {{"dataset", "synthetic-clustered-embeddings"}, {"seed", 5}, {"vectors", n}, {"dims", a.dims},
           {"batch", a.batch}, {"m", a.policy.params.m}, {"ef_construction", a.policy.params.ef_construction},
-          {"ef_search", a.ef_search[0]}, {"tail_fraction", a.policy.tail_fraction},
+          {"ef_search", beams[0]["ef_search"]}, {"tail_fraction", a.policy.tail_fraction},
           {"min_vectors", a.policy.min_vectors}, {"documents_seconds", docs_s},
           {"ingest_index_seconds", put_s + maintain_s}, {"put_seconds", put_s}, {"upkeep_seconds", maintain_s},
           {"snapshots_written", snapshots}, {"ingest_bytes_written", ingest_bytes},
@@ -207,7 +208,7 @@ void AddVectorsBenchCommand(CLI::App& bench, int* exit_code) {
   cmd->add_option("--queries", a->queries, "Queries for latency and recall")->capture_default_str();
   cmd->add_option("--increment", a->increment, "Vectors in the final incremental write")->capture_default_str();
   cmd->add_option("--ef-construction", a->policy.params.ef_construction, "HNSW build beam")->capture_default_str();
-  cmd->add_option("--ef-search", a->ef_search, "HNSW query beams to measure on the one graph (first: the reported one)")
+  cmd->add_option("--ef-search", a->ef_search, "HNSW query beams to measure on the one graph (first: the reported one; 0: the default, scaled with size)")
       ->delimiter(',')->capture_default_str();
   cmd->add_option("--tail-fraction", a->policy.tail_fraction, "Snapshot once the vectors stored since exceed this fraction of it")
       ->capture_default_str();

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "litrank/corpus.h"
@@ -305,6 +306,35 @@ TEST(ScreenProject, RerankerPriorIsBatchedCancellableAndResumable) {
   options.instruction = Settings().criteria;
   ASSERT_TRUE((*reranker)->Rerank(Settings().question, texts, options, &direct).ok());
   EXPECT_EQ(next->front().doc.doc.title, Records()[direct.results.front().index].title);
+}
+
+// Screening decisions must not hinge on what shared a decode round with a record
+// (a resumed prior is cut into other batches): with the batch-invariant engine (the
+// default of `screen start|prior`), the prior scored in one packed batch of 40 is
+// bit-identical to each record scored alone, from an empty cache, in batches of 7.
+TEST(ScreenProject, BatchInvariantPriorIsTheSameWhateverTheBatches) {
+  const std::string db = Collection("prior-invariant");
+  RerankerConfig alone, packed;
+  alone.batch_invariant = packed.batch_invariant = true;
+  alone.packing = false;
+  const RerankerConfig configs[2] = {alone, packed};
+  const size_t batches[2] = {7, 40};
+  std::map<int64_t, double> by_run[2];
+  for (int run = 0; run < 2; ++run) {
+    auto reranker = Reranker::Open(testing::TinyModel("reranker"), configs[run]);
+    ASSERT_TRUE(reranker.ok()) << reranker.status().ToString();
+    auto project = ScreeningProject::Create(db, "p" + std::to_string(run), Settings(), nullptr);
+    ASSERT_TRUE(project.ok()) << project.status().ToString();
+    ASSERT_TRUE((*project)->ComputeRerankerPrior(**reranker, batches[run], {}, {}).ok());
+    auto all = (*project)->Next(40);
+    ASSERT_TRUE(all.ok());
+    ASSERT_EQ(all->size(), 40u);
+    for (const ScreenCandidate& c : *all) by_run[run][c.rowid] = c.score;
+  }
+  for (const auto& [rowid, score] : by_run[0]) {
+    ASSERT_EQ(by_run[1].count(rowid), 1u);
+    EXPECT_EQ(score, by_run[1][rowid]) << "record " << rowid;
+  }
 }
 
 std::string Litrank() { return LITRANK_BINARY; }

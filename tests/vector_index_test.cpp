@@ -213,4 +213,19 @@ TEST(VectorIndexTest, HnswRecallAgainstExact) {
 }
 
 }  // namespace
+// The default beam grows with the index (the rule in vector_index.h: 256 up to
+// 100k vectors, then 256 per 100k rounded to a multiple of 32, capped at 4096).
+TEST(VectorIndexTest, DefaultBeamGrowsWithTheIndex) {
+  EXPECT_EQ(AutoEfSearch(0), 256u);
+  EXPECT_EQ(AutoEfSearch(100000), 256u);
+  EXPECT_EQ(AutoEfSearch(150000), 384u);
+  EXPECT_EQ(AutoEfSearch(300000), 768u);
+  EXPECT_EQ(AutoEfSearch(1000000), 2560u);
+  EXPECT_EQ(AutoEfSearch(50000000), 4096u);
+  for (size_t n = 100000; n <= 2000000; n += 12345) {
+    EXPECT_EQ(AutoEfSearch(n) % 32, 0u) << n;
+    EXPECT_LE(AutoEfSearch(n), AutoEfSearch(n + 12345)) << n;
+  }
+}
+
 }  // namespace litrank

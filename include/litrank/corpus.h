@@ -109,8 +109,6 @@ class Corpus : public ScoreStore {
                                 int64_t* max_seq) = 0;
   /// Number of documents with a current embedding for `model`.
   virtual StatusOr<int64_t> CountEmbeddings(const std::string& model) = 0;
-  /// Document ids (sorted) with a current embedding for `model`; reads no vectors.
-  virtual Status ListEmbeddedDocuments(const std::string& model, std::vector<int64_t>* rowids) = 0;
   /// Number of current embeddings of `model` stored with a sequence number above
   /// `after_seq` (costs O(that number)).
   virtual StatusOr<int64_t> CountEmbeddingsAfter(const std::string& model, int64_t after_seq) = 0;

@@ -178,16 +178,6 @@ class SqliteCorpus final : public Corpus {
     return stmt.status();
   }
 
-  Status ListEmbeddedDocuments(const std::string& model, std::vector<int64_t>* rowids) override {
-    rowids->clear();
-    sql::Stmt stmt(db_,
-                   "SELECT e.doc FROM embeddings e JOIN documents d ON d.rowid = e.doc"
-                   " WHERE e.model = ? AND e.text_hash = d.text_hash ORDER BY e.doc");
-    stmt.Bind(1, model);
-    while (stmt.Step()) rowids->push_back(stmt.Int(0));
-    return stmt.status();
-  }
-
   StatusOr<int64_t> CountEmbeddingsAfter(const std::string& model, int64_t after_seq) override {
     sql::Stmt stmt(db_,
                    "SELECT count(*) FROM embeddings e JOIN documents d ON d.rowid = e.doc"

@@ -211,7 +211,7 @@ class HnswIndex final : public VectorIndex {
     return Status::Ok();
   }
 
-  void set_search_effort(size_t ef) override { params_.ef_search = std::max<size_t>(ef, 1); }
+  void set_search_effort(size_t ef) override { params_.ef_search = ef; }
 
   Status Remove(int64_t id) override {
     try {
@@ -242,7 +242,7 @@ class HnswIndex final : public VectorIndex {
         std::priority_queue<std::pair<float, hnswlib::labeltype>> found;
         {
           std::lock_guard<std::mutex> lock(search_mutex_);  // ef is graph state
-          graph_->setEf(std::max(params_.ef_search, want));
+          graph_->setEf(std::max(params_.ef_search ? params_.ef_search : AutoEfSearch(size()), want));
           found = graph_->searchKnn(query, want);
         }
         hits->clear();
@@ -297,9 +297,9 @@ class HnswIndex final : public VectorIndex {
     const std::string_view digest = payload.substr(0, kDigest);
     payload.remove_prefix(kDigest);
     if (Sha256Fields({payload}) != digest) return Status::Corruption("HNSW index is damaged (checksum mismatch)");
-    uint64_t fields[3];  // m, ef_construction, ef_search
+    uint64_t fields[3];  // m, ef_construction, ef_search (query-time: not restored)
     std::memcpy(fields, payload.data(), sizeof fields);
-    params_ = {fields[0], fields[1], fields[2]};
+    params_ = {fields[0], fields[1], 0};
     *graph = payload.substr(sizeof fields);
     return Status::Ok();
   }
@@ -365,6 +365,13 @@ class HnswIndex final : public VectorIndex {
 };
 
 }  // namespace
+
+size_t AutoEfSearch(size_t vectors) {
+  constexpr size_t kBase = 256, kPer = 100000, kMax = 4096;
+  if (vectors <= kPer) return kBase;
+  const size_t scaled = (kBase * vectors / kPer + 16) / 32 * 32;
+  return std::min(scaled, kMax);
+}
 
 StatusOr<std::unique_ptr<VectorIndex>> NewHnswIndex(uint32_t dims, const HnswParams& params) {
   if (dims == 0) return Status::InvalidArgument("vector dimensions must be positive");

@@ -45,8 +45,8 @@ class VectorIndex {
   virtual Status Search(const float* query, size_t k, std::vector<VectorHit>* hits,
                         const std::function<bool(int64_t)>& filter = {}) const = 0;
   /// How hard an approximate index searches (HNSW: the query-time beam ef_search,
-  /// raised to at least k); more finds more true neighbours, slower. Exact indexes
-  /// ignore it. Not safe concurrently with Search.
+  /// raised to at least k; 0 = AutoEfSearch of the index's size); more finds more
+  /// true neighbours, slower. Exact indexes ignore it. Not safe concurrently with Search.
   virtual void set_search_effort(size_t /*effort*/) {}
   /// Serialises the index (magic, version, kind, dims, then the kind's payload).
   virtual Status Save(std::string* blob) const = 0;
@@ -63,11 +63,18 @@ class VectorIndex {
 struct HnswParams {
   size_t m = 16;                 ///< links per node
   size_t ef_construction = 200;  ///< build-time beam
-  /// Query-time beam (raised to at least k). Measured recall@10 against the exact
-  /// scan on 100k clustered 1024-d vectors (bench search --ef-search): 128 0.937,
-  /// 192 0.954, 256 0.968 (p50 2.7 ms vs 36 ms exact), 384 0.982 (3.7 ms).
-  size_t ef_search = 256;
+  /// Query-time beam (raised to at least k); 0 (the default) = AutoEfSearch of the
+  /// index's size at each search. A query-time setting: Save keeps it, loading does
+  /// not restore it (a loaded index starts at 0).
+  size_t ef_search = 0;
 };
+
+/// The default HNSW beam for an index of `vectors` vectors: 256 up to 100,000, then
+/// 256 per 100,000 (rounded to a multiple of 32), at most 4,096. Recall@10 against
+/// the exact scan falls with size at a fixed beam on clustered 1024-d vectors (M 16,
+/// ef_construction 200): at 256, 0.968 at 100k but 0.918 at 300k; at 768, 0.980 at
+/// 300k (bench search / bench vectors; README).
+size_t AutoEfSearch(size_t vectors);
 
 /// Exact search: a contiguous matrix scanned with vectorised dot products.
 StatusOr<std::unique_ptr<VectorIndex>> NewFlatIndex(uint32_t dims);
