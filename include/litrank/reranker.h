@@ -37,7 +37,8 @@ struct RerankerConfig {
   /// order (CPU builds): llama.cpp's attention runs in its per-cell path (physical
   /// batches under 64 tokens), and the KV cache keeps every prefix below the
   /// documents. It costs about half the throughput at 250-token documents on CPU
-  /// (bench rerank), so it is opt-in. false = llama.cpp's tiled kernels; scores then
+  /// (bench rerank), so it is opt-in (the CLI's `screen start|prior` turn it on by
+  /// default). false = llama.cpp's tiled kernels; scores then
   /// vary below 1e-3 with the round's make-up. On a GPU the guarantee does not hold.
   bool batch_invariant = false;
   size_t cache_entries = 65536; ///< in-memory score cache capacity (0 disables)

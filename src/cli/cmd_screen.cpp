@@ -137,7 +137,7 @@ void AddScreenCommand(CLI::App& app, int* exit_code) {
   start->add_option("--gpu-layers", a->gpu_layers, "Layers on the GPU (CUDA builds; -1 = all)");
   start->add_flag("--batch-invariant,!--no-batch-invariant", a->batch_invariant,
                   "Bit-identical prior scores whatever else is decoded with them, also across a resumed run "
-                  "(default; --no-batch-invariant: about twice as fast, scores vary below 1e-3)");
+                  "(default, CPU builds; --no-batch-invariant: about twice as fast, scores vary below 1e-3)");
   start->add_option("--batch", a->batch, "Records per committed batch of zero-shot scores")->check(CLI::Range(1, 4096));
   start->add_option("--learner", a->settings.model.learner, "svm or logistic")->check(CLI::IsMember({"svm", "logistic"}));
   start->add_flag("--no-progress", a->no_progress, "No progress bar");
@@ -150,7 +150,7 @@ void AddScreenCommand(CLI::App& app, int* exit_code) {
   prior->add_option("--gpu-layers", a->gpu_layers, "Layers on the GPU (CUDA builds; -1 = all)");
   prior->add_flag("--batch-invariant,!--no-batch-invariant", a->batch_invariant,
                   "Bit-identical prior scores whatever else is decoded with them, also across a resumed run "
-                  "(default; --no-batch-invariant: about twice as fast, scores vary below 1e-3)");
+                  "(default, CPU builds; --no-batch-invariant: about twice as fast, scores vary below 1e-3)");
   prior->add_option("--batch", a->batch, "Records per committed batch")->check(CLI::Range(1, 4096));
   prior->add_flag("--no-progress", a->no_progress, "No progress bar");
   prior->callback([a, exit_code] {

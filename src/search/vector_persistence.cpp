@@ -85,6 +85,7 @@ StatusOr<LoadedVectorIndex> LoadCorpusVectorIndex(Corpus& corpus, const std::str
     auto restored = RestoreSnapshot(corpus, model, dims, (*saved)->data, &missing);
     if (restored.ok()) {
       out.index = std::move(*restored);
+      out.index->set_search_effort(params.ef_search);  // query-time: the caller's, not the snapshot's
       out.snapshot_seq = (*saved)->max_seq;
       // Stored since the snapshot: new documents, and new vectors of ones it holds.
       std::vector<int64_t> tail;

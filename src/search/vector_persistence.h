@@ -31,7 +31,8 @@ struct SnapshotPolicy {
   /// With no snapshot yet: once there are this many current embeddings (the
   /// searcher's exact/HNSW threshold; below it nothing is saved).
   size_t min_vectors = 20000;
-  /// Graph parameters of a newly built index (a loaded snapshot keeps its own).
+  /// Graph parameters of a newly built index (a loaded snapshot keeps its own M and
+  /// ef_construction; the query-time ef_search is always this one).
   HnswParams params;
 };
 

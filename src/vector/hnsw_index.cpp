@@ -369,6 +369,7 @@ class HnswIndex final : public VectorIndex {
 size_t AutoEfSearch(size_t vectors) {
   constexpr size_t kBase = 256, kPer = 100000, kMax = 4096;
   if (vectors <= kPer) return kBase;
+  if (vectors >= kMax / kBase * kPer) return kMax;  // and no overflow where size_t is 32 bits
   const size_t scaled = (kBase * vectors / kPer + 16) / 32 * 32;
   return std::min(scaled, kMax);
 }
