@@ -8,13 +8,11 @@
 #include "ingest_test_util.h"
 #include "litrank/screening.h"
 #include "screen/linear_model.h"
-#include "screen/text_features.h"
+#include "text/tfidf.h"
 
 namespace litrank {
 namespace {
 
-using screen::BuildTfidf;
-using screen::SparseRows;
 
 double Weight(const SparseRows& x, size_t row, const std::vector<std::string>& vocab_in_order,
               const std::string& term, const std::vector<std::vector<std::string>>&) {
@@ -31,7 +29,7 @@ double Weight(const SparseRows& x, size_t row, const std::vector<std::string>& v
 TEST(ScreenFeatures, TfidfMatchesHandComputedWeights) {
   // Two documents; "alpha" in both, "beta" twice in the first only.
   const std::vector<std::vector<std::string>> docs = {{"alpha", "beta", "beta"}, {"alpha", "gamma"}};
-  screen::TfidfOptions options;
+  TfidfOptions options;
   options.bigrams = false;
   const SparseRows x = BuildTfidf(docs, options);
   ASSERT_EQ(x.rows(), 2u);
@@ -50,7 +48,7 @@ TEST(ScreenFeatures, TfidfMatchesHandComputedWeights) {
 
 TEST(ScreenFeatures, BigramsAreAdjacentPairsAndRowsAreUnitLength) {
   const std::vector<std::vector<std::string>> docs = {{"a", "b", "c"}, {"c", "b"}, {}};
-  const SparseRows x = BuildTfidf(docs, screen::TfidfOptions{});
+  const SparseRows x = BuildTfidf(docs, TfidfOptions{});
   // a b c "a b" "b c" | "c b": 6 distinct columns.
   EXPECT_EQ(x.dims, 6u);
   EXPECT_EQ(x.offsets[1] - x.offsets[0], 5u);

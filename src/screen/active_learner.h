@@ -9,7 +9,7 @@
 
 #include "litrank/screening.h"
 #include "screen/linear_model.h"
-#include "screen/text_features.h"
+#include "text/tfidf.h"
 
 namespace litrank::screen {
 

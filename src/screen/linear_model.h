@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "litrank/status.h"
-#include "screen/text_features.h"
+#include "text/tfidf.h"
 
 namespace litrank::screen {
 

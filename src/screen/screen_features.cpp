@@ -19,7 +19,7 @@ StatusOr<ScreeningFeatures> BuildScreeningFeatures(const std::vector<Document>& 
   texts.reserve(docs.size() + 1);
   for (const Document& d : docs) texts.push_back(ScreeningText(d, options.keyword_features));
   texts.push_back(question);
-  StatusOr<std::vector<std::vector<std::string>>> terms = AnalyzeTexts(texts, stemmer);
+  StatusOr<std::vector<std::vector<std::string>>> terms = AnalyzeTexts(texts, TextTermOptions{stemmer, /*stem=*/false});
   if (!terms.ok()) return terms.status();
   std::vector<std::string> question_terms = std::move(terms->back());
   terms->pop_back();

@@ -6,7 +6,7 @@
 
 #include "litrank/document.h"
 #include "litrank/screening.h"
-#include "screen/text_features.h"
+#include "text/tfidf.h"
 
 namespace litrank::screen {
 

@@ -1,4 +1,4 @@
-#include "screen/text_features.h"
+#include "text/tfidf.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,13 +6,13 @@
 
 #include "text/analyzer.h"
 
-namespace litrank::screen {
+namespace litrank {
 
 StatusOr<std::vector<std::vector<std::string>>> AnalyzeTexts(const std::vector<std::string>& texts,
-                                                             const std::string& stemmer) {
+                                                             const TextTermOptions& options) {
   AnalyzerOptions analyzer_options;
-  analyzer_options.stemmer = stemmer;
-  analyzer_options.stem = false;
+  analyzer_options.stemmer = options.stemmer;
+  analyzer_options.stem = options.stem;
   StatusOr<std::unique_ptr<Analyzer>> analyzer = Analyzer::Create(analyzer_options);
   if (!analyzer.ok()) return analyzer.status();
   std::vector<std::vector<std::string>> out(texts.size());
@@ -29,7 +29,6 @@ StatusOr<std::vector<std::vector<std::string>>> AnalyzeTexts(const std::vector<s
 }
 
 SparseRows BuildTfidf(const std::vector<std::vector<std::string>>& docs, const TfidfOptions& options) {
-
   // Pass 1: term counts per document, with one id per distinct term or bigram.
   std::unordered_map<std::string, uint32_t> ids;
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> counts(docs.size());
@@ -95,4 +94,4 @@ double RowDot(const SparseRows& x, size_t r, const std::vector<double>& w) {
   return s;
 }
 
-}  // namespace litrank::screen
+}  // namespace litrank

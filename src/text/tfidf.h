@@ -1,4 +1,5 @@
-// Internal to screen/: TF-IDF feature rows for the screening classifier.
+// Internal: TF-IDF rows of analysed texts, shared by screening (the classifier's
+// features) and topics (LSA's input).
 #pragma once
 
 #include <cstddef>
@@ -8,7 +9,7 @@
 
 #include "litrank/status.h"
 
-namespace litrank::screen {
+namespace litrank {
 
 /// Sparse rows (CSR): row r's features are cols/vals[offsets[r], offsets[r+1]),
 /// columns ascending, each row L2-normalised (an empty row stays empty).
@@ -30,13 +31,19 @@ struct TfidfOptions {
   uint32_t min_df = 1;        ///< drop terms in fewer documents
 };
 
-/// Analyses each text for the classifier: the BM25 analyzer's words (ICU word
-/// break, case folding, stopwords; Chinese segmented) left unstemmed, without
+/// How texts become terms.
+struct TextTermOptions {
+  std::string stemmer = "english";  ///< Snowball language (checked even when stem is false)
+  bool stem = false;                ///< Snowball stems instead of the words themselves
+};
+
+/// Analyses each text: the BM25 analyzer's words (ICU word break, case folding,
+/// stopwords; Chinese segmented), unstemmed unless options.stem, without
 /// one-character words and bare numbers (as scikit-learn's default token
-/// pattern, which the reference model uses; measured: unstemmed words screen
-/// better than stems on the shared reviews). `stemmer` is checked only.
+/// pattern, which the reference screening and clustering models use; measured:
+/// unstemmed words screen better than stems on the shared reviews).
 StatusOr<std::vector<std::vector<std::string>>> AnalyzeTexts(const std::vector<std::string>& texts,
-                                                             const std::string& stemmer = "english");
+                                                             const TextTermOptions& options);
 
 /// Turns each document's terms into a TF-IDF row (smoothed idf:
 /// ln((1 + n) / (1 + df)) + 1, as scikit-learn's).
@@ -45,4 +52,4 @@ SparseRows BuildTfidf(const std::vector<std::vector<std::string>>& docs, const T
 /// Dot product of row `r` with a dense weight vector (columns past w.size() count 0).
 double RowDot(const SparseRows& x, size_t r, const std::vector<double>& w);
 
-}  // namespace litrank::screen
+}  // namespace litrank
