@@ -33,6 +33,13 @@ class Fields {
     }
     return nullptr;
   }
+  // The field named `key` when present and not null (a name the user gave).
+  const json* FindNamed(const std::string& key) {
+    const auto it = obj_.find(key);
+    if (it == obj_.end()) return nullptr;
+    used_.insert(key);
+    return it->is_null() ? nullptr : &*it;
+  }
   // The first of `keys` as text ("" if none or not a scalar).
   std::string Text(std::initializer_list<const char*> keys) {
     const json* v = Find(keys);
@@ -62,13 +69,15 @@ class Fields {
 
 // The title or abstract text: a string, or the first string of an array
 // (Crossref's "title": ["..."]). Sets *bad for any other non-null type.
-std::string TextField(Fields& f, std::initializer_list<const char*> keys, bool* bad) {
-  const json* v = f.Find(keys);
+std::string TextValue(const json* v, bool* bad) {
   if (v == nullptr) return "";
   if (v->is_string()) return v->get<std::string>();
   if (v->is_array() && !v->empty() && (*v)[0].is_string()) return (*v)[0].get<std::string>();
   *bad = true;
   return "";
+}
+std::string TextField(Fields& f, std::initializer_list<const char*> keys, bool* bad) {
+  return TextValue(f.Find(keys), bad);
 }
 
 // A whole number from a JSON number or numeric string.
@@ -94,19 +103,28 @@ std::optional<int64_t> Count(const json* v) {
   return std::nullopt;
 }
 
-// Generic JSONL: the common field names of bibliographic dumps.
-bool MapGeneric(const json& obj, Document* doc, std::string* why) {
+// Generic JSONL: the common field names of bibliographic dumps; a field that
+// `columns` names replaces that field's auto-detection (as in CSV).
+bool MapGeneric(const json& obj, const ColumnMapping& columns, Document* doc, std::string* why) {
   Fields f(obj);
   bool bad = false;
-  doc->id = f.Text({"id", "_id", "pmid", "paper_id", "doc_id"});
-  doc->title = TextField(f, {"title"}, &bad);
-  doc->abstract = TextField(f, {"abstract", "text", "content", "contents"}, &bad);
+  if (!columns.id.empty()) {
+    const json* id = f.FindNamed(columns.id);
+    doc->id = id != nullptr ? ScalarText(*id) : "";
+  } else {
+    doc->id = f.Text({"id", "_id", "pmid", "paper_id", "doc_id"});
+  }
+  doc->title = !columns.title.empty() ? TextValue(f.FindNamed(columns.title), &bad) : TextField(f, {"title"}, &bad);
+  doc->abstract = !columns.abstract.empty() ? TextValue(f.FindNamed(columns.abstract), &bad)
+                                            : TextField(f, {"abstract", "text", "content", "contents"}, &bad);
   if (bad) {
     *why = "title or abstract is not a string";
     return false;
   }
-  if (const json* y = f.Find({"year", "publication_year", "date", "publication_date", "pub_date",
-                              "published"})) {
+  const json* y = !columns.year.empty() ? f.FindNamed(columns.year)
+                                        : f.Find({"year", "publication_year", "date", "publication_date",
+                                                  "pub_date", "published"});
+  if (y != nullptr) {
     if (y->is_number()) {
       const double d = y->get<double>();  // range-checked before the cast (NaN fails both)
       doc->year = d >= 1000 && d < 3000 ? static_cast<int>(d) : 0;
@@ -201,10 +219,12 @@ bool MapArxiv(const json& obj, Document* doc, std::string* why) {
 
 }  // namespace
 
-Status ReadJsonl(LineSource& in, RecordFormat format, RecordContext& ctx) {
-  const auto map = format == RecordFormat::kBeirCorpus  ? MapBeir
-                   : format == RecordFormat::kArxivJson ? MapArxiv
-                                                        : MapGeneric;
+Status ReadJsonl(LineSource& in, RecordFormat format, const ColumnMapping& columns, RecordContext& ctx) {
+  const auto map = [format, &columns](const json& obj, Document* doc, std::string* why) {
+    return format == RecordFormat::kBeirCorpus  ? MapBeir(obj, doc, why)
+           : format == RecordFormat::kArxivJson ? MapArxiv(obj, doc, why)
+                                                : MapGeneric(obj, columns, doc, why);
+  };
   std::string_view line;
   json obj;
   std::string why, first_why;

@@ -21,10 +21,13 @@ Status ReadBibtex(LineSource& in, RecordContext& ctx);
 bool IsBibtexEntryStart(std::string_view line);
 /// CSV (delim ',') or TSV ('\t') with a header row, mapped by `columns`.
 Status ReadTable(LineSource& in, char delim, const ColumnMapping& columns, RecordContext& ctx);
-/// JSON Lines: `format` is kJsonl (generic fields), kBeirCorpus or kArxivJson.
-Status ReadJsonl(LineSource& in, RecordFormat format, RecordContext& ctx);
-/// One record per non-empty line; the line is the abstract.
-Status ReadLines(LineSource& in, RecordContext& ctx);
+/// JSON Lines: `format` is kJsonl (generic fields; a field `columns` names, of
+/// id, title, abstract and year, replaces that one's auto-detection), kBeirCorpus
+/// or kArxivJson.
+Status ReadJsonl(LineSource& in, RecordFormat format, const ColumnMapping& columns, RecordContext& ctx);
+/// One record per line; the line is the abstract. Blank lines are skipped
+/// unless `keep_blank` (then they are textless records, so record i is line i).
+Status ReadLines(LineSource& in, bool keep_blank, RecordContext& ctx);
 /// PubMed/MEDLINE XML, streamed with libxml2's xmlTextReader.
 Status ReadPubmedXml(const std::string& path, ProgressMeter& meter, RecordContext& ctx);
 

@@ -139,10 +139,10 @@ StatusOr<RecordFormat> DetectRecordFormat(const std::string& path) {
 
 namespace ingest {
 
-Status ReadLines(LineSource& in, RecordContext& ctx) {
+Status ReadLines(LineSource& in, bool keep_blank, RecordContext& ctx) {
   std::string_view line;
   while (in.Next(&line)) {
-    if (Trim(line).empty()) continue;
+    if (Trim(line).empty() && !keep_blank) continue;
     Document doc;
     doc.abstract = std::string(line);
     LITRANK_RETURN_IF_ERROR(ctx.Emit(std::move(doc), in.line_number()));
@@ -179,8 +179,8 @@ Status ReadRecords(const std::string& path, const RecordReadOptions& options,
       case RecordFormat::kTsv: st = ingest::ReadTable(in, '\t', options.columns, ctx); break;
       case RecordFormat::kJsonl:
       case RecordFormat::kBeirCorpus:
-      case RecordFormat::kArxivJson: st = ingest::ReadJsonl(in, format, ctx); break;
-      default: st = ingest::ReadLines(in, ctx); break;
+      case RecordFormat::kArxivJson: st = ingest::ReadJsonl(in, format, options.columns, ctx); break;
+      default: st = ingest::ReadLines(in, options.keep_textless && options.keep_blank_lines, ctx); break;
     }
     if (st.ok() && !in.status().ok()) {
       st = in.status().code() == Status::Code::kIOError ? Status::IOError(path + ": " + in.status().message())

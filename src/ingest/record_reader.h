@@ -75,11 +75,16 @@ struct ColumnMapping {
 /// How to read a file.
 struct RecordReadOptions {
   RecordFormat format = RecordFormat::kAuto;  ///< kAuto: DetectRecordFormat
-  ColumnMapping columns;                      ///< CSV/TSV only
+  /// CSV/TSV columns; in generic JSONL, the id, title, abstract and year
+  /// fields (the others are ignored there).
+  ColumnMapping columns;
   /// Pass on records with neither title nor abstract (skipped by default: the
   /// store refuses them). Screening simulations keep them, since a review
   /// counts every record it screened.
   bool keep_textless = false;
+  /// Plain lines with keep_textless: a blank line is a textless record too, so
+  /// record i is line i (for outputs aligned with a line-per-record gold file).
+  bool keep_blank_lines = false;
 };
 
 /// A record that was not turned into a Document.

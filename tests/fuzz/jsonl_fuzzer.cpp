@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     RecordReadReport report;
     ingest::RecordContext ctx("fuzz.jsonl", f, s, &report);
     ingest::LineSource in(fuzz::AsText(data, size));
-    (void)ingest::ReadJsonl(in, f, ctx);
+    (void)ingest::ReadJsonl(in, f, ColumnMapping{}, ctx);
   }
   return 0;
 }
