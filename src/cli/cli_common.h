@@ -58,6 +58,8 @@ void AddEmbedCommand(CLI::App& app, int* exit_code);
 void AddEvalCommand(CLI::App& app, int* exit_code);
 void AddServeCommand(CLI::App& app, int* exit_code);
 void AddScreenCommand(CLI::App& app, int* exit_code);
+void AddClusterCommand(CLI::App& app, int* exit_code);
+void AddTrendsCommand(CLI::App& app, int* exit_code);
 /// `litrank screen simulate`, registered under the `screen` command.
 void AddScreenSimulateCommand(CLI::App& screen, int* exit_code);
 /// `litrank bench search`, registered under the `bench` command.
@@ -65,5 +67,6 @@ void AddSearchBenchCommand(CLI::App& bench, int* exit_code);
 void AddServeBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench serve`, under `bench`
 void AddScreenBenchCommand(CLI::App& bench, int* exit_code); ///< `litrank bench screen`, under `bench`
 void AddVectorsBenchCommand(CLI::App& bench, int* exit_code); ///< `litrank bench vectors`, under `bench`
+void AddClusterBenchCommand(CLI::App& bench, int* exit_code); ///< `litrank bench cluster`, under `bench`
 
 }  // namespace litrank::cli

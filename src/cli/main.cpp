@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   litrank::cli::AddEvalCommand(app, &exit_code);
   litrank::cli::AddServeCommand(app, &exit_code);
   litrank::cli::AddScreenCommand(app, &exit_code);
+  litrank::cli::AddClusterCommand(app, &exit_code);
+  litrank::cli::AddTrendsCommand(app, &exit_code);
   llama_backend_init();
   try {
     app.parse(argc, argv);

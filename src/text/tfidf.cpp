@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "text/analyzer.h"
+#include "text/stopwords.h"
 
 namespace litrank {
 
@@ -22,6 +23,7 @@ StatusOr<std::vector<std::vector<std::string>>> AnalyzeTexts(const std::vector<s
     (*analyzer)->Analyze(texts[i], &words);
     for (std::string& w : words) {
       const bool number = w.find_first_not_of("0123456789.,") == std::string::npos;
+      if (options.broad_stopwords && IsGeneralEnglishStopword(w)) continue;
       if (w.size() > 1 && !number) out[i].push_back(std::move(w));  // size in bytes: a CJK character stays
     }
   }

@@ -35,6 +35,9 @@ struct TfidfOptions {
 struct TextTermOptions {
   std::string stemmer = "english";  ///< Snowball language (checked even when stem is false)
   bool stem = false;                ///< Snowball stems instead of the words themselves
+  /// Also drop the 318-word general English stop list (text/stopwords.h), as
+  /// topics do; screening keeps the analyzer's 33 words (what it was measured with).
+  bool broad_stopwords = false;
 };
 
 /// Analyses each text: the BM25 analyzer's words (ICU word break, case folding,
