@@ -8,8 +8,9 @@ packages=(
   libsqlite3-dev libicu-dev libstemmer-dev libxml2-dev libhnswlib-dev libxapian-dev
   # screening: the linear learners scikit-learn uses (LinearSVC, LogisticRegression)
   liblinear-dev
-  # topics (analysis/): truncated SVD and k-means
-  libeigen3-dev
+  # topics (analysis/): truncated SVD and k-means; keyword networks: igraph (Leiden,
+  # centralities, GraphML/Pajek), graphviz's libgvc (layout, SVG)
+  libeigen3-dev libigraph-dev libgraphviz-dev
   # bench screen runs the reference screening script (../shared/tools) side by side
   python3-sklearn
   # tests/browser: the web page in a real browser; a CJK font so Chinese labels render

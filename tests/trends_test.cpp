@@ -150,6 +150,23 @@ TEST(Trends, TopicStatusFollowsTheDocumentedRule) {
   EXPECT_EQ(t->topics[0].per_year, std::vector<size_t>(10, 5));
 }
 
+TEST(Trends, AWideYearSpanIsCountedNotRefused) {
+  // Years 1000 and 2999 (the widest the readers accept) around 300 documents of
+  // distinct words: 2,000 yearly bins, every empty year a zero.
+  std::vector<Document> docs(302);
+  docs[0].year = 1000;
+  docs[1].year = 2999;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    if (i >= 2) docs[i].year = 2000;
+    docs[i].abstract = "term" + std::string(1, static_cast<char>('a' + i % 26)) + std::to_string(i) + " shared words";
+  }
+  StatusOr<Trends> t = FindTrends(docs, TrendOptions{});
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_EQ(t->per_year.size(), 2000u);
+  EXPECT_EQ(t->per_year[1000], 300u);
+  EXPECT_EQ(t->per_year[1], 0u);
+}
+
 // ---- CLI -------------------------------------------------------------------
 
 class TrendsCli : public ::testing::Test {

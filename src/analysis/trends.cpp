@@ -1,5 +1,6 @@
 // FindTrends: papers per year, burst terms, and how each topic moves.
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -74,8 +75,9 @@ StatusOr<Trends> FindTrends(const std::vector<Document>& docs, const TrendOption
     if (!analysed.ok()) return analysed.status();
     words = std::move(*analysed);
   }
-  std::unordered_map<std::string, std::vector<size_t>> hits;
-  std::unordered_map<std::string, size_t> df;
+  // Per term, the year of each dated document that has it (memory grows with
+  // the input, not with terms × years: a 1000..2999 span stays cheap).
+  std::unordered_map<std::string, std::vector<uint32_t>> years_of;
   std::set<std::string> seen;
   for (size_t i = 0; i < docs.size(); ++i) {
     if (docs[i].year <= 0) continue;
@@ -87,21 +89,19 @@ StatusOr<Trends> FindTrends(const std::vector<Document>& docs, const TrendOption
         if (!term.empty()) seen.insert(std::move(term));
       }
     }
-    const size_t year = static_cast<size_t>(docs[i].year - out.first_year);
-    for (const std::string& term : seen) {
-      std::vector<size_t>& h = hits[term];
-      if (h.empty()) h.assign(years, 0);
-      ++h[year];
-      ++df[term];
-    }
+    const auto year = static_cast<uint32_t>(docs[i].year - out.first_year);
+    for (const std::string& term : seen) years_of[term].push_back(year);
   }
   std::vector<std::string> terms;
-  for (const auto& [term, n] : df) {
-    if (n >= o.bursts.min_documents) terms.push_back(term);
+  for (const auto& [term, ys] : years_of) {
+    if (ys.size() >= o.bursts.min_documents) terms.push_back(term);
   }
   std::sort(terms.begin(), terms.end());
+  std::vector<size_t> hits(years);
   for (const std::string& term : terms) {
-    for (Burst& b : DetectBursts(term, out.first_year, hits[term], out.per_year, o.bursts)) {
+    std::fill(hits.begin(), hits.end(), 0);
+    for (uint32_t y : years_of[term]) ++hits[y];
+    for (Burst& b : DetectBursts(term, out.first_year, hits, out.per_year, o.bursts)) {
       out.bursts.push_back(std::move(b));
     }
   }

@@ -60,6 +60,7 @@ void AddServeCommand(CLI::App& app, int* exit_code);
 void AddScreenCommand(CLI::App& app, int* exit_code);
 void AddClusterCommand(CLI::App& app, int* exit_code);
 void AddTrendsCommand(CLI::App& app, int* exit_code);
+void AddKeywordsCommand(CLI::App& app, int* exit_code);
 /// `litrank screen simulate`, registered under the `screen` command.
 void AddScreenSimulateCommand(CLI::App& screen, int* exit_code);
 /// `litrank bench search`, registered under the `bench` command.

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   litrank::cli::AddScreenCommand(app, &exit_code);
   litrank::cli::AddClusterCommand(app, &exit_code);
   litrank::cli::AddTrendsCommand(app, &exit_code);
+  litrank::cli::AddKeywordsCommand(app, &exit_code);
   llama_backend_init();
   try {
     app.parse(argc, argv);
