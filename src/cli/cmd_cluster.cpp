@@ -10,7 +10,7 @@
 #include "cli/cli_common.h"
 #include "cli/document_source.h"
 #include "litrank/topics.h"
-#include "util/utf8.h"
+#include "report/json_views.h"
 
 namespace litrank::cli {
 namespace {
@@ -22,30 +22,6 @@ struct ClusterArgs {
   TopicOptions options;
 };
 
-std::string OneLine(const std::string& text, size_t bytes) {
-  std::string s = text.substr(0, Utf8SafePrefix(text, bytes));
-  for (char& c : s) if (c == '\n' || c == '\t' || c == '\r') c = ' ';
-  return s.size() < text.size() ? s + "…" : s;
-}
-
-nlohmann::json ModelJson(const TopicModel& m, const std::vector<Document>& docs, const std::vector<std::string>& ids,
-                         double seconds) {
-  nlohmann::json topics = nlohmann::json::array();
-  for (const Topic& t : m.topics) {
-    nlohmann::json reps = nlohmann::json::array();
-    for (size_t i : t.representatives) {
-      reps.push_back({{"index", i}, {"id", ids[i]}, {"title", docs[i].title.empty() ? OneLine(docs[i].abstract, 200) : docs[i].title}});
-    }
-    nlohmann::json j = {{"id", t.id}, {"label", t.label}, {"keywords", t.keywords}, {"size", t.members.size()},
-                        {"representatives", reps}};
-    if (t.year_min > 0) j["year_min"] = t.year_min, j["year_max"] = t.year_max;
-    topics.push_back(std::move(j));
-  }
-  return {{"k", m.k}, {"k_chosen", m.k_chosen}, {"silhouette", m.silhouette}, {"features", m.features},
-          {"documents_total", docs.size()}, {"seconds", seconds}, {"topics", topics},
-          {"assignments", m.topic_of}, {"ids", ids}};
-}
-
 void PrintTable(const TopicModel& m, const std::vector<Document>& docs, int show) {
   std::printf("%-5s  %-6s  %-9s  %s\n", "topic", "size", "years", "keywords");
   for (const Topic& t : m.topics) {
@@ -55,7 +31,7 @@ void PrintTable(const TopicModel& m, const std::vector<Document>& docs, int show
     std::printf("%-5d  %-6zu  %-9s  %s\n", t.id, t.members.size(), years.c_str(), keywords.c_str());
     for (size_t i = 0; i < t.representatives.size() && static_cast<int>(i) < show; ++i) {
       const Document& d = docs[t.representatives[i]];
-      std::printf("                          · %s\n", OneLine(d.title.empty() ? d.abstract : d.title, 100).c_str());
+      std::printf("                          · %s\n", report::DisplayTitle(d, 100).c_str());
     }
   }
   const size_t unplaced = static_cast<size_t>(std::count(m.topic_of.begin(), m.topic_of.end(), -1));
@@ -75,7 +51,9 @@ int Run(const ClusterArgs& a) {
   PrintTable(*model, docs, a.show);
   if (!a.json_out.empty()) {
     std::ofstream out(a.json_out, std::ios::binary | std::ios::trunc);
-    out << ModelJson(*model, docs, ids, seconds).dump(1) << "\n";
+    nlohmann::json j = report::TopicsJson(*model, docs, ids);
+    j["seconds"] = seconds;
+    out << j.dump(1) << "\n";
     if (!out.flush()) return Fail(Status::IOError("cannot write " + a.json_out));
   }
   return kExitOk;

@@ -8,6 +8,7 @@
 #include "cli/cli_common.h"
 #include "cli/document_source.h"
 #include "litrank/keywords.h"
+#include "report/json_views.h"
 #include "util/utf8.h"
 
 namespace litrank::cli {
@@ -21,23 +22,6 @@ struct KeywordsArgs {
   KeywordNetworkOptions options;
 };
 
-nlohmann::json NetworkJson(const KeywordNetwork& net) {
-  nlohmann::json nodes = nlohmann::json::array();
-  for (size_t i = 0; i < net.nodes.size(); ++i) {
-    const KeywordNode& n = net.nodes[i];
-    nodes.push_back({{"id", i}, {"label", n.label}, {"occurrences", n.occurrences}, {"cluster", n.cluster},
-                     {"links", n.links}, {"total_link_strength", n.total_link_strength},
-                     {"betweenness", n.betweenness}, {"x", n.x}, {"y", n.y}});
-  }
-  nlohmann::json edges = nlohmann::json::array();
-  for (const KeywordEdge& e : net.edges) {
-    edges.push_back({{"source", e.a}, {"target", e.b}, {"cooccurrences", e.cooccurrences}, {"association", e.association}});
-  }
-  return {{"documents", net.documents}, {"documents_with_terms", net.documents_with_terms},
-          {"from_text", net.from_text}, {"clusters", net.clusters}, {"modularity", net.modularity},
-          {"nodes", nodes}, {"edges", edges}};
-}
-
 Status WriteText(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
@@ -46,7 +30,7 @@ Status WriteText(const std::string& path, const std::string& text) {
 }
 
 Status WriteOutputs(const KeywordsArgs& a, const KeywordNetwork& net) {
-  if (!a.json_out.empty()) LITRANK_RETURN_IF_ERROR(WriteText(a.json_out, NetworkJson(net).dump(1) + "\n"));
+  if (!a.json_out.empty()) LITRANK_RETURN_IF_ERROR(WriteText(a.json_out, report::KeywordNetworkJson(net).dump(1) + "\n"));
   if (!a.graphml.empty()) LITRANK_RETURN_IF_ERROR(WriteGraphml(net, a.graphml));
   if (!a.gexf.empty()) LITRANK_RETURN_IF_ERROR(WriteGexf(net, a.gexf));
   if (!a.pajek.empty()) LITRANK_RETURN_IF_ERROR(WritePajek(net, a.pajek));

@@ -10,6 +10,7 @@
 #include "cli/document_source.h"
 #include "litrank/topics.h"
 #include "litrank/trends.h"
+#include "report/json_views.h"
 #include "util/utf8.h"
 
 namespace litrank::cli {
@@ -31,28 +32,6 @@ std::string Sparkline(const std::vector<size_t>& counts) {
   std::string out;
   for (size_t c : counts) out += kBars[top == 0 ? 0 : (c == 0 ? 0 : 1 + (c * 7) / top)];
   return out;
-}
-
-nlohmann::json TrendsJson(const Trends& t, const TopicModel* model) {
-  nlohmann::json per_year = nlohmann::json::array();
-  for (size_t y = 0; y < t.per_year.size(); ++y) {
-    per_year.push_back({{"year", t.first_year + static_cast<int>(y)}, {"papers", t.per_year[y]}});
-  }
-  nlohmann::json bursts = nlohmann::json::array();
-  for (const Burst& b : t.bursts) {
-    bursts.push_back({{"term", b.term}, {"start", b.start}, {"end", b.end}, {"strength", b.strength},
-                      {"documents", b.documents}});
-  }
-  nlohmann::json topics = nlohmann::json::array();
-  for (size_t i = 0; i < t.topics.size(); ++i) {
-    const TopicTrend& tt = t.topics[i];
-    const Topic& topic = model->topics[i];
-    topics.push_back({{"id", tt.topic}, {"label", topic.label}, {"size", topic.members.size()},
-                      {"status", tt.status}, {"recent_share", tt.recent_share}, {"earlier_share", tt.earlier_share},
-                      {"per_year", tt.per_year}});
-  }
-  return {{"documents", t.documents}, {"missing_year", t.missing_year}, {"first_year", t.first_year},
-          {"last_year", t.last_year}, {"papers_per_year", per_year}, {"bursts", bursts}, {"topics", topics}};
 }
 
 void PrintTrends(const Trends& t, const TopicModel* model, int show) {
@@ -94,7 +73,7 @@ int Run(const TrendsArgs& a) {
   PrintTrends(*trends, with_topics ? &model : nullptr, a.show);
   if (!a.json_out.empty()) {
     std::ofstream out(a.json_out, std::ios::binary | std::ios::trunc);
-    out << TrendsJson(*trends, with_topics ? &model : nullptr).dump(1) << "\n";
+    out << report::TrendsJson(*trends, with_topics ? &model : nullptr).dump(1) << "\n";
     if (!out.flush()) return Fail(Status::IOError("cannot write " + a.json_out));
   }
   return kExitOk;

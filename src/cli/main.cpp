@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   litrank::cli::AddClusterCommand(app, &exit_code);
   litrank::cli::AddTrendsCommand(app, &exit_code);
   litrank::cli::AddKeywordsCommand(app, &exit_code);
+  litrank::cli::AddReviewCommand(app, &exit_code);
   llama_backend_init();
   try {
     app.parse(argc, argv);

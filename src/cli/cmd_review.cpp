@@ -1,0 +1,68 @@
+// `litrank review`: from a collection (and a question) to report.md + report.html.
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+
+#include "cli/cli_common.h"
+#include "cli/document_source.h"
+#include "litrank/review.h"
+
+namespace litrank::cli {
+namespace {
+
+struct ReviewArgs {
+  DocumentSource source;
+  std::string out, thesaurus;
+  bool quiet = false;
+  ReviewOptions options;
+};
+
+int Run(ReviewArgs a) {
+  if (!a.thesaurus.empty()) {
+    if (Status st = LoadThesaurus(a.thesaurus, &a.options.keywords.thesaurus); !st.ok()) return Fail(st);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<Document> docs;
+  std::vector<std::string> ids;
+  if (Status st = LoadDocumentSource(a.source, &docs, &ids); !st.ok()) return Fail(st);
+  if (!a.quiet) {
+    a.options.progress = [](const std::string& step, int n, int steps) {
+      std::fprintf(stderr, "[%d/%d] %s\n", n, steps, step.c_str());
+    };
+  }
+  StatusOr<Review> review = BuildReview(docs, a.options);
+  if (!review.ok()) return Fail(review.status());
+  if (Status st = WriteReview(*review, docs, ids, a.out); !st.ok()) return Fail(st);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("%s/report.html\n%s/report.md\n", a.out.c_str(), a.out.c_str());
+  std::fprintf(stderr, "%zu records, %zu sections, %.1f s%s%s\n", docs.size(), review->outline.size(), seconds,
+               review->trends ? "" : ("; no trends: " + review->trends_note).c_str(),
+               review->keywords ? "" : ("; no keyword network: " + review->keywords_note).c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddReviewCommand(CLI::App& app, int* exit_code) {
+  auto a = std::make_shared<ReviewArgs>();
+  auto* cmd = app.add_subcommand("review",
+      "One step from a collection to a review report: topics, trends and bursts, the keyword network, key\n"
+      "papers per topic and an outline; writes DIR/report.md, a self-contained DIR/report.html and the JSON.");
+  AddDocumentSourceOptions(cmd, &a->source);
+  cmd->add_option("-o,--out", a->out, "Directory for the report (created)")->required();
+  cmd->add_option("-q,--question", a->options.question, "The review question: orders sections and key papers");
+  cmd->add_option("-k,--k,--topics", a->options.topics.k, "Number of sections/topics (0 = choose, at most 12)")
+      ->check(CLI::Range(0, 10000));
+  cmd->add_option("--key-papers", a->options.key_papers, "Key papers per section")->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--thesaurus", a->thesaurus, "VOSviewer thesaurus for the keyword network");
+  cmd->add_option("--seed", a->options.topics.seed, "Seed (same input and seed, same report)")->capture_default_str();
+  cmd->add_flag("--quiet", a->quiet, "No progress lines");
+  cmd->footer(
+      "\nExamples:\n"
+      "  litrank review --db review.db --out report --question \"statins and dementia\"\n");
+  cmd->callback([a, exit_code] { *exit_code = Run(*a); });
+}
+
+}  // namespace litrank::cli
