@@ -17,5 +17,5 @@ fi
 # cannot reserve its shadow memory: it runs in the ordinary suite only.
 suites='Corpus|ConcurrentWriters|CrashSafety|DocumentReader|Ingest|HostileInput|Ascii'
 suites+='|RerankScheduler|Cli|Protocol|EvalMetrics|Search|Bm25|Fusion|Vector|Screen|Server'
-suites+='|Cluster|Lsa|KMeans|FindTopics|TopicTerms|Bursts|Trends|Keyword|Review'
+suites+='|Cluster|Lsa|KMeans|FindTopics|TopicTerms|Bursts|Trends|Keyword|Review|Cite|Sentences'
 scripts/sanitize.sh -R "^($suites)" -E 'HostileInputTest.BillionLaughsThroughTheCli'

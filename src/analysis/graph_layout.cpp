@@ -38,16 +38,23 @@ std::string LabelText(const std::string& s) {
   return out;
 }
 
-/// One graphviz graph of the network, freed with its context.
+/// The process's one graphviz context, made on first use (under GraphvizLock) and
+/// never freed: graphviz 2.42's pango text layout keeps the last font name in a
+/// static that gvFreeContext frees, so a second context reads freed memory.
+GVC_t* Context() {
+  static GVC_t* gvc = gvContext();
+  return gvc;
+}
+
+/// One graphviz graph of the network, freed when it goes.
 class GvGraph {
  public:
-  GvGraph() : gvc_(gvContext()) {}
+  GvGraph() : gvc_(Context()) {}
   ~GvGraph() {
     if (g_ != nullptr) {
       if (laid_out_) gvFreeLayout(gvc_, g_);
       agclose(g_);
     }
-    if (gvc_ != nullptr) gvFreeContext(gvc_);
   }
   Status Build(const KeywordNetwork& net, bool pinned, uint64_t seed, bool styled) {
     if (gvc_ == nullptr) return Status::Internal("graphviz: no context");

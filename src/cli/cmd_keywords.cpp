@@ -2,10 +2,10 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_common.h"
+#include "util/text_file.h"
 #include "cli/document_source.h"
 #include "litrank/keywords.h"
 #include "report/json_views.h"
@@ -22,15 +22,8 @@ struct KeywordsArgs {
   KeywordNetworkOptions options;
 };
 
-Status WriteText(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.flush();
-  return out ? Status::Ok() : Status::IOError("cannot write " + path);
-}
-
 Status WriteOutputs(const KeywordsArgs& a, const KeywordNetwork& net) {
-  if (!a.json_out.empty()) LITRANK_RETURN_IF_ERROR(WriteText(a.json_out, report::KeywordNetworkJson(net).dump(1) + "\n"));
+  if (!a.json_out.empty()) LITRANK_RETURN_IF_ERROR(WriteTextFile(a.json_out, report::KeywordNetworkJson(net).dump(1) + "\n"));
   if (!a.graphml.empty()) LITRANK_RETURN_IF_ERROR(WriteGraphml(net, a.graphml));
   if (!a.gexf.empty()) LITRANK_RETURN_IF_ERROR(WriteGexf(net, a.gexf));
   if (!a.pajek.empty()) LITRANK_RETURN_IF_ERROR(WritePajek(net, a.pajek));
@@ -40,7 +33,7 @@ Status WriteOutputs(const KeywordsArgs& a, const KeywordNetwork& net) {
   if (!a.svg.empty()) {
     StatusOr<std::string> svg = DrawKeywordNetworkSvg(net);
     if (!svg.ok()) return svg.status();
-    LITRANK_RETURN_IF_ERROR(WriteText(a.svg, *svg));
+    LITRANK_RETURN_IF_ERROR(WriteTextFile(a.svg, *svg));
   }
   return Status::Ok();
 }

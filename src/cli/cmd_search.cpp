@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_common.h"
+#include "cli/search_models.h"
 #include "litrank/corpus.h"
 #include "litrank/embedder.h"
 #include "litrank/reranker.h"
@@ -16,11 +17,10 @@ namespace litrank::cli {
 namespace {
 
 struct SearchArgs {
-  std::string db, query, reranker, embedder, format = "table";
-  bool no_bm25 = false, no_dense = false, no_rerank = false, explain = false, no_progress = false;
+  std::string db, query, format = "table";
+  bool no_bm25 = false, explain = false, no_progress = false;
   double threshold = -1;
-  int threads = 0;
-  int gpu_layers = 0;
+  SearchModelArgs models;
   SearchOptions options;
 };
 
@@ -55,28 +55,11 @@ int Run(SearchArgs& a) {
   if (!corpus.ok()) return Fail(corpus.status());
   std::unique_ptr<Reranker> reranker;
   std::unique_ptr<Embedder> embedder;
-  const std::string reranker_path = ModelFromFlagOrEnv(a.reranker, "LITRANK_RERANKER");
-  const std::string embedder_path = ModelFromFlagOrEnv(a.embedder, "LITRANK_EMBEDDER");
-  if (!reranker_path.empty() && !a.no_rerank) {
-    RerankerConfig config;
-    config.threads = a.threads;
-    config.gpu_layers = a.gpu_layers;
-    auto opened = Reranker::Open(reranker_path, config);
-    if (!opened.ok()) return Fail(opened.status(), /*model_related=*/true);
-    reranker = std::move(*opened);
-  }
-  if (!embedder_path.empty() && !a.no_dense) {
-    EmbedderConfig config;
-    config.threads = a.threads;
-    config.gpu_layers = a.gpu_layers;
-    auto opened = Embedder::Open(embedder_path, config);
-    if (!opened.ok()) return Fail(opened.status(), /*model_related=*/true);
-    embedder = std::move(*opened);
-  }
+  if (int rc = OpenSearchModels(a.models, &reranker, &embedder); rc != kExitOk) return rc;
   SearchOptions& o = a.options;
   o.bm25 = !a.no_bm25;
-  o.dense = !a.no_dense;
-  o.rerank = !a.no_rerank;
+  o.dense = !a.models.no_dense;
+  o.rerank = !a.models.no_rerank;
   if (a.threshold >= 0) o.threshold = a.threshold;
   auto searcher = Searcher::Create(corpus->get(), reranker.get(), embedder.get());
   if (!searcher.ok()) return Fail(searcher.status());
@@ -116,8 +99,7 @@ void AddSearchCommand(CLI::App& app, int* exit_code) {
       "on the top results. Without model files it searches with BM25 alone and says so.");
   cmd->add_option("query", a->query, "What to look for")->required();
   cmd->add_option("--db", a->db, "Collection file (default: $LITRANK_DB or ./litrank.db)");
-  cmd->add_option("-r,--reranker", a->reranker, "Reranker GGUF (default: $LITRANK_RERANKER)");
-  cmd->add_option("-e,--embedder", a->embedder, "Embedding GGUF (default: $LITRANK_EMBEDDER)");
+  AddSearchModelOptions(cmd, &a->models);
   cmd->add_option("-i,--instruction", o.instruction, "Reranker instruction (default: web-search)");
   cmd->add_option("--task", o.embed_task, "Embedding query task (default: web-search)");
   cmd->add_option("-k,--top-k", o.top_k, "Results to show (0 = all)")->capture_default_str();
@@ -135,13 +117,9 @@ void AddSearchCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--keyword", o.filter.keywords, "Only documents with this keyword (repeatable)");
   cmd->add_option("--lang", o.filter.languages, "Only documents in this language, e.g. en, zh (repeatable)");
   cmd->add_flag("--no-bm25", a->no_bm25, "Skip BM25 recall");
-  cmd->add_flag("--no-dense", a->no_dense, "Skip dense recall");
-  cmd->add_flag("--no-rerank", a->no_rerank, "Skip the reranker");
   cmd->add_flag("--explain", a->explain, "Show each stage's rank and score per result");
   cmd->add_option("-f,--format", a->format, "table | json | jsonl")
       ->check(CLI::IsMember({"table", "json", "jsonl"}))->capture_default_str();
-  cmd->add_option("--threads", a->threads, "CPU threads for the models (0 = all)")->capture_default_str();
-  cmd->add_option("--gpu-layers", a->gpu_layers, "Layers to offload to the GPU (-1 = all)")->capture_default_str();
   cmd->footer("\nExamples:\n"
               "  litrank search --db papers.db \"graph neural networks for molecules\" --explain\n"
               "  litrank search --db papers.db -r reranker.gguf -e embedding.gguf \"...\" --year-from 2020\n"

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   litrank::cli::AddTrendsCommand(app, &exit_code);
   litrank::cli::AddKeywordsCommand(app, &exit_code);
   litrank::cli::AddReviewCommand(app, &exit_code);
+  litrank::cli::AddCiteCommand(app, &exit_code);
   llama_backend_init();
   try {
     app.parse(argc, argv);

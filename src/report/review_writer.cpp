@@ -3,12 +3,12 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "litrank/review.h"
 #include "report/json_views.h"
 #include "report/svg_charts.h"
+#include "util/text_file.h"
 
 namespace litrank {
 namespace {
@@ -18,13 +18,6 @@ using report::Escape;
 constexpr size_t kBurstsShown = 25;
 constexpr size_t kTrendLines = 8;
 constexpr size_t kKeywordsListed = 15;
-
-Status WriteFile(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.flush();
-  return out ? Status::Ok() : Status::IOError("cannot write " + path.string());
-}
 
 std::string Today() {
   const std::time_t now = std::time(nullptr);
@@ -222,14 +215,14 @@ Status WriteReview(const Review& r, const std::vector<Document>& docs, const std
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
   const std::filesystem::path d(dir);
-  LITRANK_RETURN_IF_ERROR(WriteFile(d / "topics.json", report::TopicsJson(r.topics, docs, ids).dump(1) + "\n"));
+  LITRANK_RETURN_IF_ERROR(WriteTextFile((d / "topics.json").string(), report::TopicsJson(r.topics, docs, ids).dump(1) + "\n"));
   nlohmann::json trends = r.trends ? report::TrendsJson(*r.trends, &r.topics) : nlohmann::json{{"note", r.trends_note}};
-  LITRANK_RETURN_IF_ERROR(WriteFile(d / "trends.json", trends.dump(1) + "\n"));
+  LITRANK_RETURN_IF_ERROR(WriteTextFile((d / "trends.json").string(), trends.dump(1) + "\n"));
   nlohmann::json keywords = r.keywords ? report::KeywordNetworkJson(*r.keywords) : nlohmann::json{{"note", r.keywords_note}};
-  LITRANK_RETURN_IF_ERROR(WriteFile(d / "keywords.json", keywords.dump(1) + "\n"));
-  LITRANK_RETURN_IF_ERROR(WriteFile(d / "outline.json", OutlineJson(r, ids).dump(1) + "\n"));
-  LITRANK_RETURN_IF_ERROR(WriteFile(d / "report.md", Markdown(r, docs, ids)));
-  return WriteFile(d / "report.html", Html(r, docs, ids));
+  LITRANK_RETURN_IF_ERROR(WriteTextFile((d / "keywords.json").string(), keywords.dump(1) + "\n"));
+  LITRANK_RETURN_IF_ERROR(WriteTextFile((d / "outline.json").string(), OutlineJson(r, ids).dump(1) + "\n"));
+  LITRANK_RETURN_IF_ERROR(WriteTextFile((d / "report.md").string(), Markdown(r, docs, ids)));
+  return WriteTextFile((d / "report.html").string(), Html(r, docs, ids));
 }
 
 }  // namespace litrank
