@@ -81,13 +81,8 @@ nlohmann::json RunReference(const ClusterBenchArgs& a, const LabelledSet& set, i
   const std::string cmd = a.python + " " + a.shared + "/tools/cluster_ref.py " + set.reference_args + " --k " +
                           std::to_string(k) + " --seeds " + std::to_string(a.seeds) + " 2>/dev/null";
   const auto start = std::chrono::steady_clock::now();
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return nullptr;
   std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  if (pclose(p) != 0) return nullptr;
+  if (!bench::RunCapture(cmd, &out)) return nullptr;
   nlohmann::json j = nlohmann::json::parse(out, nullptr, false);
   if (!j.is_object()) return nullptr;
   j["wall_seconds_all_seeds"] = Seconds(start);

@@ -57,13 +57,8 @@ nlohmann::json RunReference(const ScreenBenchArgs& a, const Review& r) {
   std::string cmd = a.python + " " + a.shared + "/tools/screen_ref.py " + r.file + " --seeds " +
                     std::to_string(a.reference_seeds) + (r.review.empty() ? "" : " --review " + r.review) +
                     " 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return nullptr;
   std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  if (pclose(p) != 0) return nullptr;
+  if (!bench::RunCapture(cmd, &out)) return nullptr;
   const nlohmann::json j = nlohmann::json::parse(out, nullptr, false);
   return j.is_object() ? j : nlohmann::json(nullptr);
 }

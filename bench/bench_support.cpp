@@ -158,14 +158,19 @@ double LlamaServer::TimeRerank(const std::string& query, const std::vector<std::
   return code == 200 ? s : -1;
 }
 
+bool RunCapture(const std::string& command, std::string* out) {
+  out->clear();
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return false;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out->append(buf, n);
+  return pclose(p) == 0;
+}
+
 double LlamaBenchPp512(const std::string& binary, const std::string& model, int threads) {
   const std::string cmd = binary + " -m '" + model + "' -p 512 -n 0 -r 2 -t " + std::to_string(threads) + " -o json 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return -1;
   std::string out;
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  pclose(p);
+  RunCapture(cmd, &out);
   try {
     const auto j = nlohmann::json::parse(out);
     return j.at(0).at("avg_ts").get<double>();

@@ -47,6 +47,10 @@ class LlamaServer {
   bool ready_ = false;
 };
 
+/// Runs `command` through the shell and puts its stdout in *out. False when it
+/// could not start or exited non-zero (*out holds what it wrote anyway).
+bool RunCapture(const std::string& command, std::string* out);
+
 /// llama-bench pp512 tokens/s for `model` with `threads` threads (negative on failure).
 double LlamaBenchPp512(const std::string& binary, const std::string& model, int threads);
 
