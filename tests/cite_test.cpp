@@ -38,6 +38,37 @@ TEST(Sentences, SplitsOnSentenceEndsNotOnHardWraps) {
   ASSERT_EQ(t.size(), 2u);
   EXPECT_EQ(t[0].text, "A heading");
   EXPECT_TRUE(SplitSentences(" \n\n\t ").empty());
+  // A line of spaces and tabs is as blank as an empty one.
+  const std::vector<Sentence> w = SplitSentences("A heading\n  \t\nThe body starts here.");
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0].text, "A heading");
+  EXPECT_EQ(w[1].text, "The body starts here.");
+}
+
+/// The input's bytes at a sentence's offsets, line breaks read as spaces (what
+/// SplitSentences promises for `text`).
+std::string At(const std::string& input, const Sentence& s) {
+  std::string out = input.substr(s.begin, s.end - s.begin);
+  for (char& c : out) if (c == '\n' || c == '\r') c = ' ';
+  return out;
+}
+
+TEST(Sentences, OffsetsPointAtEachSentenceWithCrlfAndEmoji) {
+  // Windows line ends (a wrap and a blank line), a non-BMP emoji (4 UTF-8 bytes, two
+  // UTF-16 units) and a 3-byte character before the last sentence.
+  const std::string text =
+      "Results \xF0\x9F\x98\x80 were clear.\r\nThey held in\r\nevery trial.\r\n\r\n"
+      "\xE2\x80\x9C" "Dose\xE2\x80\x9D mattered.";
+  const std::vector<Sentence> s = SplitSentences(text);
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s[0].text, "Results \xF0\x9F\x98\x80 were clear.");
+  EXPECT_EQ(s[1].text, "They held in  every trial.");  // CR LF of the wrap: two spaces
+  EXPECT_EQ(s[2].text, "\xE2\x80\x9C" "Dose\xE2\x80\x9D mattered.");
+  for (const Sentence& one : s) EXPECT_EQ(At(text, one), one.text);
+  EXPECT_EQ(s[0].begin, 0u);
+  EXPECT_EQ(s[0].end, 24u);  // "Results " 8 bytes + the emoji 4 + " were clear." 12
+  EXPECT_EQ(s[2].begin, 56u);  // 24 + CR LF 2 + "They held in" 12 + CR LF 2 + "every trial." 12 + 2 × CR LF 4
+  EXPECT_EQ(s[2].end, text.size());
 }
 
 TEST(Sentences, ChineseSentencesAndWords) {
@@ -131,15 +162,61 @@ TEST(Cite, EachSentenceFindsThePaperItParaphrasesFirst) {
   }
   EXPECT_EQ(progress, (std::vector<std::pair<size_t, size_t>>{{1, 4}, {2, 4}, {3, 4}, {4, 4}}));
   EXPECT_EQ(r->stages, std::vector<std::string>{"bm25"});
-  // References: each once, in order of first citation, listing every sentence.
+  // References: each once, in order of first citation, listing its sentences.
   ASSERT_GE(r->references.size(), 4u);
   EXPECT_EQ(r->references[0].document.doc.id, "p0");
   EXPECT_EQ(r->references[0].sentences.front(), 0u);
-  size_t listed = 0;
-  for (const SuggestedReference& ref : r->references) listed += ref.sentences.size();
-  size_t cited = 0;
-  for (const CitedSentence& s : r->sentences) cited += s.citations.size();
-  EXPECT_EQ(listed, cited);
+  // Without a reranker the report says what the scores are.
+  ASSERT_FALSE(r->notes.empty());
+  EXPECT_NE(r->notes.back().find("BM25"), std::string::npos) << r->notes.back();
+}
+
+TEST(Cite, AReferenceCitedTwiceIsListedOnceWithBothSentences) {
+  auto corpus = PaperCorpus(testing::TempDir() + "/cite_twice.db");
+  auto searcher = Searcher::Create(corpus.get(), nullptr, nullptr);
+  ASSERT_TRUE(searcher.ok());
+  CiteOptions o;
+  o.per_sentence = 1;
+  // Sentences 0 and 2 paraphrase the statin paper, sentence 1 the coral one.
+  StatusOr<CitationReport> r = SuggestCitations(searcher->get(),
+      "Statins lower LDL cholesterol in elderly patients. Marine heatwaves bleach reef corals. "
+      "In patients over seventy, statin therapy lowered LDL cholesterol.", o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->references.size(), 2u);
+  EXPECT_EQ(r->references[0].document.doc.id, "p0");
+  EXPECT_EQ(r->references[0].sentences, (std::vector<size_t>{0, 2}));
+  EXPECT_EQ(r->references[1].document.doc.id, "p4");
+  EXPECT_EQ(r->references[1].sentences, std::vector<size_t>{1});
+  // best_score is the larger of the two sentences' scores for p0.
+  const double s0 = r->sentences[0].citations.at(0).score, s2 = r->sentences[2].citations.at(0).score;
+  EXPECT_EQ(r->references[0].best_score, std::max(s0, s2));
+}
+
+TEST(Cite, ThresholdDropsWeakReferencesAndRelativeScoresFollow) {
+  auto corpus = PaperCorpus(testing::TempDir() + "/cite_threshold.db");
+  auto searcher = Searcher::Create(corpus.get(), nullptr, nullptr);
+  ASSERT_TRUE(searcher.ok());
+  CiteOptions o;
+  o.per_sentence = 6;
+  const std::string draft = "Statin trials lowered LDL cholesterol in patients during dry field seasons.";
+  StatusOr<CitationReport> all = SuggestCitations(searcher->get(), draft, o);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  const std::vector<SentenceCitation>& c = all->sentences.at(0).citations;
+  ASSERT_GE(c.size(), 2u);  // the statin paper and the field-trial paper share words
+  for (size_t i = 0; i < c.size(); ++i) {
+    EXPECT_DOUBLE_EQ(c[i].relative, c[i].score / c[0].score);
+    if (i > 0) {
+      EXPECT_LE(c[i].score, c[i - 1].score);
+    }
+  }
+  // A threshold between the best and the second score keeps the best alone.
+  o.search.threshold = (c[0].score + c[1].score) / 2;
+  ASSERT_LT(c[1].score, c[0].score);
+  StatusOr<CitationReport> kept = SuggestCitations(searcher->get(), draft, o);
+  ASSERT_TRUE(kept.ok());
+  ASSERT_EQ(kept->sentences.at(0).citations.size(), 1u);
+  EXPECT_EQ(kept->sentences[0].citations[0].document.doc.id, c[0].document.doc.id);
+  EXPECT_EQ(kept->references.size(), 1u);
 }
 
 TEST(Cite, BadDraftsFailClearlyAndCancelStops) {
@@ -253,6 +330,14 @@ TEST(CiteCli, WritesBibtexAndRisThatReadBackAndFailsClearly) {
                                                     " --text 'x y z w' --db " + db, true);
   EXPECT_NE(both.exit_code, 0);
   EXPECT_NE(both.output.find("not both"), std::string::npos) << both.output;
+  testing::CommandResult neither = testing::RunCommand(bin + " cite --db " + db, true);
+  EXPECT_NE(neither.exit_code, 0);
+  EXPECT_NE(neither.output.find("no draft"), std::string::npos) << neither.output;
+  // A bad draft is refused before the collection is opened (the file does not exist).
+  testing::CommandResult bad_first = testing::RunCommand(bin + " cite --text 'We agree.' --db " +
+                                                         (dir / "missing.db").string(), true);
+  EXPECT_NE(bad_first.exit_code, 0);
+  EXPECT_NE(bad_first.output.find("words"), std::string::npos) << bad_first.output;
   testing::CommandResult nodb = testing::RunCommand(bin + " cite --text 'Statins lower LDL cholesterol.' --db " +
                                                     (dir / "missing.db").string(), true);
   EXPECT_NE(nodb.exit_code, 0);

@@ -95,6 +95,12 @@ int StatusOf(const std::string& response) {
 }
 
 TEST(ServerMemory, FiftyMaximalBodiesKeepResidentMemoryBounded) {
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan keeps freed blocks in a quarantine (256 MiB by default) and pads every block
+  // with redzones, so resident memory there says nothing about the documented bound;
+  // the plain build (the main suite) measures it.
+  GTEST_SKIP() << "resident-memory bound is measured in the uninstrumented build, not under ASan";
+#endif
   const int port = testing::FreePort();
   const std::string log = testing::TempDir() + "/serve-memory.log";
   testing::LinePipe serve_status;  // --status-fd says "ready" once the models are loaded

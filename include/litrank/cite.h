@@ -50,11 +50,17 @@ struct CitationReport {
   std::vector<CitedSentence> sentences;
   std::vector<SuggestedReference> references;  ///< in order of first citation in the draft
   std::vector<std::string> stages;             ///< the search stages that ran
-  std::vector<std::string> notes;              ///< e.g. no reranker: scores are lexical
+  std::vector<std::string> notes;              ///< e.g. no reranker: what the scores are instead
 };
 
-/// Suggests citations for `draft` (UTF-8) from `searcher`'s collection.
-/// Errors: empty or invalid UTF-8 draft, no sentence long enough to search, more
+/// Checks `draft` the way SuggestCitations does, without searching, so a caller can
+/// refuse a bad draft before it opens a collection or loads models. Same errors as
+/// SuggestCitations' draft errors.
+Status CheckDraft(const std::string& draft, const CiteOptions& options);
+
+/// Suggests citations for `draft` (UTF-8) from `searcher`'s collection. `stages`
+/// lists every stage that ran for any sentence, in pipeline order; without a rerank
+/// stage a note says what the scores are. Errors: empty or invalid UTF-8 draft, no sentence long enough to search, more
 /// than max_sentences sentences, Cancelled, and the search's own errors.
 StatusOr<CitationReport> SuggestCitations(Searcher* searcher, const std::string& draft, const CiteOptions& options);
 

@@ -1,4 +1,5 @@
 // SuggestCitations: one two-stage search per sentence of the draft.
+#include <algorithm>
 #include <map>
 
 #include "litrank/cite.h"
@@ -6,31 +7,72 @@
 #include "util/utf8.h"
 
 namespace litrank {
+namespace {
 
-StatusOr<CitationReport> SuggestCitations(Searcher* searcher, const std::string& draft, const CiteOptions& o) {
-  if (searcher == nullptr) return Status::InvalidArgument("no collection to cite from");
+/// The draft's sentences, each marked searched or not; the draft errors.
+StatusOr<std::vector<CitedSentence>> DraftSentences(const std::string& draft, const CiteOptions& o) {
   if (!IsValidUtf8(draft)) return Status::InvalidArgument("the draft is not valid UTF-8");
   if (o.per_sentence == 0) return Status::InvalidArgument("per_sentence must be at least 1");
-  CitationReport report;
+  std::vector<CitedSentence> sentences;
   for (Sentence& s : SplitSentences(draft)) {
     CitedSentence c;
     c.text = std::move(s.text);
     c.begin = s.begin;
     c.end = s.end;
-    c.searched = CountWords(c.text) >= o.min_words;
-    report.sentences.push_back(std::move(c));
+    sentences.push_back(std::move(c));
   }
-  if (report.sentences.empty()) return Status::InvalidArgument("the draft is empty");
-  if (report.sentences.size() > o.max_sentences) {
-    return Status::InvalidArgument("the draft has " + std::to_string(report.sentences.size()) +
-                                   " sentences; at most " + std::to_string(o.max_sentences) + " are searched");
+  if (sentences.empty()) return Status::InvalidArgument("the draft is empty");
+  if (sentences.size() > o.max_sentences) {
+    return Status::InvalidArgument("the draft has " + std::to_string(sentences.size()) + " sentences; at most " +
+                                   std::to_string(o.max_sentences) + " are searched");
   }
   size_t searchable = 0;
-  for (const CitedSentence& c : report.sentences) searchable += c.searched ? 1 : 0;
+  for (CitedSentence& c : sentences) {
+    c.searched = CountWords(c.text) >= o.min_words;
+    searchable += c.searched ? 1 : 0;
+  }
   if (searchable == 0) {
     return Status::InvalidArgument("no sentence of the draft has " + std::to_string(o.min_words) +
                                    " words or more to search for");
   }
+  return sentences;
+}
+
+/// Adds `stages` of one sentence's search to `all`, keeping pipeline order.
+void MergeStages(const std::vector<std::string>& stages, std::vector<std::string>* all) {
+  static const std::vector<std::string> kOrder = {"bm25", "dense(exact)", "dense(hnsw)", "rrf", "rerank"};
+  for (const std::string& s : stages) {
+    if (std::find(all->begin(), all->end(), s) == all->end()) all->push_back(s);
+  }
+  auto rank = [](const std::string& s) {
+    return static_cast<size_t>(std::find(kOrder.begin(), kOrder.end(), s) - kOrder.begin());
+  };
+  std::stable_sort(all->begin(), all->end(), [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+}
+
+/// What the scores are when no reranker judged them.
+std::string UnrerankedNote(const std::vector<std::string>& stages) {
+  const bool fused = std::find(stages.begin(), stages.end(), "rrf") != stages.end();
+  return std::string("the scores are ") +
+         (fused ? "fused ranks (RRF of BM25 and dense recall)" : "BM25 lexical matches") +
+         ", not judgements of support";
+}
+
+}  // namespace
+
+Status CheckDraft(const std::string& draft, const CiteOptions& options) {
+  return DraftSentences(draft, options).status();
+}
+
+
+StatusOr<CitationReport> SuggestCitations(Searcher* searcher, const std::string& draft, const CiteOptions& o) {
+  if (searcher == nullptr) return Status::InvalidArgument("no collection to cite from");
+  StatusOr<std::vector<CitedSentence>> sentences = DraftSentences(draft, o);
+  if (!sentences.ok()) return sentences.status();
+  CitationReport report;
+  report.sentences = std::move(*sentences);
+  size_t searchable = 0;
+  for (const CitedSentence& c : report.sentences) searchable += c.searched ? 1 : 0;
   SearchOptions so = o.search;
   so.top_k = o.per_sentence;
   std::map<int64_t, size_t> reference_of;  // rowid -> index in report.references
@@ -41,7 +83,7 @@ StatusOr<CitationReport> SuggestCitations(Searcher* searcher, const std::string&
     std::vector<SearchHit> hits;
     SearchReport sr;
     LITRANK_RETURN_IF_ERROR(searcher->Search(c.text, so, &hits, &sr));
-    if (report.stages.empty()) report.stages = sr.stages;
+    MergeStages(sr.stages, &report.stages);
     for (const std::string& note : sr.notes) {
       bool seen = false;
       for (const std::string& n : report.notes) seen = seen || n == note;
@@ -62,6 +104,9 @@ StatusOr<CitationReport> SuggestCitations(Searcher* searcher, const std::string&
     }
     ++done;
     if (o.progress && !o.progress(done, searchable)) return Status::Cancelled("citation suggestions cancelled");
+  }
+  if (std::find(report.stages.begin(), report.stages.end(), "rerank") == report.stages.end()) {
+    report.notes.push_back(UnrerankedNote(report.stages));
   }
   return report;
 }

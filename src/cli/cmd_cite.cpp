@@ -101,19 +101,26 @@ Status WriteExports(const CiteArgs& a, const CitationReport& r) {
 }
 
 int Run(CiteArgs& a) {
-  if (a.text.empty() == a.draft_file.empty()) {
-    return Fail(Status::InvalidArgument("give the draft as a file (or - for stdin) or with --text, not both"));
+  if (a.text.empty() && a.draft_file.empty()) {
+    return Fail(Status::InvalidArgument("no draft: give a file (or - for stdin) or --text"));
+  }
+  if (!a.text.empty() && !a.draft_file.empty()) {
+    return Fail(Status::InvalidArgument("give the draft as a file or with --text, not both"));
   }
   std::string draft = a.text;
   if (!a.draft_file.empty()) {
     if (Status st = ReadTextFile(a.draft_file, kMaxDraftBytes, &draft); !st.ok()) return Fail(st);
+  } else if (draft.size() > kMaxDraftBytes) {
+    return Fail(Status::InvalidArgument("the draft is over 1 MiB"));
   }
+  CiteOptions& o = a.options;
+  // A bad draft fails before the collection is opened or a model loaded.
+  if (Status st = CheckDraft(draft, o); !st.ok()) return Fail(st);
   auto corpus = Corpus::Open(a.db.empty() ? DefaultDbPath() : a.db, /*create=*/false);
   if (!corpus.ok()) return Fail(corpus.status());
   std::unique_ptr<Reranker> reranker;
   std::unique_ptr<Embedder> embedder;
   if (int rc = OpenSearchModels(a.models, &reranker, &embedder); rc != kExitOk) return rc;
-  CiteOptions& o = a.options;
   o.search.dense = !a.models.no_dense;
   o.search.rerank = !a.models.no_rerank;
   if (o.search.instruction.empty()) o.search.instruction = kCiteInstruction;
@@ -123,9 +130,6 @@ int Run(CiteArgs& a) {
   StatusOr<CitationReport> r = SuggestCitations(searcher->get(), draft, o);
   if (!r.ok()) return Fail(r.status());
   for (const std::string& note : r->notes) std::fprintf(stderr, "litrank: note: %s\n", note.c_str());
-  if (reranker == nullptr) {
-    std::fprintf(stderr, "litrank: note: no reranker: scores are lexical matches, not judgements of support\n");
-  }
   if (Status st = WriteExports(a, *r); !st.ok()) return Fail(st);
   if (a.format == "json") {
     std::printf("%s\n", ReportJson(*r).dump(2).c_str());

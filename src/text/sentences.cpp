@@ -32,14 +32,20 @@ std::vector<Sentence> SplitSentences(const std::string& original) {
   // ICU ends a sentence at every line break; a hard-wrapped paragraph's single line
   // breaks become spaces (same byte length, so offsets hold), blank lines still split.
   std::string text = original;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '\n') continue;
-    const bool blank_before = i > 0 && (text[i - 1] == '\n' || (text[i - 1] == '\r' && i > 1 && text[i - 2] == '\n'));
-    const bool blank_after = i + 1 < text.size() && (text[i + 1] == '\n' || (text[i + 1] == '\r' && i + 2 < text.size() && text[i + 2] == '\n'));
-    if (!blank_before && !blank_after) {
-      text[i] = ' ';
-      if (i > 0 && text[i - 1] == '\r') text[i - 1] = ' ';
+  // Whether the line next to the '\n' at `i` (before or after) holds only spaces.
+  auto blank_line = [&text](size_t i, int dir) {
+    for (size_t j = i; dir < 0 ? j > 0 : j + 1 < text.size();) {
+      j = dir < 0 ? j - 1 : j + 1;
+      const char c = text[j];
+      if (c == '\n') return true;
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\v') return false;
     }
+    return dir > 0;  // spaces up to the end of the text: nothing follows
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\n' || blank_line(i, -1) || blank_line(i, +1)) continue;
+    text[i] = ' ';
+    if (i > 0 && text[i - 1] == '\r') text[i - 1] = ' ';
   }
   const icu::UnicodeString u = icu::UnicodeString::fromUTF8(text);
   UErrorCode status = U_ZERO_ERROR;
