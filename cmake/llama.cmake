@@ -43,6 +43,19 @@ set(LLAMA_ALL_WARNINGS OFF CACHE BOOL "" FORCE)
 
 add_subdirectory("${LITRANK_LLAMA_SRC}" "${CMAKE_BINARY_DIR}/llama.cpp" EXCLUDE_FROM_ALL SYSTEM)
 
+# llama.cpp's JSON-schema-to-grammar converter (extract/json_schema.cpp) and the four
+# files it needs, and nothing else of its common library: that library also holds a
+# downloader built on its own cpp-httplib, which must not meet Debian's (the server's)
+# at link time. json.cpp compiles against llama.cpp's vendored nlohmann/json (3.12; its
+# ABI namespace differs from Debian's 3.11, so both live in one binary).
+set(_common "${LITRANK_LLAMA_SRC}/common")
+add_library(litrank_llama_grammar STATIC
+  ${_common}/json-schema-to-grammar.cpp ${_common}/json-schema.cpp ${_common}/json.cpp
+  ${_common}/trie.cpp ${_common}/unicode.cpp ${CMAKE_CURRENT_LIST_DIR}/llama_common_strings.cpp)
+target_include_directories(litrank_llama_grammar SYSTEM PUBLIC ${_common} PRIVATE ${LITRANK_LLAMA_SRC}/vendor)
+target_link_libraries(litrank_llama_grammar PUBLIC llama ggml)
+target_compile_features(litrank_llama_grammar PUBLIC cxx_std_17)
+
 if(LITRANK_ANCHORS)
   add_custom_target(litrank-anchors ALL DEPENDS llama-server llama-bench)
   set(LITRANK_LLAMA_SERVER "${CMAKE_BINARY_DIR}/bin/llama-server")

@@ -63,6 +63,7 @@ void AddTrendsCommand(CLI::App& app, int* exit_code);
 void AddKeywordsCommand(CLI::App& app, int* exit_code);
 void AddReviewCommand(CLI::App& app, int* exit_code);
 void AddCiteCommand(CLI::App& app, int* exit_code);
+void AddExtractCommand(CLI::App& app, int* exit_code);
 /// `litrank screen simulate`, registered under the `screen` command.
 void AddScreenSimulateCommand(CLI::App& screen, int* exit_code);
 /// `litrank bench search`, registered under the `bench` command.

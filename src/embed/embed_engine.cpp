@@ -8,16 +8,10 @@
 #include "ggml-backend.h"
 #include "ggml.h"
 #include "llama.h"
+#include "model/llama_runtime.h"
 
 namespace litrank {
 namespace {
-
-bool HasGpu() {
-  for (size_t i = 0; i < ggml_backend_dev_count(); ++i) {
-    if (ggml_backend_dev_type(ggml_backend_dev_get(i)) == GGML_BACKEND_DEVICE_TYPE_GPU) return true;
-  }
-  return false;
-}
 
 uint32_t RoundUp(uint32_t v, uint32_t to) { return (v + to - 1) / to * to; }
 
@@ -34,8 +28,7 @@ StatusOr<std::unique_ptr<EmbedEngine>> EmbedEngine::Create(llama_model* model, E
   e->model_ = model;
   e->pooling_ = pooling;
   e->flash_attention_ = config.flash_attention;
-  const unsigned hw = std::thread::hardware_concurrency();
-  e->threads_ = config.threads > 0 ? config.threads : static_cast<int>(hw ? hw : 4);
+  e->threads_ = ResolveThreads(config.threads);
   // The final hidden state (result_norm) is n_embd wide; llama.cpp's pooled output n_embd_out.
   e->width_ = static_cast<uint32_t>(pooling == EmbedPooling::kLastToken ? llama_model_n_embd(model)
                                                                         : llama_model_n_embd_out(model));

@@ -12,16 +12,13 @@
 #include "embed/embed_tokens.h"
 #include "llama.h"
 #include "model/fingerprint.h"
+#include "model/llama_runtime.h"
 #include "rerank/pair_engine.h"
 #include "util/utf8.h"
 
 namespace litrank {
 namespace {
 
-struct ModelFree {
-  void operator()(llama_model* m) const { llama_model_free(m); }
-};
-using ModelPtr = std::unique_ptr<llama_model, ModelFree>;
 
 Status CheckEmbedding(const ModelInfo& info) {
   switch (info.kind) {

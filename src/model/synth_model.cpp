@@ -11,6 +11,7 @@
 #include "ggml.h"
 #include "gguf.h"
 #include "llama.h"
+#include "model/llama_runtime.h"
 #include "rerank/qwen3_protocol.h"
 
 #ifndef LITRANK_DEFAULT_VOCAB
@@ -34,7 +35,6 @@ StatusOr<Shape> ShapeByName(const std::string& name) {
 
 struct GgufFree { void operator()(gguf_context* c) const { gguf_free(c); } };
 struct GgmlFree { void operator()(ggml_context* c) const { ggml_free(c); } };
-struct ModelFree { void operator()(llama_model* m) const { llama_model_free(m); } };
 
 /// Deterministic uniform values with the requested stdev, a function of (seed, tensor, row):
 /// the same row of the same tensor always gets the same numbers.
@@ -253,7 +253,10 @@ Status AddPostSaveKeys(const SynthOptions& o, const FillContext& fill, ggml_cont
   gguf_set_val_str(g.get(), "general.name", name.c_str());
   gguf_set_val_str(g.get(), "general.description", "Random-weight model written by `litrank synth-model`. Its scores mean nothing.");
   gguf_set_val_u32(g.get(), "general.file_type", o.type == "f32" ? 0 : o.type == "bf16" ? 32 : 1);
-  if (o.kind != "cross-encoder") gguf_set_val_str(g.get(), "tokenizer.chat_template", kQwen3ChatTemplate);
+  if (o.kind != "cross-encoder") {
+    gguf_set_val_str(g.get(), "tokenizer.chat_template",
+                     o.kind == "generator" ? kQwen3GeneratorChatTemplate : kQwen3ChatTemplate);
+  }
   if (o.kind == "reranker") {
     gguf_set_val_str(g.get(), "tokenizer.chat_template.rerank", kQwen3RerankTemplate);
     const char* names[] = {"rerank"};
@@ -312,7 +315,7 @@ Status WriteSynthModel(const SynthOptions& o, const std::string& out_path) {
   FillContext fill{RowFiller(o.seed, o.stdev), {kQwen3YesToken, kQwen3NoToken}};
   llama_model_params mparams = llama_model_default_params();
   mparams.n_gpu_layers = 0;
-  std::unique_ptr<llama_model, ModelFree> model(
+  ModelPtr model(
       llama_model_init_from_user(meta_gguf.get(), SetTensorData, &fill, mparams));
   if (!model) return Status::Internal("llama_model_init_from_user failed for the synthetic model");
 

@@ -40,4 +40,12 @@ inline constexpr const char* kQwen3ChatTemplate =
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}"
     "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
 
+/// The same ChatML turns with the ending of Qwen3's instruct template: its thinking
+/// switch (enable_thinking=false opens the answer with an empty think block). What
+/// `synth-model --kind generator` writes, so the generator's template handling is tested.
+inline constexpr const char* kQwen3GeneratorChatTemplate =
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}"
+    "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n"
+    "{% if enable_thinking is defined and enable_thinking is false %}<think>\n\n</think>\n\n{% endif %}{% endif %}";
+
 }  // namespace litrank

@@ -54,8 +54,6 @@ Status CheckRerankable(const ModelInfo& info) {
 
 }  // namespace
 
-void ModelFree::operator()(llama_model* m) const { llama_model_free(m); }
-
 RerankerImpl::RerankerImpl(ModelInfo info, std::string fingerprint, std::unique_ptr<llama_model, ModelFree> model,
                            size_t cache_entries)
     : info_(std::move(info)), fingerprint_(std::move(fingerprint)), model_(std::move(model)), cache_(cache_entries) {}

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "litrank/reranker.h"
+#include "model/llama_runtime.h"
 #include "rerank/pair_engine.h"
 #include "rerank/prompt.h"
 #include "rerank/score_cache.h"
@@ -33,9 +34,6 @@ struct PendingRerank {
   std::chrono::steady_clock::time_point start;
 };
 
-struct ModelFree {
-  void operator()(llama_model* m) const;
-};
 
 /// A loaded reranker: model, prompt format, engine and in-memory score cache.
 class RerankerImpl final : public Reranker {

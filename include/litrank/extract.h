@@ -1,0 +1,72 @@
+// litrank — structured extraction: the problem, method, results and data of a text
+// as JSON that always parses and always fits the schema (sampling constrained by a
+// grammar compiled from the schema, checked again by an independent validator).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "litrank/status.h"
+
+namespace litrank {
+
+class Generator;
+
+/// How to extract.
+struct ExtractOptions {
+  std::string schema;             ///< JSON Schema text; "" = the built-in one
+  std::string language;           ///< language of the values; "" = the text's own
+  uint32_t max_tokens = 1024;     ///< generated tokens per answer, at most
+  uint32_t window_tokens = 6144;  ///< text tokens per window; longer texts are split
+  uint32_t max_windows = 16;      ///< a text needing more windows is refused
+  int threads = 0;                ///< CPU threads (0 = all)
+  int gpu_layers = 0;             ///< layers offloaded to a GPU (-1 = all)
+};
+
+/// One text's extraction.
+struct Extraction {
+  std::string json;         ///< the object, compact JSON; always valid against the schema
+  bool complete = true;     ///< false: no answer fit the token limit, fields left empty
+  uint32_t attempts = 0;    ///< decodes run (a retry tightens lengths after a cut-off)
+  uint32_t windows = 0;     ///< windows the text was read in (0 for an empty text)
+  size_t prompt_tokens = 0, reused_tokens = 0, generated_tokens = 0;
+};
+
+/// The schema `extract` uses by default, as JSON text.
+std::string BuiltInSchemaJson();
+
+/// Checks a user's schema text: valid JSON, a JSON Schema within the supported subset
+/// (names the unsupported keyword and where), convertible to a grammar. InvalidArgument.
+Status CheckExtractionSchema(const std::string& schema_text);
+
+/// A loaded generative model and a compiled schema. One caller at a time.
+class Extractor {
+ public:
+  /// Errors: the schema's (InvalidArgument), the model's (NotFound, Corruption,
+  /// Unsupported for a model that does not generate).
+  static StatusOr<std::unique_ptr<Extractor>> Open(const std::string& model_path, const ExtractOptions& options);
+  ~Extractor();
+
+  /// Extracts from `text` (UTF-8). A long text is read in windows of window_tokens
+  /// with one sentence of overlap, and the answers merged: strings joined (distinct,
+  /// in window order, cut to maxLength), lists concatenated without repeats up to
+  /// maxItems, other values from the first window that has them. Errors:
+  /// InvalidArgument (invalid UTF-8), TooLong (more than max_windows windows),
+  /// Internal (a decode failed twice).
+  Status Extract(const std::string& text, Extraction* out);
+
+  /// The schema in force (JSON text) and the model's fingerprint: with the prompt
+  /// version, what a stored extraction is keyed by.
+  const std::string& schema_json() const;
+  const std::string& model_fingerprint() const;
+  /// Version of the instructions; changes whenever the prompt does.
+  static const char* prompt_version();
+
+ private:
+  struct Impl;
+  explicit Extractor(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace litrank

@@ -1,0 +1,89 @@
+// Text generation with a Qwen3 instruct GGUF on llama.cpp: chat prompts from the
+// model's own template, greedy decoding under a GBNF grammar (llama.cpp's grammar
+// sampler), and the longest common prefix of consecutive prompts kept in the KV cache
+// (the shared system prompt and instructions are decoded once).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "litrank/status.h"
+
+struct llama_context;
+struct llama_model;
+struct llama_sampler;
+
+namespace litrank {
+
+/// How to run the generator.
+struct GeneratorConfig {
+  int threads = 0;        ///< CPU threads (0 = all cores)
+  int gpu_layers = 0;     ///< layers to offload (-1 = all)
+  uint32_t max_context = 32768;  ///< the context is grown to what prompts need, up to this
+};
+
+/// A chat prompt split where untrusted text goes: `head` and `tail` are the template's
+/// own text (control tokens parsed), `user_text` is tokenised as plain text, so a
+/// document cannot inject <|im_end|> or any other control token.
+struct ChatPrompt {
+  std::string head;
+  std::string user_text;
+  std::string tail;
+};
+
+/// One generation's outcome.
+struct Generation {
+  std::string text;            ///< the generated text (control tokens not included)
+  bool finished = false;       ///< an end-of-generation token came within the limit
+  size_t prompt_tokens = 0;    ///< tokens of the prompt
+  size_t reused_tokens = 0;    ///< of which were already in the KV cache
+  size_t generated_tokens = 0;
+};
+
+/// One model and one context; not thread-safe (one caller at a time).
+class Generator {
+ public:
+  /// Loads `path`: a causal LM with a chat template in the file. Errors: NotFound,
+  /// Corruption, Unsupported (an embedding model, a reranker head, no chat template).
+  static StatusOr<std::unique_ptr<Generator>> Open(const std::string& path, const GeneratorConfig& config);
+  ~Generator();
+
+  /// Lays out a system turn and a user turn (`user_before` + `user_text`) with the
+  /// model's chat template, up to the opening of the assistant turn. With a Qwen3
+  /// template, thinking is switched off as its enable_thinking=false does (an empty
+  /// <think></think> block). Errors: Unsupported (a template llama.cpp cannot apply).
+  StatusOr<ChatPrompt> Chat(const std::string& system, const std::string& user_before,
+                            const std::string& user_text) const;
+
+  /// Tokens of plain `text` (no control tokens parsed).
+  size_t CountTokens(const std::string& text) const;
+
+  /// Generates greedily from `prompt` under `grammar` (GBNF, root rule "root"; empty
+  /// for none) for at most `max_tokens` tokens. Errors: InvalidArgument (a grammar
+  /// llama.cpp rejects), TooLong (prompt + max_tokens past max_context), Internal.
+  Status Generate(const ChatPrompt& prompt, const std::string& grammar, uint32_t max_tokens, Generation* out);
+
+  /// The file's SHA-256 based fingerprint (what stored extractions are keyed by).
+  const std::string& fingerprint() const { return fingerprint_; }
+  /// The model's trained context.
+  uint32_t trained_context() const;
+
+ private:
+  Generator() = default;
+  Status EnsureContext(uint32_t tokens);
+  Status Decode(const std::vector<int32_t>& tokens, size_t from, bool logits_last);
+  int32_t PickToken(llama_sampler* grammar);
+
+  llama_model* model_ = nullptr;
+  llama_context* ctx_ = nullptr;
+  GeneratorConfig config_;
+  std::string fingerprint_;
+  std::string chat_template_;
+  uint32_t n_ctx_ = 0;
+  std::vector<int32_t> cached_;  ///< the tokens in the KV cache, sequence 0, from position 0
+  std::vector<float> scratch_logits_;
+};
+
+}  // namespace litrank

@@ -1,0 +1,33 @@
+#include "model/llama_runtime.h"
+
+#include <thread>
+
+#include "llama.h"
+
+namespace litrank {
+
+int ResolveThreads(int threads) {
+  if (threads > 0) return threads;
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 4 : static_cast<int>(hw);
+}
+
+bool HasGpu() {
+  for (size_t i = 0; i < ggml_backend_dev_count(); ++i) {
+    if (ggml_backend_dev_type(ggml_backend_dev_get(i)) == GGML_BACKEND_DEVICE_TYPE_GPU) return true;
+  }
+  return false;
+}
+
+void AddToken(llama_batch* b, int32_t token, int32_t pos, int32_t seq, bool output) {
+  const int32_t i = b->n_tokens++;
+  b->token[i] = token;
+  b->pos[i] = pos;
+  b->n_seq_id[i] = 1;
+  b->seq_id[i][0] = seq;
+  b->logits[i] = output;
+}
+
+void ModelFree::operator()(llama_model* m) const { llama_model_free(m); }
+
+}  // namespace litrank

@@ -1,0 +1,29 @@
+// Small pieces every llama.cpp engine needs, in one place: thread count, whether a
+// GPU backend is present, batch filling, and model ownership.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+struct llama_batch;
+struct llama_model;
+
+namespace litrank {
+
+/// `threads` when positive, else one per hardware thread (4 when unknown).
+int ResolveThreads(int threads);
+
+/// Whether llama.cpp has a GPU device (CUDA, Metal, Vulkan ...) in this build.
+bool HasGpu();
+
+/// Appends one token of sequence `seq` at position `pos` to `batch` (which must have
+/// room), with logits/embeddings requested when `output`.
+void AddToken(llama_batch* batch, int32_t token, int32_t pos, int32_t seq, bool output);
+
+/// Frees a llama_model (for std::unique_ptr).
+struct ModelFree {
+  void operator()(llama_model* m) const;
+};
+using ModelPtr = std::unique_ptr<llama_model, ModelFree>;
+
+}  // namespace litrank
