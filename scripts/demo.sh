@@ -4,6 +4,8 @@
 # query, printing the ranked table with each stage's rank and score.
 # With --serve first, it then starts the HTTP server on the same models and collection
 # (port $LITRANK_PORT, default 8080) and opens the web page when a desktop is there.
+# Then it extracts the problem, method, results and data of three sample papers as JSON
+# (`litrank extract`, the generator from $LITRANK_GENERATOR or Qwen3-0.6B).
 # Models: $LITRANK_RERANKER / $LITRANK_EMBEDDER if set, else the Qwen3 0.6B GGUFs from
 # Hugging Face (litrank models pull), else — when they cannot be downloaded — tiny
 # RANDOM-WEIGHT models whose ranking is meaningless (they only show the plumbing).
@@ -17,7 +19,7 @@ LITRANK_BUILD_TARGETS=litrank scripts/build.sh >&2   # only the binary: no ancho
 BIN=${LITRANK_BUILD_DIR:-build}/litrank
 mkdir -p .cache
 
-# model_for KIND NAME: a GGUF path for the kind (reranker | embedding) on stdout.
+# model_for KIND NAME: a GGUF path for the kind (reranker | embedding | generator) on stdout.
 model_for() {
   local kind=$1 name=$2 path
   if path=$("$BIN" models pull "$name" 2>/tmp/litrank-pull.log); then
@@ -50,6 +52,20 @@ if [ -f .cache/demo-random-models ]; then
   echo "== plumbing check: the whole pipeline with RANDOM-WEIGHT models (its order is meaningless) ==" >&2
 fi
 "$BIN" search --db "$db" --reranker "$reranker" --embedder "$embedder" --explain -k 10 "$query" "$@"
+
+# Extraction: problem, method, results and data of three sample papers, as JSON that
+# always fits the schema (a random-weight model writes nonsense into valid JSON).
+rm -f .cache/demo-random-models
+generator=${LITRANK_GENERATOR:-}
+[ -n "$generator" ] || generator=$(model_for generator qwen3-0.6b)
+echo >&2
+if [ -f .cache/demo-random-models ]; then
+  echo "== extraction (plumbing check: a RANDOM-WEIGHT generator, its fields are MEANINGLESS) ==" >&2
+else
+  echo "== extraction ==" >&2
+fi
+head -n 3 data/samples/papers.jsonl > .cache/demo-extract.jsonl
+"$BIN" extract --model "$generator" --docs .cache/demo-extract.jsonl --format jsonl --max-tokens 256
 
 if [ "$serve" = 1 ]; then
   port=${LITRANK_PORT:-8080}

@@ -333,10 +333,14 @@ TEST_F(DownloadTest, BadNameIsInvalidArgument) {
 
 TEST_F(DownloadTest, KnownNamesResolve) {
   const std::vector<KnownModel>& models = KnownModels();
-  ASSERT_EQ(models.size(), 6u);
-  int rerankers = 0;
-  for (const KnownModel& m : models) rerankers += m.kind == "reranker";
+  ASSERT_EQ(models.size(), 8u);
+  int rerankers = 0, generators = 0;
+  for (const KnownModel& m : models) {
+    rerankers += m.kind == "reranker";
+    generators += m.kind == "generator";
+  }
   EXPECT_EQ(rerankers, 3);
+  EXPECT_EQ(generators, 2);
   // The server knows none of them, so the NotFound message shows the URL the name became.
   StatusOr<std::string> path = PullModel("qwen3-reranker-0.6b", Opts());
   ASSERT_FALSE(path.ok());

@@ -244,10 +244,9 @@ StatusOr<std::unique_ptr<Embedder>> OpenEmbedder(const std::string& path, const 
   LITRANK_RETURN_IF_ERROR(CheckEmbedding(*info));
   auto fingerprint = ModelFingerprint(path);
   if (!fingerprint.ok()) return fingerprint.status();
-  llama_model_params mp = llama_model_default_params();
-  mp.n_gpu_layers = config.gpu_layers;
-  ModelPtr model(llama_model_load_from_file(path.c_str(), mp));
-  if (!model) return Status::Corruption("llama.cpp could not load " + path + " (damaged file or unsupported architecture)");
+  auto loaded = LoadModelFile(path, config.gpu_layers);
+  if (!loaded.ok()) return loaded.status();
+  ModelPtr model = std::move(*loaded);
   auto tokenizer = EmbedTokenizer::Create(llama_model_get_vocab(model.get()));
   if (!tokenizer.ok()) return tokenizer.status();
   const uint32_t trained = static_cast<uint32_t>(std::max(1, llama_model_n_ctx_train(model.get())));

@@ -43,10 +43,9 @@ StatusOr<std::unique_ptr<Generator>> Generator::Open(const std::string& path, co
   if (std::string why = NotAGenerator(*info); !why.empty()) return Status::Unsupported(why);
   auto fingerprint = ModelFingerprint(path);
   if (!fingerprint.ok()) return fingerprint.status();
-  llama_model_params mp = llama_model_default_params();
-  mp.n_gpu_layers = config.gpu_layers;
-  ModelPtr model(llama_model_load_from_file(path.c_str(), mp));
-  if (!model) return Status::Corruption("llama.cpp could not load " + path + " (damaged file or unsupported architecture)");
+  auto loaded = LoadModelFile(path, config.gpu_layers);
+  if (!loaded.ok()) return loaded.status();
+  ModelPtr model = std::move(*loaded);
   const char* tmpl = llama_model_chat_template(model.get(), nullptr);
   if (tmpl == nullptr) return Status::Unsupported(path + " has no chat template");
   std::unique_ptr<Generator> g(new Generator());

@@ -27,6 +27,11 @@ const std::vector<KnownModel>& KnownModels() {
        "embedding", "Qwen3-Embedding 4B, Q8_0 (~4.3 GB) - stronger embeddings"},
       {"qwen3-embedding-8b", "Qwen/Qwen3-Embedding-8B-GGUF", "Qwen3-Embedding-8B-Q8_0.gguf",
        "embedding", "Qwen3-Embedding 8B, Q8_0 (~8.1 GB) - strongest embeddings, GPU advised"},
+      // Generative (instruct) models for `extract`: official Qwen GGUF releases.
+      {"qwen3-0.6b", "Qwen/Qwen3-0.6B-GGUF", "Qwen3-0.6B-Q8_0.gguf",
+       "generator", "Qwen3 0.6B instruct, Q8_0 (~0.6 GB) - fast extraction, weakest"},
+      {"qwen3-8b", "Qwen/Qwen3-8B-GGUF", "Qwen3-8B-Q4_K_M.gguf",
+       "generator", "Qwen3 8B instruct, Q4_K_M (~5 GB) - the extraction model the use case runs"},
   };
   return *kModels;
 }

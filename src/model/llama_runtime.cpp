@@ -30,4 +30,12 @@ void AddToken(llama_batch* b, int32_t token, int32_t pos, int32_t seq, bool outp
 
 void ModelFree::operator()(llama_model* m) const { llama_model_free(m); }
 
+StatusOr<ModelPtr> LoadModelFile(const std::string& path, int gpu_layers) {
+  llama_model_params mp = llama_model_default_params();
+  mp.n_gpu_layers = gpu_layers;
+  ModelPtr model(llama_model_load_from_file(path.c_str(), mp));
+  if (!model) return Status::Corruption("llama.cpp could not load " + path + " (damaged file or unsupported architecture)");
+  return model;
+}
+
 }  // namespace litrank

@@ -4,6 +4,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+
+#include "litrank/status.h"
 
 struct llama_batch;
 struct llama_model;
@@ -25,5 +28,9 @@ struct ModelFree {
   void operator()(llama_model* m) const;
 };
 using ModelPtr = std::unique_ptr<llama_model, ModelFree>;
+
+/// Loads the weights of `path` with `gpu_layers` layers offloaded (-1 = all).
+/// Corruption when llama.cpp cannot (a damaged file or an unsupported architecture).
+StatusOr<ModelPtr> LoadModelFile(const std::string& path, int gpu_layers);
 
 }  // namespace litrank

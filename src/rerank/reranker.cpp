@@ -232,10 +232,9 @@ StatusOr<std::unique_ptr<RerankerImpl>> RerankerImpl::Load(const std::string& pa
   LITRANK_RETURN_IF_ERROR(CheckRerankable(*info));
   auto fingerprint = ModelFingerprint(path);
   if (!fingerprint.ok()) return fingerprint.status();
-  llama_model_params mp = llama_model_default_params();
-  mp.n_gpu_layers = config.gpu_layers;
-  std::unique_ptr<llama_model, ModelFree> model(llama_model_load_from_file(path.c_str(), mp));
-  if (!model) return Status::Corruption("llama.cpp could not load " + path + " (damaged file or unsupported architecture)");
+  auto loaded = LoadModelFile(path, config.gpu_layers);
+  if (!loaded.ok()) return loaded.status();
+  ModelPtr model = std::move(*loaded);
   std::unique_ptr<RerankerImpl> impl(new RerankerImpl(std::move(info.value()), std::move(fingerprint.value()),
                                                       std::move(model), config.cache_entries));
   LITRANK_RETURN_IF_ERROR(impl->Init(config));
