@@ -47,12 +47,31 @@ TEST(JsonSchema, UnsupportedSchemasAreRefusedSayingWhatAndWhere) {
                 "minLength is above maxLength");
   ExpectRefused(R"({"type":"object","properties":{"a":{"type":"string","maxLength":-1}}})", "maxLength");
   ExpectRefused(R"({"type":"object","properties":{"a":{"type":"text"}}})", "unknown type \"text\"");
-  // Hostile nesting stops at 32 levels with an error, not a stack overflow.
+  // Hostile nesting: the text is refused past 64 brackets before any parse; a parsed
+  // schema past 32 levels of schemas with an error, not a stack overflow.
   std::string deep = R"({"type":"object","properties":{"a":)";
   for (int i = 0; i < 40; ++i) deep += R"({"type":"object","properties":{"a":)";
   deep += R"({"type":"string"})";
   for (int i = 0; i < 41; ++i) deep += "}}";
-  ExpectRefused(deep, "nested more than 32 levels");
+  ExpectRefused(deep, "nests deeper than 64 levels");
+  const Status nested = CheckSchema(OrderedJson::parse(deep));
+  EXPECT_NE(nested.message().find("nested more than 32 levels"), std::string::npos) << nested.ToString();
+  // Bounds llama.cpp's grammar cannot hold, or that no answer (not even the empty
+  // one a cut-off extraction gets) can meet, are refused up front.
+  ExpectRefused(R"({"type":"object","properties":{"a":{"type":"string","minLength":2001}}})", "0 to 2000");
+  ExpectRefused(R"({"type":"object","properties":{"a":{"type":"string","enum":[1]}}})", "not of type string");
+  ExpectRefused(R"({"type":"object","properties":{"a":{"type":"integer","const":"x"}}})", "not of type integer");
+  ExpectRefused(R"({"type":"object","properties":{"a":{"type":"number","minimum":3,"maximum":1}}})",
+                "minimum is above maximum");
+  ExpectRefused(R"({"type":"object","properties":{"a":{"type":"integer","minimum":0.5,"maximum":0.9}},"required":["a"]})",
+                "no answer can satisfy");
+  ExpectRefused(R"({"type":"object","properties":{"a":{"type":"number","minimum":1e300}}})", "2^53");
+  ExpectRefused(R"({"type":"object","properties":{"a":{"type":"string","description":["x"]}}})",
+                "\"description\" must be a string");
+  // Deep nesting inside an annotation (not walked as a schema) is refused by depth.
+  std::string deep_default = R"({"type":"object","default":)";
+  deep_default += std::string(100000, '[') + std::string(100000, ']') + "}";
+  ExpectRefused(deep_default, "nests deeper than 64");
   // A JSON pointer escapes '/' and '~' in property names.
   ExpectRefused(R"({"type":"object","properties":{"a/b~":{"type":"string","format":"date"}}})",
                 "/properties/a~1b~0: unsupported keyword \"format\"");
@@ -119,6 +138,11 @@ TEST(JsonSchema, MinimalAnswersAndTheTightenedRetrySchema) {
   const OrderedJson u = TightenSchema(Schema(R"({"type":"string","minLength":50})"), 4, 400, true);
   EXPECT_EQ(u["maxLength"], 100);
   EXPECT_EQ(TightenSchema(Schema(R"({"type":"string","minLength":50,"maxLength":60})"), 4, 400, true)["maxLength"], 50);
+  // Never looser than the original: a bound of 0 stays 0; a list without maxItems
+  // keeps room for its minItems.
+  EXPECT_EQ(TightenSchema(Schema(R"({"type":"string","maxLength":0})"), 4, 400, true)["maxLength"], 0);
+  EXPECT_EQ(TightenSchema(Schema(R"({"type":"array","items":{"type":"string"},"maxItems":0})"), 4, 400, true)["maxItems"], 0);
+  EXPECT_EQ(TightenSchema(Schema(R"({"type":"array","items":{"type":"string"},"minItems":10})"), 4, 400, true)["maxItems"], 10);
 }
 
 TEST(MergeAnswers, JoinsStringsConcatenatesListsAndKeepsTheFirstOfTheRest) {

@@ -4,7 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
-#include <set>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_common.h"
@@ -24,17 +24,22 @@ struct ExtractArgs {
   ExtractOptions options;
 };
 
-/// Indexes already written to `path` (a JSONL file of an earlier run), for --resume.
-std::set<size_t> DoneIndexes(const std::string& path) {
-  std::set<size_t> done;
+/// The finished lines of an earlier run's JSONL file `path`, by index, for --resume:
+/// lines with an extraction whose id still matches the document at that index. Error
+/// lines, a line cut off mid-write, and lines of a changed input are dropped.
+std::map<size_t, std::string> FinishedLines(const std::string& path, const std::vector<std::string>& ids) {
+  std::map<size_t, std::string> kept;
   std::ifstream in(path);
   for (std::string line; std::getline(in, line);) {
     const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_object() && j.contains("index") && j["index"].is_number_unsigned() && j.contains("extraction")) {
-      done.insert(j["index"].get<size_t>());
+    if (!j.is_object() || !j.contains("index") || !j["index"].is_number_unsigned() || !j.contains("extraction") ||
+        !j["extraction"].is_object() || !j.contains("id") || !j["id"].is_string()) {
+      continue;
     }
+    const size_t i = j["index"].get<size_t>();
+    if (i < ids.size() && j["id"].get<std::string>() == ids[i]) kept.emplace(i, line);
   }
-  return done;
+  return kept;
 }
 
 /// One CSV field, quoted when it must be (RFC 4180); lists joined with "; ".
@@ -67,11 +72,12 @@ int Run(ExtractArgs& a) {
   if (Status st = LoadDocumentSource(a.source, &docs, &ids); !st.ok()) return Fail(st);
   auto extractor = Extractor::Open(model, a.options);
   if (!extractor.ok()) return Fail(extractor.status(), true);
-  const std::set<size_t> done = a.resume ? DoneIndexes(a.out) : std::set<size_t>{};
+  // --resume rewrites -o in input order, keeping what an earlier run finished.
+  const std::map<size_t, std::string> finished = a.resume ? FinishedLines(a.out, ids) : std::map<size_t, std::string>{};
 
   std::ofstream file;
   if (!a.out.empty()) {
-    file.open(a.out, std::ios::binary | (a.resume ? std::ios::app : std::ios::trunc));
+    file.open(a.out, std::ios::binary | std::ios::trunc);
     if (!file) return Fail(Status::IOError("cannot write " + a.out));
   }
   auto emit = [&](const std::string& line) {
@@ -86,30 +92,39 @@ int Run(ExtractArgs& a) {
   };
   const nlohmann::ordered_json schema = nlohmann::ordered_json::parse((*extractor)->schema_json());
   if (a.format == "csv") {
-    std::string header = "index,id";
+    std::string header = "index,id,complete,error";
     for (auto it = schema["properties"].begin(); it != schema["properties"].end(); ++it) header += "," + CsvField(it.key());
     emit(header);
   }
   ProgressBar bar("extract");
-  size_t failed = 0, incomplete = 0, generated = 0;
+  size_t failed = 0, incomplete = 0, generated = 0, extracted = 0;
+  bool internal = false;
   for (size_t i = 0; i < docs.size(); ++i) {
     bar.Update(i, docs.size());
-    if (done.count(i)) continue;
+    if (auto it = finished.find(i); it != finished.end()) {
+      emit(it->second);
+      continue;
+    }
     Extraction e;
     const Status st = (*extractor)->Extract(SearchText(docs[i]), &e);
     generated += e.generated_tokens;
+    ++extracted;
     if (!st.ok()) {
       ++failed;
+      internal = internal || st.code() == Status::Code::kInternal;
       std::fprintf(stderr, "litrank: document %zu (%s): %s\n", i, ids[i].c_str(), st.ToString().c_str());
       if (a.format == "jsonl") {
         emit(nlohmann::ordered_json{{"index", i}, {"id", ids[i]}, {"error", st.ToString()}}.dump());
+      } else {
+        emit(std::to_string(i) + "," + CsvField(ids[i]) + ",false," + CsvField(st.ToString()) +
+             std::string(schema["properties"].size(), ','));  // the fields, empty
       }
       continue;
     }
     incomplete += e.complete ? 0 : 1;
     const nlohmann::ordered_json x = nlohmann::ordered_json::parse(e.json);
     if (a.format == "csv") {
-      std::string row = std::to_string(i) + "," + CsvField(ids[i]);
+      std::string row = std::to_string(i) + "," + CsvField(ids[i]) + (e.complete ? ",true," : ",false,");
       for (auto it = schema["properties"].begin(); it != schema["properties"].end(); ++it) {
         row += "," + CsvField(x.contains(it.key()) ? nlohmann::json::parse(x[it.key()].dump()) : nlohmann::json());
       }
@@ -121,10 +136,14 @@ int Run(ExtractArgs& a) {
     }
   }
   bar.Finish();
-  std::fprintf(stderr, "%zu documents, %zu tokens generated%s%s\n", docs.size() - done.size(), generated,
+  std::fprintf(stderr, "%zu documents extracted, %zu kept from the earlier run, %zu tokens generated%s%s\n",
+               extracted, finished.size(), generated,
                incomplete ? (", " + std::to_string(incomplete) + " cut off at --max-tokens (fields left empty)").c_str() : "",
                failed ? (", " + std::to_string(failed) + " refused").c_str() : "");
-  if (failed > 0) return Fail(Status::InvalidArgument(std::to_string(failed) + " document(s) could not be extracted (see above)"));
+  if (failed > 0) {
+    const std::string what = std::to_string(failed) + " document(s) could not be extracted (see above)";
+    return Fail(internal ? Status::Internal(what) : Status::InvalidArgument(what));
+  }
   return kExitOk;
 }
 

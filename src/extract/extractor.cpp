@@ -1,5 +1,6 @@
 // Extractor: prompt, windows, grammar-constrained decode, validation, retry, merge.
 #include <algorithm>
+#include <string_view>
 
 #include "extract/json_schema.h"
 #include "extract/merge_answers.h"
@@ -12,6 +13,8 @@ namespace litrank {
 namespace {
 
 constexpr const char* kPromptVersion = "extract-v1";
+/// Deepest schema text accepted (objects and arrays), before any recursive parse or print.
+constexpr size_t kMaxSchemaDepth = 64;
 
 /// The system turn: rules, then one line per field (the schema's descriptions).
 std::string SystemPrompt(const OrderedJson& schema, const std::string& language) {
@@ -68,13 +71,15 @@ struct Extractor::Impl {
 std::vector<std::string> Extractor::Impl::Windows(const std::string& text) const {
   const size_t limit = options.window_tokens;
   if (generator->CountTokens(text) <= limit) return {text};
-  // Sentences, a sentence longer than a window cut by bytes (4 per token at most).
+  // Sentences; one longer than a window is cut every `limit` bytes (a token is at
+  // least one byte, so a piece is at most `limit` tokens).
   std::vector<std::string> pieces;
   for (const Sentence& s : SplitSentences(text)) {
     for (size_t at = 0; at < s.text.size();) {
-      const size_t len = Utf8SafePrefix(s.text.substr(at), limit * 2);
-      pieces.push_back(s.text.substr(at, std::max<size_t>(len, 1)));
-      at += std::max<size_t>(len, 1);
+      const std::string_view rest = std::string_view(s.text).substr(at, limit + 4);
+      const size_t len = std::max<size_t>(Utf8SafePrefix(std::string(rest), limit), 1);
+      pieces.push_back(s.text.substr(at, len));
+      at += len;
     }
   }
   std::vector<std::string> windows;
@@ -100,8 +105,8 @@ Status Extractor::Impl::Answer(const std::string& window, Extraction* stats, nlo
                                bool* complete) {
   StatusOr<ChatPrompt> prompt = generator->Chat(system, "Text:\n", window);
   if (!prompt.ok()) return prompt.status();
-  // First the schema as given; after a cut-off, shorter strings and required fields only.
-  const OrderedJson* schemas[2] = {&schema, &tight_schema};
+  // First the schema as given; after a cut-off, shorter strings and required fields
+  // only. Either answer is checked against the full schema.
   const std::string* grammars[2] = {&grammar, &tight_grammar};
   Status last_error = Status::Ok();
   int failed_decodes = 0;
@@ -118,11 +123,11 @@ Status Extractor::Impl::Answer(const std::string& window, Extraction* stats, nlo
       ++failed_decodes;
       continue;
     }
-    if (!g.finished) continue;
+    // An answer that closed exactly at the token limit counts too: it parses or not.
     nlohmann::json parsed = nlohmann::json::parse(g.text, nullptr, false);
     std::string why;
-    if (parsed.is_discarded() || !ValidateJson(*schemas[attempt], parsed, &why)) continue;
-    *answer = std::move(parsed);  // the tight schema's answers fit the full schema too
+    if (parsed.is_discarded() || !ValidateJson(schema, parsed, &why)) continue;
+    *answer = std::move(parsed);
     return Status::Ok();
   }
   if (failed_decodes == 2) return last_error;
@@ -137,6 +142,9 @@ Extractor::~Extractor() = default;
 std::string BuiltInSchemaJson() { return BuiltInExtractionSchema().dump(); }
 
 Status CheckExtractionSchema(const std::string& schema_text) {
+  if (JsonNestingDepth(schema_text) > kMaxSchemaDepth) {
+    return Status::InvalidArgument("the schema nests deeper than " + std::to_string(kMaxSchemaDepth) + " levels");
+  }
   OrderedJson schema = OrderedJson::parse(schema_text, nullptr, false);
   if (schema.is_discarded()) return Status::InvalidArgument("the schema is not valid JSON");
   StatusOr<std::string> grammar = SchemaGrammar(schema);
@@ -151,6 +159,7 @@ StatusOr<std::unique_ptr<Extractor>> Extractor::Open(const std::string& model_pa
   if (options.schema.empty()) {
     impl->schema = BuiltInExtractionSchema();
   } else {
+    LITRANK_RETURN_IF_ERROR(CheckExtractionSchema(options.schema));
     impl->schema = OrderedJson::parse(options.schema, nullptr, false);
     if (impl->schema.is_discarded()) return Status::InvalidArgument("the schema is not valid JSON");
   }
@@ -201,7 +210,10 @@ Status Extractor::Extract(const std::string& text, Extraction* out) {
   out->complete = all_complete;
   nlohmann::json merged = answers.empty() ? MinimalInstance(im.schema) : MergeAnswers(im.schema, answers);
   std::string why;
-  if (!ValidateJson(im.schema, merged, &why)) merged = answers.front();  // merging never should break it
+  if (!ValidateJson(im.schema, merged, &why)) {  // merging should never break an answer; if it does, say so
+    merged = MinimalInstance(im.schema);
+    out->complete = false;
+  }
   out->json = InSchemaOrder(im.schema, merged).dump();
   return Status::Ok();
 }

@@ -42,10 +42,22 @@ std::string PointerToken(const std::string& name) {
 Status CheckCount(const OrderedJson& s, const char* key, const std::string& where) {
   if (!s.contains(key)) return Status::Ok();
   const OrderedJson& v = s[key];
-  if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 1000000) {
-    return Bad(where, std::string("\"") + key + "\" must be an integer from 0 to 1000000");
+  // llama.cpp's grammar parser refuses repetitions over 2000 (MAX_REPETITION_THRESHOLD).
+  if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 2000) {
+    return Bad(where, std::string("\"") + key + "\" must be an integer from 0 to 2000 (the grammar's repetition limit)");
   }
   return Status::Ok();
+}
+
+/// Whether `v` is a JSON value of schema type `type`.
+bool OfType(const std::string& type, const OrderedJson& v) {
+  if (type == "object") return v.is_object();
+  if (type == "array") return v.is_array();
+  if (type == "string") return v.is_string();
+  if (type == "number") return v.is_number();
+  if (type == "integer") return v.is_number_integer() || (v.is_number() && std::floor(v.get<double>()) == v.get<double>());
+  if (type == "boolean") return v.is_boolean();
+  return v.is_null();
 }
 
 Status CheckNode(const OrderedJson& s, const std::string& where, int depth) {
@@ -69,11 +81,29 @@ Status CheckNode(const OrderedJson& s, const std::string& where, int depth) {
   if (s.contains("enum") && (!s["enum"].is_array() || s["enum"].empty())) {
     return Bad(where, "\"enum\" must be a non-empty list");
   }
+  if (s.contains("type")) {
+    const std::string type = s["type"].get<std::string>();
+    if (s.contains("const") && !OfType(type, s["const"])) return Bad(where, "\"const\" is not of type " + type);
+    if (s.contains("enum")) {
+      for (const OrderedJson& e : s["enum"]) {
+        if (!OfType(type, e)) return Bad(where, "\"enum\" holds " + e.dump() + ", which is not of type " + type);
+      }
+    }
+  }
   for (const char* key : {"minLength", "maxLength", "minItems", "maxItems"}) {
     LITRANK_RETURN_IF_ERROR(CheckCount(s, key, where));
   }
   for (const char* key : {"minimum", "maximum"}) {
-    if (s.contains(key) && !s[key].is_number()) return Bad(where, std::string("\"") + key + "\" must be a number");
+    if (!s.contains(key)) continue;
+    if (!s[key].is_number()) return Bad(where, std::string("\"") + key + "\" must be a number");
+    const double x = s[key].get<double>();
+    if (!(std::fabs(x) <= 9007199254740992.0)) return Bad(where, std::string("\"") + key + "\" must be within ±2^53");
+  }
+  if (s.contains("minimum") && s.contains("maximum") && s["minimum"].get<double>() > s["maximum"].get<double>()) {
+    return Bad(where, "minimum is above maximum");
+  }
+  for (const char* key : {"description", "title", "$schema", "$id"}) {
+    if (s.contains(key) && !s[key].is_string()) return Bad(where, std::string("\"") + key + "\" must be a string");
   }
   if (s.contains("minLength") && s.contains("maxLength") && s["minLength"] > s["maxLength"]) {
     return Bad(where, "minLength is above maxLength");
@@ -205,7 +235,31 @@ OrderedJson BuiltInExtractionSchema() {
 Status CheckSchema(const OrderedJson& schema) {
   LITRANK_RETURN_IF_ERROR(CheckNode(schema, "", 0));
   if (schema.value("type", "") != "object") return Bad("", "the root must be an object schema (\"type\": \"object\")");
+  // The empty answer (what a cut-off extraction gets) must itself be valid.
+  std::string why;
+  if (!ValidateJson(schema, MinimalInstance(schema), &why)) {
+    return Bad("", "no answer can satisfy its bounds (" + why + ")");
+  }
   return Status::Ok();
+}
+
+size_t JsonNestingDepth(const std::string& text) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
 }
 
 bool ValidateJson(const OrderedJson& schema, const nlohmann::json& value, std::string* why) {
@@ -246,11 +300,13 @@ OrderedJson TightenSchema(const OrderedJson& schema, int divisor, int default_ma
   OrderedJson s = schema;
   const std::string type = s.value("type", "");
   if (type == "string") {
-    const int max_length = s.value("maxLength", default_max_length);
-    s["maxLength"] = std::max({1, s.value("minLength", 0), max_length / divisor});
+    const int min_length = s.value("minLength", 0);
+    const int max_length = s.value("maxLength", std::max(default_max_length, min_length));
+    s["maxLength"] = std::min(max_length, std::max(min_length, max_length / divisor));
   } else if (type == "array") {
-    const int max_items = s.value("maxItems", 8);
-    s["maxItems"] = std::max({1, s.value("minItems", 0), max_items / divisor});
+    const int min_items = s.value("minItems", 0);
+    const int max_items = s.value("maxItems", std::max(8, min_items));
+    s["maxItems"] = std::min(max_items, std::max({1, min_items, max_items / divisor}));
     s["items"] = TightenSchema(s["items"], divisor, default_max_length, required_only);
   } else if (type == "object" && s.contains("properties")) {
     std::set<std::string> required;

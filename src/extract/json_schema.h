@@ -24,7 +24,9 @@ OrderedJson BuiltInExtractionSchema();
 /// "required", "additionalProperties" (false only), "items" (one schema), "enum",
 /// "const", "minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum",
 /// and the annotations "description", "title", "$schema", "$id", "default",
-/// "examples". The root must be an object schema. Errors: InvalidArgument.
+/// "examples". Counts are at most 2000 (llama.cpp's grammar repetition limit),
+/// bounds within ±2^53, enum/const values of the node's type, and the empty answer
+/// (MinimalInstance) must fit. The root must be an object schema. Errors: InvalidArgument.
 Status CheckSchema(const OrderedJson& schema);
 
 /// Whether `value` fits `schema` (a schema CheckSchema accepted); on false, `why`
@@ -37,9 +39,14 @@ nlohmann::json MinimalInstance(const OrderedJson& schema);
 
 /// `schema` with every string's maxLength and every list's maxItems divided by
 /// `divisor` (strings without one get `default_max_length` first; never below their
-/// minimums or 1), and, when `required_only`, the optional properties dropped. The
+/// minimums, never above the original bound; lists keep at least one item where they
+/// allowed one), and, when `required_only`, the optional properties dropped. The
 /// retry after an answer ran past its token limit.
 OrderedJson TightenSchema(const OrderedJson& schema, int divisor, int default_max_length, bool required_only);
+
+/// How deeply `text` nests objects and arrays (brackets outside strings), so a
+/// hostile document can be refused before a recursive parser or printer sees it.
+size_t JsonNestingDepth(const std::string& text);
 
 /// GBNF for `schema` (CheckSchema first) by llama.cpp's json_schema_to_grammar, with
 /// every object closed (additionalProperties false). Errors: InvalidArgument.

@@ -183,7 +183,10 @@ Status Generator::Generate(const ChatPrompt& prompt, const std::string& grammar,
   size_t keep = 0;
   while (keep < cached_.size() && keep < tokens.size() && cached_[keep] == tokens[keep]) ++keep;
   keep = std::min(keep, tokens.size() - 1);
-  llama_memory_seq_rm(llama_get_memory(ctx_), 0, static_cast<llama_pos>(keep), -1);
+  if (!llama_memory_seq_rm(llama_get_memory(ctx_), 0, static_cast<llama_pos>(keep), -1)) {
+    llama_memory_clear(llama_get_memory(ctx_), true);  // a cache that cannot be cut (recurrent): start over
+    keep = 0;
+  }
   cached_.resize(keep);
   out->prompt_tokens = tokens.size();
   out->reused_tokens = keep;
@@ -194,7 +197,7 @@ Status Generator::Generate(const ChatPrompt& prompt, const std::string& grammar,
     return st;
   }
   cached_ = tokens;
-  char piece[256];
+  std::vector<char> piece(256);
   while (out->generated_tokens < max_tokens) {
     const int32_t tok = PickToken(sampler.get());
     if (tok < 0) return Status::Internal("the grammar allows no token here");
@@ -203,8 +206,13 @@ Status Generator::Generate(const ChatPrompt& prompt, const std::string& grammar,
       break;
     }
     if (sampler) llama_sampler_accept(sampler.get(), tok);
-    const int32_t n = llama_token_to_piece(vocab, tok, piece, sizeof piece, 0, false);
-    if (n > 0) out->text.append(piece, static_cast<size_t>(n));
+    // Rendered as the grammar saw it (control tokens as their text).
+    int32_t n = llama_token_to_piece(vocab, tok, piece.data(), static_cast<int32_t>(piece.size()), 0, true);
+    if (n < 0) {
+      piece.resize(static_cast<size_t>(-n));
+      n = llama_token_to_piece(vocab, tok, piece.data(), static_cast<int32_t>(piece.size()), 0, true);
+    }
+    if (n > 0) out->text.append(piece.data(), static_cast<size_t>(n));
     ++out->generated_tokens;
     if (out->generated_tokens == max_tokens) break;
     llama_batch one = llama_batch_get_one(const_cast<int32_t*>(&tok), 1);
