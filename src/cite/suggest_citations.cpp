@@ -9,8 +9,14 @@
 namespace litrank {
 namespace {
 
-/// The draft's sentences, each marked searched or not; the draft errors.
-StatusOr<std::vector<CitedSentence>> DraftSentences(const std::string& draft, const CiteOptions& o) {
+/// A draft's sentences, each marked searched or not, and how many are.
+struct Draft {
+  std::vector<CitedSentence> sentences;
+  size_t searchable = 0;
+};
+
+/// The draft split and checked; the draft errors.
+StatusOr<Draft> DraftSentences(const std::string& draft, const CiteOptions& o) {
   if (!IsValidUtf8(draft)) return Status::InvalidArgument("the draft is not valid UTF-8");
   if (o.per_sentence == 0) return Status::InvalidArgument("per_sentence must be at least 1");
   std::vector<CitedSentence> sentences;
@@ -35,7 +41,7 @@ StatusOr<std::vector<CitedSentence>> DraftSentences(const std::string& draft, co
     return Status::InvalidArgument("no sentence of the draft has " + std::to_string(o.min_words) +
                                    " words or more to search for");
   }
-  return sentences;
+  return Draft{std::move(sentences), searchable};
 }
 
 /// Adds `stages` of one sentence's search to `all`, keeping pipeline order.
@@ -67,12 +73,11 @@ Status CheckDraft(const std::string& draft, const CiteOptions& options) {
 
 StatusOr<CitationReport> SuggestCitations(Searcher* searcher, const std::string& draft, const CiteOptions& o) {
   if (searcher == nullptr) return Status::InvalidArgument("no collection to cite from");
-  StatusOr<std::vector<CitedSentence>> sentences = DraftSentences(draft, o);
-  if (!sentences.ok()) return sentences.status();
+  StatusOr<Draft> split = DraftSentences(draft, o);
+  if (!split.ok()) return split.status();
   CitationReport report;
-  report.sentences = std::move(*sentences);
-  size_t searchable = 0;
-  for (const CitedSentence& c : report.sentences) searchable += c.searched ? 1 : 0;
+  report.sentences = std::move(split->sentences);
+  const size_t searchable = split->searchable;
   SearchOptions so = o.search;
   so.top_k = o.per_sentence;
   std::map<int64_t, size_t> reference_of;  // rowid -> index in report.references

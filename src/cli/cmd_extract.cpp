@@ -43,12 +43,12 @@ std::map<size_t, std::string> FinishedLines(const std::string& path, const std::
 }
 
 /// One CSV field, quoted when it must be (RFC 4180); lists joined with "; ".
-std::string CsvField(const nlohmann::json& v) {
+std::string CsvField(const nlohmann::ordered_json& v) {
   std::string s;
   if (v.is_string()) {
     s = v.get<std::string>();
   } else if (v.is_array()) {
-    for (const nlohmann::json& item : v) s += (s.empty() ? "" : "; ") + (item.is_string() ? item.get<std::string>() : item.dump());
+    for (const nlohmann::ordered_json& item : v) s += (s.empty() ? "" : "; ") + (item.is_string() ? item.get<std::string>() : item.dump());
   } else if (!v.is_null()) {
     s = v.dump();
   }
@@ -126,7 +126,7 @@ int Run(ExtractArgs& a) {
     if (a.format == "csv") {
       std::string row = std::to_string(i) + "," + CsvField(ids[i]) + (e.complete ? ",true," : ",false,");
       for (auto it = schema["properties"].begin(); it != schema["properties"].end(); ++it) {
-        row += "," + CsvField(x.contains(it.key()) ? nlohmann::json::parse(x[it.key()].dump()) : nlohmann::json());
+        row += "," + CsvField(x.contains(it.key()) ? x[it.key()] : nlohmann::ordered_json());
       }
       emit(row);
     } else {

@@ -141,14 +141,24 @@ Extractor::~Extractor() = default;
 
 std::string BuiltInSchemaJson() { return BuiltInExtractionSchema().dump(); }
 
-Status CheckExtractionSchema(const std::string& schema_text) {
+namespace {
+
+/// `schema_text` parsed, after the depth check that keeps recursion bounded.
+StatusOr<OrderedJson> ParseSchemaText(const std::string& schema_text) {
   if (JsonNestingDepth(schema_text) > kMaxSchemaDepth) {
     return Status::InvalidArgument("the schema nests deeper than " + std::to_string(kMaxSchemaDepth) + " levels");
   }
   OrderedJson schema = OrderedJson::parse(schema_text, nullptr, false);
   if (schema.is_discarded()) return Status::InvalidArgument("the schema is not valid JSON");
-  StatusOr<std::string> grammar = SchemaGrammar(schema);
-  return grammar.status();
+  return schema;
+}
+
+}  // namespace
+
+Status CheckExtractionSchema(const std::string& schema_text) {
+  StatusOr<OrderedJson> schema = ParseSchemaText(schema_text);
+  if (!schema.ok()) return schema.status();
+  return SchemaGrammar(*schema).status();
 }
 
 StatusOr<std::unique_ptr<Extractor>> Extractor::Open(const std::string& model_path, const ExtractOptions& options) {
@@ -159,9 +169,9 @@ StatusOr<std::unique_ptr<Extractor>> Extractor::Open(const std::string& model_pa
   if (options.schema.empty()) {
     impl->schema = BuiltInExtractionSchema();
   } else {
-    LITRANK_RETURN_IF_ERROR(CheckExtractionSchema(options.schema));
-    impl->schema = OrderedJson::parse(options.schema, nullptr, false);
-    if (impl->schema.is_discarded()) return Status::InvalidArgument("the schema is not valid JSON");
+    StatusOr<OrderedJson> parsed = ParseSchemaText(options.schema);
+    if (!parsed.ok()) return parsed.status();
+    impl->schema = std::move(*parsed);
   }
   StatusOr<std::string> grammar = SchemaGrammar(impl->schema);
   if (!grammar.ok()) return grammar.status();

@@ -141,10 +141,9 @@ int32_t Generator::PickToken(llama_sampler* grammar) {
   llama_token_data_array single = {&one, 1, -1, false};
   llama_sampler_apply(grammar, &single);
   if (std::isfinite(single.data[0].logit)) return best;
-  scratch_logits_.assign(logits, logits + n_vocab);
-  std::vector<llama_token_data> all(static_cast<size_t>(n_vocab));
-  for (int32_t t = 0; t < n_vocab; ++t) all[static_cast<size_t>(t)] = {t, scratch_logits_[static_cast<size_t>(t)], 0.0f};
-  llama_token_data_array arr = {all.data(), all.size(), -1, false};
+  candidates_.resize(static_cast<size_t>(n_vocab));
+  for (int32_t t = 0; t < n_vocab; ++t) candidates_[static_cast<size_t>(t)] = {t, logits[t], 0.0f};
+  llama_token_data_array arr = {candidates_.data(), candidates_.size(), -1, false};
   llama_sampler_apply(grammar, &arr);
   best = -1;
   float best_logit = -INFINITY;

@@ -14,6 +14,7 @@
 struct llama_context;
 struct llama_model;
 struct llama_sampler;
+struct llama_token_data;
 
 namespace litrank {
 
@@ -83,7 +84,7 @@ class Generator {
   std::string chat_template_;
   uint32_t n_ctx_ = 0;
   std::vector<int32_t> cached_;  ///< the tokens in the KV cache, sequence 0, from position 0
-  std::vector<float> scratch_logits_;
+  std::vector<llama_token_data> candidates_;  ///< the whole vocabulary, when the greedy pick is refused
 };
 
 }  // namespace litrank
