@@ -176,6 +176,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   AddScreenBenchCommand(*bench, exit_code);
   AddVectorsBenchCommand(*bench, exit_code);
   AddClusterBenchCommand(*bench, exit_code);
+  AddAssessBenchCommand(*bench, exit_code);
 }
 
 }  // namespace litrank::cli

@@ -11,6 +11,8 @@ packages=(
   # topics (analysis/): truncated SVD and k-means; keyword networks: igraph (Leiden,
   # centralities, GraphML/Pajek), graphviz's libgvc (layout, SVG)
   libeigen3-dev libigraph-dev libgraphviz-dev
+  # assess: user criteria files in TOML
+  libtomlplusplus-dev
   # bench screen runs the reference screening script (../shared/tools) side by side
   python3-sklearn
   # tests/browser: the web page in a real browser; a CJK font so Chinese labels render

@@ -114,5 +114,29 @@ TEST(IngestPubmedTest, OtherXmlIsRefused) {
   EXPECT_NE(r.status.message().find("<rss>"), std::string::npos);
 }
 
+
+// PubMed Central reference lists become extra_json "references": the cited
+// work's PMID, else its DOI; a reference with neither is left out.
+TEST(IngestPubmedTest, ReferenceListKeepsCitedPmidsElseDois) {
+  IngestTempDir dir;
+  const std::string xml =
+      std::string(kHead) +
+      Article("30000001", "Citing paper.", "", "",
+              "<PubmedData><ReferenceList>"
+              "<Reference><Citation>Old work.</Citation><ArticleIdList><ArticleId IdType=\"doi\">10.5/old</ArticleId>"
+              "<ArticleId IdType=\"pubmed\">123</ArticleId></ArticleIdList></Reference>"
+              "<Reference><Citation>Doi only.</Citation><ArticleIdList><ArticleId IdType=\"doi\">10.5/Only</ArticleId>"
+              "</ArticleIdList></Reference>"
+              "<Reference><Citation>No ids at all.</Citation></Reference>"
+              "</ReferenceList></PubmedData>\n") +
+      "</PubmedArticleSet>\n";
+  auto r = ReadText(dir, "refs.xml", xml);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_EQ(r.docs.size(), 1u);
+  const auto extra = nlohmann::json::parse(r.docs[0].extra_json);
+  ASSERT_TRUE(extra.contains("references")) << r.docs[0].extra_json;
+  EXPECT_EQ(extra["references"], nlohmann::json::array({"123", "10.5/Only"}));
+}
+
 }  // namespace
 }  // namespace litrank

@@ -25,21 +25,33 @@ Status IgraphStatus(igraph_error_t code, const char* what) {
   return Status::Internal(std::string("igraph: ") + what + ": " + igraph_strerror(code));
 }
 
-StatusOr<std::unique_ptr<IgraphGraph>> IgraphGraph::Create(const KeywordNetwork& net, bool attributes) {
+StatusOr<std::unique_ptr<IgraphGraph>> IgraphGraph::FromEdges(size_t nodes,
+                                                               const std::vector<std::pair<size_t, size_t>>& edges,
+                                                               bool directed) {
   std::unique_ptr<IgraphGraph> g(new IgraphGraph());
   igraph_vector_int_t ends;
-  if (igraph_vector_int_init(&ends, static_cast<igraph_integer_t>(2 * net.edges.size())) != IGRAPH_SUCCESS) {
+  if (igraph_vector_int_init(&ends, static_cast<igraph_integer_t>(2 * edges.size())) != IGRAPH_SUCCESS) {
     return Status::Internal("igraph: out of memory");
   }
-  for (size_t i = 0; i < net.edges.size(); ++i) {
-    VECTOR(ends)[2 * i] = static_cast<igraph_integer_t>(net.edges[i].a);
-    VECTOR(ends)[2 * i + 1] = static_cast<igraph_integer_t>(net.edges[i].b);
+  for (size_t i = 0; i < edges.size(); ++i) {
+    VECTOR(ends)[2 * i] = static_cast<igraph_integer_t>(edges[i].first);
+    VECTOR(ends)[2 * i + 1] = static_cast<igraph_integer_t>(edges[i].second);
   }
-  const igraph_error_t rc =
-      igraph_create(&g->graph_, &ends, static_cast<igraph_integer_t>(net.nodes.size()), IGRAPH_UNDIRECTED);
+  const igraph_error_t rc = igraph_create(&g->graph_, &ends, static_cast<igraph_integer_t>(nodes),
+                                          directed ? IGRAPH_DIRECTED : IGRAPH_UNDIRECTED);
   igraph_vector_int_destroy(&ends);
   LITRANK_RETURN_IF_ERROR(IgraphStatus(rc, "create"));
   g->made_ = true;
+  return g;
+}
+
+StatusOr<std::unique_ptr<IgraphGraph>> IgraphGraph::Create(const KeywordNetwork& net, bool attributes) {
+  std::vector<std::pair<size_t, size_t>> edges;
+  edges.reserve(net.edges.size());
+  for (const auto& e : net.edges) edges.emplace_back(e.a, e.b);
+  StatusOr<std::unique_ptr<IgraphGraph>> made = FromEdges(net.nodes.size(), edges, /*directed=*/false);
+  if (!made.ok()) return made.status();
+  std::unique_ptr<IgraphGraph> g = std::move(*made);
   if (!attributes) return g;
   for (size_t i = 0; i < net.nodes.size(); ++i) {
     const KeywordNode& n = net.nodes[i];

@@ -6,6 +6,9 @@
 
 #include <igraph/igraph.h>
 
+#include <utility>
+#include <vector>
+
 #include <memory>
 #include <mutex>
 
@@ -25,6 +28,11 @@ std::mutex& IgraphLock();
 class IgraphGraph {
  public:
   static StatusOr<std::unique_ptr<IgraphGraph>> Create(const KeywordNetwork& net, bool attributes);
+  /// A graph of `nodes` vertices and the given edges (each end < nodes);
+  /// directed edges run first → second.
+  static StatusOr<std::unique_ptr<IgraphGraph>> FromEdges(size_t nodes,
+                                                         const std::vector<std::pair<size_t, size_t>>& edges,
+                                                         bool directed);
   ~IgraphGraph();
   IgraphGraph(const IgraphGraph&) = delete;
   IgraphGraph& operator=(const IgraphGraph&) = delete;

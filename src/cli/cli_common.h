@@ -63,6 +63,7 @@ void AddTrendsCommand(CLI::App& app, int* exit_code);
 void AddKeywordsCommand(CLI::App& app, int* exit_code);
 void AddReviewCommand(CLI::App& app, int* exit_code);
 void AddCiteCommand(CLI::App& app, int* exit_code);
+void AddAssessCommand(CLI::App& app, int* exit_code);
 void AddExtractCommand(CLI::App& app, int* exit_code);
 /// `litrank screen simulate`, registered under the `screen` command.
 void AddScreenSimulateCommand(CLI::App& screen, int* exit_code);
@@ -72,5 +73,6 @@ void AddServeBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench
 void AddScreenBenchCommand(CLI::App& bench, int* exit_code); ///< `litrank bench screen`, under `bench`
 void AddVectorsBenchCommand(CLI::App& bench, int* exit_code); ///< `litrank bench vectors`, under `bench`
 void AddClusterBenchCommand(CLI::App& bench, int* exit_code); ///< `litrank bench cluster`, under `bench`
+void AddAssessBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench assess`, under `bench`
 
 }  // namespace litrank::cli

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   litrank::cli::AddKeywordsCommand(app, &exit_code);
   litrank::cli::AddReviewCommand(app, &exit_code);
   litrank::cli::AddCiteCommand(app, &exit_code);
+  litrank::cli::AddAssessCommand(app, &exit_code);
   litrank::cli::AddExtractCommand(app, &exit_code);
   llama_backend_init();
   try {

@@ -119,6 +119,18 @@ Document MapCitation(const xmlNode* citation, const xmlNode* pubmed_data) {
   ForEach(Child(article, "PublicationTypeList"), "PublicationType",
           [&](const xmlNode* t) { types.push_back(Text(t)); });
   if (!types.empty()) extra["publication_types"] = std::move(types);
+  // Cited works (PubMed Central's reference lists): their PMIDs, else DOIs.
+  nlohmann::json references = nlohmann::json::array();
+  ForEach(Child(pubmed_data, "ReferenceList"), "Reference", [&](const xmlNode* r) {
+    std::string pmid, doi;
+    ForEach(Child(r, "ArticleIdList"), "ArticleId", [&](const xmlNode* e) {
+      const std::string type = Attr(e, "IdType");
+      if (type == "pubmed" && pmid.empty()) pmid = Text(e);
+      if (type == "doi" && doi.empty()) doi = Text(e);
+    });
+    if (!pmid.empty() || !doi.empty()) references.push_back(pmid.empty() ? doi : pmid);
+  });
+  if (!references.empty()) extra["references"] = std::move(references);
   doc.extra_json = DumpJson(extra);
   return doc;
 }

@@ -66,4 +66,38 @@ nlohmann::json KeywordNetworkJson(const KeywordNetwork& net) {
           {"nodes", nodes}, {"edges", edges}};
 }
 
+nlohmann::json AssessmentJson(const Assessment& a, const std::vector<Document>& docs,
+                              const std::vector<std::string>& ids) {
+  nlohmann::json criteria = nlohmann::json::array();
+  for (const Criterion& c : a.criteria) {
+    criteria.push_back({{"name", c.name}, {"instruction", c.instruction}, {"query", c.query}, {"cues", c.cues},
+                        {"weight", c.weight}});
+  }
+  nlohmann::json papers = nlohmann::json::array();
+  for (const PaperAssessment& p : a.papers) {
+    nlohmann::json scores = nlohmann::json::object(), pct = nlohmann::json::object();
+    for (size_t c = 0; c < a.criteria.size(); ++c) {
+      scores[a.criteria[c].name] = p.scores[c];
+      pct[a.criteria[c].name] = p.percentiles[c];
+    }
+    papers.push_back({{"rank", p.rank}, {"index", p.index}, {"id", ids[p.index]}, {"title", DisplayTitle(docs[p.index])},
+                      {"year", docs[p.index].year}, {"topic", p.topic}, {"composite", p.composite},
+                      {"scores", scores}, {"percentiles", pct}});
+  }
+  nlohmann::json topics = nlohmann::json::array();
+  for (const auto& [topic, members] : a.by_topic) topics.push_back({{"topic", topic}, {"papers", members}});
+  nlohmann::json seminal = nlohmann::json::array();
+  for (const SeminalPaper& s : a.seminal) {
+    nlohmann::json j = {{"index", s.index}, {"id", ids[s.index]}, {"title", DisplayTitle(docs[s.index])},
+                        {"year", docs[s.index].year}, {"local_citations", s.local_citations},
+                        {"pagerank", s.pagerank}, {"score", s.score}};
+    j["citations_per_year"] = s.citations_per_year >= 0 ? nlohmann::json(s.citations_per_year) : nlohmann::json();
+    j["instruction_score"] = s.instruction_score >= 0 ? nlohmann::json(s.instruction_score) : nlohmann::json();
+    seminal.push_back(std::move(j));
+  }
+  return {{"scored_by", a.model ? "reranker" : "cue words (BM25)"}, {"notes", a.notes}, {"criteria", criteria},
+          {"papers", papers}, {"by_topic", topics}, {"references", a.references},
+          {"resolved_references", a.resolved_references}, {"seminal", seminal}};
+}
+
 }  // namespace litrank::report

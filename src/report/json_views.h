@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "litrank/document.h"
+#include "litrank/assess.h"
 #include "litrank/keywords.h"
 #include "litrank/topics.h"
 #include "litrank/trends.h"
@@ -32,5 +33,11 @@ nlohmann::json KeywordNetworkJson(const KeywordNetwork& net);
 
 /// A document's title, or the start of its abstract when it has none (one line).
 std::string DisplayTitle(const Document& d, size_t bytes = 200);
+
+/// `litrank assess --json`: criteria, papers by rank (scores and percentiles by
+/// criterion name), per-topic rankings, the citation graph's counts, seminal
+/// papers (unknown signals null) and the notes that say what the scores are.
+nlohmann::json AssessmentJson(const Assessment& a, const std::vector<Document>& docs,
+                              const std::vector<std::string>& ids);
 
 }  // namespace litrank::report

@@ -25,13 +25,7 @@ StatusOr<std::vector<double>> QuestionScores(const std::vector<Document>& docs, 
   if (!terms.ok()) return terms.status();
   std::vector<std::string> q = std::move(terms->back());
   terms->pop_back();
-  std::vector<double> scores(docs.size(), 0.0);
-  if (q.empty()) return scores;
-  std::unique_ptr<Bm25Index> bm25 = Bm25Index::FromTerms(*terms);
-  std::vector<LexicalHit> hits;
-  bm25->Search(q, docs.size(), Bm25Params{}, nullptr, &hits);
-  for (const LexicalHit& h : hits) scores[static_cast<size_t>(h.rowid)] = h.score;
-  return scores;
+  return Bm25Scores(*terms, q);
 }
 
 }  // namespace

@@ -96,4 +96,15 @@ void Bm25Index::Search(const std::vector<std::string>& terms, size_t n, const Bm
   *hits = std::move(candidates);
 }
 
+std::vector<double> Bm25Scores(const std::vector<std::vector<std::string>>& docs,
+                               const std::vector<std::string>& query) {
+  std::vector<double> scores(docs.size(), 0.0);
+  if (query.empty() || docs.empty()) return scores;
+  std::unique_ptr<Bm25Index> bm25 = Bm25Index::FromTerms(docs);
+  std::vector<LexicalHit> hits;
+  bm25->Search(query, docs.size(), Bm25Params{}, nullptr, &hits);
+  for (const LexicalHit& h : hits) scores[static_cast<size_t>(h.rowid)] = h.score;
+  return scores;
+}
+
 }  // namespace litrank

@@ -63,4 +63,9 @@ class Bm25Index {
   int64_t generation_ = 0;
 };
 
+/// BM25 (default parameters) of `query` for each of `docs` (analysed terms), in
+/// input order; 0 where no query term occurs. Builds a throwaway index.
+std::vector<double> Bm25Scores(const std::vector<std::vector<std::string>>& docs,
+                               const std::vector<std::string>& query);
+
 }  // namespace litrank
