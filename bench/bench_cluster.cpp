@@ -17,6 +17,7 @@
 #include "cli/cli_common.h"
 #include "eval/cluster_metrics.h"
 #include "ingest/record_reader.h"
+#include "litrank/embedder.h"
 #include "litrank/topics.h"
 #include "text/tfidf.h"
 
@@ -28,6 +29,8 @@ struct ClusterBenchArgs {
   int seeds = 3;
   bool no_reference = false;
   bool plain = false;  ///< also k-means on raw TF-IDF rows (dense: minutes on StackOverflow)
+  std::string embedder;  ///< also the embedding path (kNN graph + Leiden) with this GGUF
+  int threads = 0;
 };
 
 /// A set with gold classes, and how the reference script reads it.
@@ -148,7 +151,47 @@ nlohmann::json RunAutoK(const LabelledSet& set) {
           {"wall_seconds", seconds}};
 }
 
+/// The embedding path with the topic count given: embed every text, then the
+/// kNN graph and Leiden. With random weights the NMI is a plumbing check only.
+nlohmann::json RunEmbeddingPath(Embedder& embedder, const LabelledSet& set, int k) {
+  std::vector<std::string> texts;
+  std::vector<size_t> which;
+  for (size_t i = 0; i < set.docs.size(); ++i) {
+    std::string t = SearchText(set.docs[i]);
+    if (t.find_first_not_of(" \t\r\n") == std::string::npos) continue;
+    texts.push_back(std::move(t));
+    which.push_back(i);
+  }
+  auto start = std::chrono::steady_clock::now();
+  std::vector<float> out;
+  if (Status st = embedder.EmbedDocuments(texts, EmbedOptions{}, &out); !st.ok()) return {{"error", st.ToString()}};
+  const double embed_seconds = Seconds(start);
+  const size_t dims = embedder.width();
+  std::vector<float> rows(set.docs.size() * dims, 0.0f);
+  for (size_t r = 0; r < which.size(); ++r) {
+    std::copy(out.begin() + static_cast<std::ptrdiff_t>(r * dims), out.begin() + static_cast<std::ptrdiff_t>((r + 1) * dims),
+              rows.begin() + static_cast<std::ptrdiff_t>(which[r] * dims));
+  }
+  TopicOptions o;
+  o.k = k;
+  start = std::chrono::steady_clock::now();
+  StatusOr<TopicModel> m = FindTopicsFromEmbeddings(set.docs, rows, static_cast<uint32_t>(dims), o);
+  if (!m.ok()) return {{"error", m.status().ToString()}};
+  return {{"model", embedder.info().name}, {"k_found", m->k},
+          {"nmi", NormalizedMutualInformation(set.gold, m->topic_of)},
+          {"acc", ClusteringAccuracy(set.gold, m->topic_of)}, {"embed_seconds", embed_seconds},
+          {"cluster_seconds", Seconds(start)}};
+}
+
 int RunClusterBench(const ClusterBenchArgs& a) {
+  std::unique_ptr<Embedder> embedder;
+  if (!a.embedder.empty()) {
+    EmbedderConfig config;
+    config.threads = a.threads;
+    StatusOr<std::unique_ptr<Embedder>> opened = Embedder::Open(a.embedder, config);
+    if (!opened.ok()) return Fail(opened.status(), /*model_related=*/true);
+    embedder = std::move(*opened);
+  }
   if (!std::filesystem::exists(a.shared + "/datasets")) {
     return Fail(Status::NotFound(a.shared + "/datasets is absent: the cluster benchmark needs the shared sets"));
   }
@@ -182,9 +225,15 @@ int RunClusterBench(const ClusterBenchArgs& a) {
                 cell(automatic, nullptr, "wall_seconds"), cell(plain, nullptr, "nmi"), cell(plain, nullptr, "acc"),
                 cell(plain, nullptr, "wall_seconds_per_seed"));
     std::fflush(stdout);
+    const nlohmann::json graph = embedder ? RunEmbeddingPath(*embedder, set, k) : nlohmann::json(nullptr);
+    if (embedder) {
+      std::printf("%-14s   embedding path (%s): NMI %.3f, ACC %.3f, %d topics; embed %.1f s, cluster %.2f s\n", "",
+                  graph.value("model", std::string("?")).c_str(), cell(graph, nullptr, "nmi"), cell(graph, nullptr, "acc"),
+                  graph.value("k_found", 0), cell(graph, nullptr, "embed_seconds"), cell(graph, nullptr, "cluster_seconds"));
+    }
     records.push_back({{"set", set.name}, {"documents", set.docs.size()}, {"k", k}, {"seeds", a.seeds},
                        {"litrank_lsa_kmeans", ours}, {"litrank_tfidf_kmeans", plain}, {"litrank_auto_k", automatic},
-                       {"reference", ref}});
+                       {"reference", ref}, {"litrank_embedding_leiden", graph}});
   }
   std::printf("wrote %s\n", bench::WriteBenchJson(a.out_dir, "cluster", nlohmann::json{{"sets", records}}.dump(2)).c_str());
   return kExitOk;
@@ -204,6 +253,9 @@ void AddClusterBenchCommand(CLI::App& bench, int* exit_code) {
                 "k-means on raw TF-IDF rows (no LSA) on every set, not only those up to 5,000 documents (dense: minutes)");
   cmd->add_option("--python", a->python, "Python with scikit-learn for the reference")->capture_default_str();
   cmd->add_option("--out-dir", a->out_dir, "Where the JSON goes")->capture_default_str();
+  cmd->add_option("-e,--embedder", a->embedder,
+                  "Also the embedding path (kNN graph + Leiden) with this GGUF (random weights: a plumbing check)");
+  cmd->add_option("--threads", a->threads, "CPU threads for the embedder (0 = all)")->capture_default_str();
   cmd->callback([a, exit_code] { *exit_code = RunClusterBench(*a); });
 }
 

@@ -27,6 +27,9 @@ struct TopicOptions {
   int keywords = 10;         ///< c-TF-IDF keywords kept per topic
   int representatives = 3;   ///< most central documents kept per topic
   uint64_t seed = 42;
+  // The embedding path (FindTopicsFromEmbeddings) only:
+  int neighbours = 15;       ///< nearest neighbours per document in the kNN graph
+  double resolution = 1.0;   ///< Leiden's modularity resolution when k = 0 (higher: more, smaller topics)
 };
 
 /// One topic. Topics are numbered by size, largest first.
@@ -56,5 +59,21 @@ struct TopicModel {
 /// Errors: InvalidArgument (no documents; k or max_k negative or above 10,000;
 /// dims not in 1..1,000; fewer than two documents with usable terms).
 StatusOr<TopicModel> FindTopics(const std::vector<Document>& docs, const TopicOptions& options);
+
+/// The embedding path: `embeddings` holds one row of `dims` values per document
+/// (a zero row = no text: topic -1). Rows are L2-normalised; each document
+/// links to its options.neighbours nearest by cosine (exact up to 5,000
+/// documents, HNSW beyond), both directions merged, weight = cosine; Leiden
+/// (modularity, igraph, seeded) finds communities. k = 0: at
+/// options.resolution, singletons joining the community they link to most;
+/// k > 0: the resolution is bisected to give k communities, and when none
+/// gives exactly k the closest count above is merged down (smallest into the
+/// one it links to most). Keywords, representatives (by cosine to the
+/// centre, in embedding space), years and silhouette as FindTopics.
+/// features = 0. Errors: InvalidArgument (no documents, a size mismatch, k,
+/// neighbours 1..200 or resolution out of range, fewer than two rows, k above
+/// the usable rows).
+StatusOr<TopicModel> FindTopicsFromEmbeddings(const std::vector<Document>& docs, const std::vector<float>& embeddings,
+                                              uint32_t dims, const TopicOptions& options);
 
 }  // namespace litrank
