@@ -14,6 +14,8 @@
 #include "analysis/kmeans.h"
 #include "analysis/lsa.h"
 #include "eval/cluster_metrics.h"
+#include "litrank/corpus.h"
+#include "litrank/screening.h"
 #include "litrank/topics.h"
 #include "process_util.h"
 #include "text/tfidf.h"
@@ -406,6 +408,47 @@ TEST_F(ClusterCli, ClustersACollection) {
   std::vector<int> topic_of;
   for (const Document& d : corpus_.docs) topic_of.push_back(by_id.at(d.id));
   EXPECT_EQ(NormalizedMutualInformation(corpus_.gold, topic_of), 1.0);
+}
+
+// --project: only the records a screening project included, in screening order.
+TEST_F(ClusterCli, ProjectSelectsTheIncludedRecords) {
+  auto r = testing::RunCommand(std::string(LITRANK_BINARY) + " ingest --db " + Path("c.db") + " " + Path("docs.jsonl"), true);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::set<std::string> included;
+  {
+    auto project = ScreeningProject::Create(Path("c.db"), "p", ScreeningSettings{"battery question", "", {}}, nullptr);
+    ASSERT_TRUE(project.ok()) << project.status().ToString();
+    auto corpus = Corpus::Open(Path("c.db"), false);
+    ASSERT_TRUE(corpus.ok());
+    std::vector<int64_t> rowids;
+    ASSERT_TRUE((*corpus)->FilterRowids(DocumentFilter{}, &rowids).ok());
+    std::vector<StoredDocument> stored;
+    ASSERT_TRUE((*corpus)->GetMany(rowids, &stored).ok());
+    for (size_t i = 0; i < stored.size(); ++i) {
+      // Every third record included, the next one excluded, the rest unscreened.
+      if (i % 3 == 0) {
+        ASSERT_TRUE((*project)->Label(stored[i].rowid, ScreenDecision::kInclude, "test").ok());
+        included.insert(stored[i].doc.id);
+      } else if (i % 3 == 1) {
+        ASSERT_TRUE((*project)->Label(stored[i].rowid, ScreenDecision::kExclude, "test").ok());
+      }
+    }
+  }
+  r = testing::RunCommand(std::string(LITRANK_BINARY) + " cluster --db " + Path("c.db") +
+                          " --project p -k 3 --json " + Path("out.json"), true);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::ifstream in(Path("out.json"));
+  const nlohmann::json j = nlohmann::json::parse(in);
+  ASSERT_EQ(j["assignments"].size(), included.size());
+  std::set<std::string> ids;
+  for (const auto& id : j["ids"]) ids.insert(id.get<std::string>());
+  EXPECT_EQ(ids, included);
+
+  r = testing::RunCommand(std::string(LITRANK_BINARY) + " cluster --db " + Path("c.db") + " --project nope -k 2", true);
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  r = testing::RunCommand(std::string(LITRANK_BINARY) + " cluster --docs " + Path("docs.jsonl") + " --project p -k 2", true);
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("--project"), std::string::npos) << r.output;
 }
 
 TEST_F(ClusterCli, BadInputIsAClearError) {

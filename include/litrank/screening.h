@@ -202,6 +202,9 @@ class ScreeningProject {
   virtual Status ImportLabels(const std::string& path, int64_t* matched, int64_t* unmatched) = 0;
   /// Counts, the prior in use and the stopping aid.
   virtual StatusOr<ScreeningStatus> GetStatus() = 0;
+  /// The rowids whose current decision is `decision`, in the order they were
+  /// screened (what `cluster --project` and the other map-of-the-field commands read).
+  virtual Status Decided(ScreenDecision decision, std::vector<int64_t>* rowids) = 0;
   /// Writes every record with its decision: "csv" (ASReview-compatible:
   /// label_included 1/0/-1, screening order), "ris" (decision in N1 as
   /// ASReview_relevant / ASReview_irrelevant / ASReview_not_seen) or "bibtex"

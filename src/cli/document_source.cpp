@@ -1,4 +1,5 @@
 #include "cli/document_source.h"
+#include "litrank/screening.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -50,15 +51,29 @@ void AddDocumentSourceOptions(CLI::App* cmd, DocumentSource* source) {
       ->capture_default_str();
   cmd->add_option("--column", source->column,
                   "JSONL field or CSV/TSV column holding the whole text (default: title + abstract)");
+  cmd->add_option("--project", source->project,
+                  "Only the records a screening project of the collection included (`litrank screen`)");
 }
 
 Status LoadDocumentSource(const DocumentSource& s, std::vector<Document>* docs, std::vector<std::string>* ids) {
   if (!s.docs.empty() && !s.db.empty()) return Status::InvalidArgument("give --docs or --db, not both");
+  if (!s.docs.empty() && !s.project.empty()) {
+    return Status::InvalidArgument("--project selects from a collection (--db), not from a --docs file");
+  }
   if (!s.docs.empty()) return LoadFile(s, docs, ids);
   auto corpus = Corpus::Open(s.db.empty() ? DefaultDbPath() : s.db, /*create=*/false);
   if (!corpus.ok()) return corpus.status();
   std::vector<int64_t> rowids;
-  LITRANK_RETURN_IF_ERROR((*corpus)->FilterRowids(DocumentFilter{}, &rowids));
+  if (s.project.empty()) {
+    LITRANK_RETURN_IF_ERROR((*corpus)->FilterRowids(DocumentFilter{}, &rowids));
+  } else {
+    auto project = ScreeningProject::Open(s.db.empty() ? DefaultDbPath() : s.db, s.project);
+    if (!project.ok()) return project.status();
+    LITRANK_RETURN_IF_ERROR((*project)->Decided(ScreenDecision::kInclude, &rowids));
+    if (rowids.empty()) {
+      return Status::InvalidArgument("screening project " + s.project + " has no included records yet");
+    }
+  }
   std::vector<StoredDocument> stored;
   LITRANK_RETURN_IF_ERROR((*corpus)->GetMany(rowids, &stored));
   for (StoredDocument& d : stored) {

@@ -18,9 +18,10 @@ struct DocumentSource {
   std::string docs;           ///< documents file, any format `ingest` reads
   std::string format = "auto";
   std::string column;         ///< JSONL field / CSV column holding the whole text
+  std::string project;        ///< with a collection: only this screening project's included records
 };
 
-/// Adds --db, -d/--docs, --doc-format and --column to `cmd`.
+/// Adds --db, -d/--docs, --doc-format, --column and --project to `cmd`.
 void AddDocumentSourceOptions(CLI::App* cmd, DocumentSource* source);
 
 /// Reads the documents, in input order, with ids[i] the id of docs[i] (a file

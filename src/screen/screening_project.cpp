@@ -42,6 +42,7 @@ class SqliteScreeningProject final : public ScreeningProject {
   Status Label(int64_t rowid, ScreenDecision decision, const std::string& source) override;
   Status ImportLabels(const std::string& path, int64_t* matched, int64_t* unmatched) override;
   StatusOr<ScreeningStatus> GetStatus() override;
+  Status Decided(ScreenDecision decision, std::vector<int64_t>* rowids) override;
   Status Export(const std::string& format, std::ostream& out) override;
 
  private:
@@ -232,6 +233,15 @@ Status SqliteScreeningProject::LabelsInOrder(std::vector<std::pair<int64_t, int>
   stmt.Bind(1, name_);
   while (stmt.Step()) out->emplace_back(stmt.Int(0), static_cast<int>(stmt.Int(1)));
   return stmt.status();
+}
+
+Status SqliteScreeningProject::Decided(ScreenDecision decision, std::vector<int64_t>* rowids) {
+  std::vector<std::pair<int64_t, int>> labels;
+  LITRANK_RETURN_IF_ERROR(LabelsInOrder(&labels));
+  for (const auto& [rowid, label] : labels) {
+    if (label == static_cast<int>(decision)) rowids->push_back(rowid);
+  }
+  return Status::Ok();
 }
 
 StatusOr<ScreeningStatus> SqliteScreeningProject::GetStatus() {
