@@ -18,5 +18,5 @@ fi
 suites='Corpus|ConcurrentWriters|CrashSafety|DocumentReader|Ingest|HostileInput|Ascii'
 suites+='|RerankScheduler|Cli|Protocol|EvalMetrics|Search|Bm25|Fusion|Vector|Screen|Server'
 suites+='|Cluster|Lsa|KMeans|FindTopics|TopicTerms|Bursts|Trends|Keyword|Review|Cite|Sentences'
-suites+='|JsonSchema|MergeAnswers|Generator|Extract|Assess|CitationGraph|CriteriaFile|CleanPost'
+suites+='|JsonSchema|MergeAnswers|Generator|Extract|Assess|CitationGraph|CriteriaFile|CleanPost|ReviewJobs'
 scripts/sanitize.sh -R "^($suites)" -E 'HostileInputTest.BillionLaughsThroughTheCli'

@@ -41,6 +41,10 @@ std::vector<Criterion> BuiltInCriteria();
 /// criteria, texts over 2,000 bytes); IOError when unreadable.
 StatusOr<std::vector<Criterion>> LoadCriteriaFile(const std::string& path);
 
+/// The same for criteria given as text (`name` stands for the file in messages
+/// and, by its extension, picks JSON or TOML), e.g. from a request body.
+StatusOr<std::vector<Criterion>> ParseCriteria(const std::string& text, const std::string& name);
+
 /// Scores `texts` against a query under an instruction, one score in [0, 1] per
 /// text, in order (the reranker's P(yes)). Long calls report progress through
 /// their own means; an error ends the assessment.

@@ -25,6 +25,8 @@ struct ReviewOptions {
   size_t key_papers = 5;       ///< per section
   /// Called before each step with its name, its number (1-based) and the count.
   std::function<void(const std::string& step, int number, int steps)> progress;
+  /// Polled before each step; true = stop: BuildReview returns Cancelled.
+  std::function<bool()> cancelled;
 };
 
 /// One section of the outline: a topic and its key papers.

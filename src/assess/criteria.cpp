@@ -178,6 +178,11 @@ std::vector<Criterion> BuiltInCriteria() {
 StatusOr<std::vector<Criterion>> LoadCriteriaFile(const std::string& path) {
   std::string text;
   LITRANK_RETURN_IF_ERROR(ReadTextFile(path, kMaxCriteriaFileBytes, &text));
+  return ParseCriteria(text, path);
+}
+
+StatusOr<std::vector<Criterion>> ParseCriteria(const std::string& text, const std::string& path) {
+  if (text.size() > kMaxCriteriaFileBytes) return Bad(path, "", "over 1 MiB");
   StatusOr<nlohmann::json> parsed = ParseCriteriaText(path, text);
   if (!parsed.ok()) return parsed.status();
   const nlohmann::json& j = *parsed;

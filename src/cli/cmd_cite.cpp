@@ -11,7 +11,7 @@
 #include "ingest/record_writer.h"
 #include "litrank/cite.h"
 #include "litrank/corpus.h"
-#include "search/search_json.h"
+#include "report/json_views.h"
 #include "util/text_file.h"
 #include "util/utf8.h"
 
@@ -48,29 +48,6 @@ void PrintTable(const CitationReport& r) {
                   Clip(d.title.empty() ? d.abstract : d.title, 100).c_str());
     }
   }
-}
-
-nlohmann::json ReportJson(const CitationReport& r) {
-  nlohmann::json sentences = nlohmann::json::array();
-  for (const CitedSentence& s : r.sentences) {
-    nlohmann::json cites = nlohmann::json::array();
-    for (const SentenceCitation& c : s.citations) {
-      nlohmann::json j = StoredDocumentJson(c.document);
-      j["score"] = c.score;
-      j["relative"] = c.relative;
-      cites.push_back(std::move(j));
-    }
-    sentences.push_back({{"text", s.text}, {"begin", s.begin}, {"end", s.end}, {"searched", s.searched},
-                         {"citations", cites}});
-  }
-  nlohmann::json refs = nlohmann::json::array();
-  for (const SuggestedReference& ref : r.references) {
-    nlohmann::json j = StoredDocumentJson(ref.document);
-    j["sentences"] = ref.sentences;
-    j["best_score"] = ref.best_score;
-    refs.push_back(std::move(j));
-  }
-  return {{"stages", r.stages}, {"notes", r.notes}, {"sentences", sentences}, {"references", refs}};
 }
 
 Status WriteExports(const CiteArgs& a, const CitationReport& r) {
@@ -132,7 +109,7 @@ int Run(CiteArgs& a) {
   for (const std::string& note : r->notes) std::fprintf(stderr, "litrank: note: %s\n", note.c_str());
   if (Status st = WriteExports(a, *r); !st.ok()) return Fail(st);
   if (a.format == "json") {
-    std::printf("%s\n", ReportJson(*r).dump(2).c_str());
+    std::printf("%s\n", report::CitationReportJson(*r).dump(2).c_str());
   } else {
     PrintTable(*r);
     std::fprintf(stderr, "%zu sentences, %zu references suggested\n", r->sentences.size(), r->references.size());

@@ -1,5 +1,5 @@
 #include "cli/document_source.h"
-#include "litrank/screening.h"
+#include "analysis/collection_documents.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -61,26 +61,10 @@ Status LoadDocumentSource(const DocumentSource& s, std::vector<Document>* docs, 
     return Status::InvalidArgument("--project selects from a collection (--db), not from a --docs file");
   }
   if (!s.docs.empty()) return LoadFile(s, docs, ids);
-  auto corpus = Corpus::Open(s.db.empty() ? DefaultDbPath() : s.db, /*create=*/false);
+  const std::string path = s.db.empty() ? DefaultDbPath() : s.db;
+  auto corpus = Corpus::Open(path, /*create=*/false);
   if (!corpus.ok()) return corpus.status();
-  std::vector<int64_t> rowids;
-  if (s.project.empty()) {
-    LITRANK_RETURN_IF_ERROR((*corpus)->FilterRowids(DocumentFilter{}, &rowids));
-  } else {
-    auto project = ScreeningProject::Open(s.db.empty() ? DefaultDbPath() : s.db, s.project);
-    if (!project.ok()) return project.status();
-    LITRANK_RETURN_IF_ERROR((*project)->Decided(ScreenDecision::kInclude, &rowids));
-    if (rowids.empty()) {
-      return Status::InvalidArgument("screening project " + s.project + " has no included records yet");
-    }
-  }
-  std::vector<StoredDocument> stored;
-  LITRANK_RETURN_IF_ERROR((*corpus)->GetMany(rowids, &stored));
-  for (StoredDocument& d : stored) {
-    ids->push_back(d.doc.id.empty() ? std::to_string(d.rowid) : d.doc.id);
-    docs->push_back(std::move(d.doc));
-  }
-  return Status::Ok();
+  return analysis::ReadCollectionDocuments(**corpus, path, s.project, docs, ids);
 }
 
 }  // namespace litrank::cli

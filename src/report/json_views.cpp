@@ -1,5 +1,6 @@
 #include "report/json_views.h"
 
+#include "search/search_json.h"
 #include "util/utf8.h"
 
 namespace litrank::report {
@@ -98,6 +99,29 @@ nlohmann::json AssessmentJson(const Assessment& a, const std::vector<Document>& 
   return {{"scored_by", a.model ? "reranker" : "cue words (BM25)"}, {"notes", a.notes}, {"criteria", criteria},
           {"papers", papers}, {"by_topic", topics}, {"references", a.references},
           {"resolved_references", a.resolved_references}, {"seminal", seminal}};
+}
+
+nlohmann::json CitationReportJson(const CitationReport& r) {
+  nlohmann::json sentences = nlohmann::json::array();
+  for (const CitedSentence& s : r.sentences) {
+    nlohmann::json cites = nlohmann::json::array();
+    for (const SentenceCitation& c : s.citations) {
+      nlohmann::json j = StoredDocumentJson(c.document);
+      j["score"] = c.score;
+      j["relative"] = c.relative;
+      cites.push_back(std::move(j));
+    }
+    sentences.push_back({{"text", s.text}, {"begin", s.begin}, {"end", s.end}, {"searched", s.searched},
+                         {"citations", cites}});
+  }
+  nlohmann::json refs = nlohmann::json::array();
+  for (const SuggestedReference& ref : r.references) {
+    nlohmann::json j = StoredDocumentJson(ref.document);
+    j["sentences"] = ref.sentences;
+    j["best_score"] = ref.best_score;
+    refs.push_back(std::move(j));
+  }
+  return {{"stages", r.stages}, {"notes", r.notes}, {"sentences", sentences}, {"references", refs}};
 }
 
 }  // namespace litrank::report

@@ -9,6 +9,7 @@
 
 #include "litrank/document.h"
 #include "litrank/assess.h"
+#include "litrank/cite.h"
 #include "litrank/keywords.h"
 #include "litrank/topics.h"
 #include "litrank/trends.h"
@@ -39,5 +40,10 @@ std::string DisplayTitle(const Document& d, size_t bytes = 200);
 /// papers (unknown signals null) and the notes that say what the scores are.
 nlohmann::json AssessmentJson(const Assessment& a, const std::vector<Document>& docs,
                               const std::vector<std::string>& ids);
+
+/// `litrank cite -f json`: stages, notes, sentences with their citations
+/// (stored documents with score and relative score), references once with the
+/// 0-based sentences they support.
+nlohmann::json CitationReportJson(const CitationReport& r);
 
 }  // namespace litrank::report

@@ -34,12 +34,14 @@ StatusOr<Review> BuildReview(const std::vector<Document>& docs, const ReviewOpti
   if (docs.empty()) return Status::InvalidArgument("no documents to review");
   const int steps = 4;
   auto progress = [&](const char* step, int n) {
+    if (o.cancelled && o.cancelled()) return Status::Cancelled("the review was cancelled before its step " + std::string(step));
     if (o.progress) o.progress(step, n, steps);
+    return Status::Ok();
   };
   Review review;
   review.question = o.question;
 
-  progress("topics", 1);
+  LITRANK_RETURN_IF_ERROR(progress("topics", 1));
   TopicOptions topic_options = o.topics;
   if (topic_options.k == 0) topic_options.max_k = std::min(topic_options.max_k, kMaxChosenSections);
   topic_options.representatives = std::max(topic_options.representatives, static_cast<int>(o.key_papers));
@@ -47,7 +49,7 @@ StatusOr<Review> BuildReview(const std::vector<Document>& docs, const ReviewOpti
   if (!topics.ok()) return topics.status();
   review.topics = std::move(*topics);
 
-  progress("trends and bursts", 2);
+  LITRANK_RETURN_IF_ERROR(progress("trends and bursts", 2));
   StatusOr<Trends> trends = FindTrends(docs, o.trends, &review.topics);
   if (trends.ok()) {
     review.trends = std::move(*trends);
@@ -57,7 +59,7 @@ StatusOr<Review> BuildReview(const std::vector<Document>& docs, const ReviewOpti
     return trends.status();
   }
 
-  progress("keyword network", 3);
+  LITRANK_RETURN_IF_ERROR(progress("keyword network", 3));
   StatusOr<KeywordNetwork> keywords = BuildKeywordNetwork(docs, o.keywords);
   if (keywords.ok()) {
     review.keywords = std::move(*keywords);
@@ -67,7 +69,7 @@ StatusOr<Review> BuildReview(const std::vector<Document>& docs, const ReviewOpti
     return keywords.status();
   }
 
-  progress("key papers and outline", 4);
+  LITRANK_RETURN_IF_ERROR(progress("key papers and outline", 4));
   StatusOr<std::vector<double>> relevance = QuestionScores(docs, o.question, o.topics.stemmer);
   if (!relevance.ok()) return relevance.status();
   review.relevance = std::move(*relevance);

@@ -259,6 +259,9 @@ Status Server::Bind() {
   AddInferenceRoutes(http, impl_->state);
   AddCorpusRoutes(http, impl_->state);
   AddScreeningRoutes(http, impl_->state);
+  impl_->state.reviews = std::make_unique<ReviewJobs>(
+      (std::filesystem::temp_directory_path() / ("litrank-reviews-" + RequestId(""))).string());
+  AddAnalysisRoutes(http, impl_->state);
   http.set_socket_options([this](socket_t sock) {
     httplib::default_socket_options(sock);
     impl_->sockets.push_back(sock);

@@ -16,6 +16,7 @@
 #include "server/api_error.h"
 #include "server/collections.h"
 #include "server/metrics.h"
+#include "server/review_jobs.h"
 #include "server/server.h"
 
 namespace litrank::server {
@@ -33,6 +34,7 @@ struct ServerState {
   std::atomic<uint64_t> body_bytes_in_flight{0};  ///< see RequestLimits::max_inflight_body_bytes
   std::atomic<uint64_t> bodies_refused{0};
   double reranker_load_seconds = 0, embedder_load_seconds = 0;
+  std::unique_ptr<ReviewJobs> reviews;  ///< last: its jobs stop before the collections and models go
 };
 
 /// A route's body: fills `res` on success, or returns the error to send.
@@ -71,5 +73,8 @@ void AddInferenceRoutes(httplib::Server& http, ServerState& state);
 void AddCorpusRoutes(httplib::Server& http, ServerState& state);
 /// Registers the /v1/collections/{name}/screening routes.
 void AddScreeningRoutes(httplib::Server& http, ServerState& state);
+/// Registers the map-of-the-field routes: /v1/collections/{name}/topics, trends,
+/// keywords, assess, cite, review (a job) and /v1/jobs/{id} (state, events, files).
+void AddAnalysisRoutes(httplib::Server& http, ServerState& state);
 
 }  // namespace litrank::server

@@ -250,6 +250,42 @@ try {
     await page.screenshot({ path: screenshot.replace(/\.png$/, '') + '-screening.png', fullPage: true });
   });
 
+  await check('map tab: topics, trends, keywords, assessment, citations and a review report with progress', async () => {
+    await page.click('#tab-map');
+    await page.selectOption('#map-collection', 'default');
+    await page.fill('#map-k', '3');
+    await page.click('[data-testid="map-topics"]');
+    await page.waitForSelector('[data-testid="map-topics-table"]');
+    const topicRows = await page.locator('[data-testid="map-topics-table"] tr').count();
+    assert(topicRows === 4, `expected a header and 3 topics, got ${topicRows} rows`);
+    await page.click('[data-testid="map-trends"]');
+    await page.waitForSelector('[data-testid="map-bursts-table"]');
+    await page.click('[data-testid="map-keywords"]');
+    await page.waitForSelector('[data-testid="map-network"]');
+    const loaded = await page.locator('[data-testid="map-network"]').evaluate((img) =>
+      img.decode().then(() => img.naturalWidth > 0, () => false));
+    assert(loaded, 'the keyword network SVG does not render');
+    await page.click('[data-testid="map-assess"]');
+    await page.waitForSelector('[data-testid="map-assess-table"]');
+    const assessed = await page.locator('[data-testid="map-assess-table"] tr').count();
+    assert(assessed > 10, `too few assessed papers shown: ${assessed - 1}`);
+    assert(/judgements/.test(await page.textContent('#map-results')), 'the assessment does not say its scores are judgements');
+    await page.fill('#map-draft', 'Cross-encoders improve the ranking of scientific abstracts. Dense retrieval helps recall.');
+    await page.click('#map-cite');
+    await page.waitForSelector('[data-testid="map-cite-sentence"]');
+    assert(await page.locator('[data-testid="map-cite-sentence"]').count() === 2, 'expected two draft sentences');
+    await page.fill('#map-question', 'reranking scientific abstracts');
+    await page.click('#map-review');
+    await page.waitForSelector('[data-testid="map-report-link"]', { timeout: 60000 });
+    const progress = await page.textContent('[data-testid="map-progress-text"]');
+    assert(/^done/.test(progress), `the progress line does not end in done: "${progress}"`);
+    const href = await page.getAttribute('[data-testid="map-report-link"]', 'href');
+    const report = await page.evaluate(async (u) => (await fetch(u)).text(), href);
+    assert(/<html/.test(report) && /reranking scientific abstracts/.test(report), 'the report is not the review of the question');
+    assert(await page.isHidden('[data-testid="message"]'), 'the map tab showed an error');
+    await page.screenshot({ path: screenshot.replace(/\.png$/, '') + '-map.png', fullPage: true });
+  });
+
   await check('no JavaScript errors on the page', async () => {
     assert(pageErrors.length === 0, pageErrors.join(' | '));
   }, { needsPage: false });
