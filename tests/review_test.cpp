@@ -3,6 +3,7 @@
 // carry, and the CLI writes every file or fails with a clear exit code.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -11,6 +12,7 @@
 
 #include "litrank/review.h"
 #include "process_util.h"
+#include "synth_fixture.h"
 
 namespace litrank {
 namespace {
@@ -50,13 +52,13 @@ TEST(Review, SectionsAreTopicsOrderedByTheQuestionWithItsBestPapersFirst) {
   o.key_papers = 3;
   std::vector<std::string> steps;
   o.progress = [&](const std::string& step, int n, int total) {
-    EXPECT_EQ(total, 4);
+    EXPECT_EQ(total, 5);
     EXPECT_EQ(n, static_cast<int>(steps.size()) + 1);
     steps.push_back(step);
   };
   StatusOr<Review> r = BuildReview(docs, o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(steps.size(), 4u);
+  EXPECT_EQ(steps.size(), 5u);
   ASSERT_EQ(r->outline.size(), 3u);
   // The retrieval field (2) comes first; the other two fields share no term with
   // the question, so their relevance is 0.
@@ -156,6 +158,48 @@ TEST(Review, ReportIsSelfContainedAndEscapesWhatRecordsCarry) {
   for (const ReviewSection& s : r->outline) EXPECT_NE(md.find(s.title), std::string::npos) << s.title;
 }
 
+// Without a question, key papers follow the assessment's composite, and the
+// report carries the assessment (cue words without a model, said so).
+TEST(Review, WithoutAQuestionKeyPapersFollowTheAssessment) {
+  const std::vector<Document> docs = ThreeFields();
+  ReviewOptions o;
+  o.topics.k = 3;
+  o.key_papers = 4;
+  StatusOr<Review> r = BuildReview(docs, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->assessment.has_value());
+  EXPECT_EQ(r->assessment->papers.size(), docs.size());
+  std::vector<double> composite(docs.size());
+  for (const PaperAssessment& p : r->assessment->papers) composite[p.index] = p.composite;
+  for (const ReviewSection& s : r->outline) {
+    ASSERT_FALSE(s.key_papers.empty());
+    for (size_t i = 1; i < s.key_papers.size(); ++i) {
+      EXPECT_GE(composite[s.key_papers[i - 1]], composite[s.key_papers[i]]);
+    }
+    // No member left out scores above the last key paper.
+    const Topic& t = r->topics.topics[static_cast<size_t>(s.topic)];
+    for (size_t m : t.members) {
+      if (std::find(s.key_papers.begin(), s.key_papers.end(), m) == s.key_papers.end()) {
+        EXPECT_LE(composite[m], composite[s.key_papers.back()]);
+      }
+    }
+  }
+  const fs::path dir = fs::path(::testing::TempDir()) / "review_assessed";
+  fs::remove_all(dir);
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < docs.size(); ++i) ids.push_back("d" + std::to_string(i));
+  ASSERT_TRUE(WriteReview(*r, docs, ids, dir.string()).ok());
+  const std::string md = Slurp(dir / "report.md");
+  EXPECT_NE(md.find("## Assessment"), std::string::npos);
+  EXPECT_NE(md.find("cue words"), std::string::npos);
+  EXPECT_TRUE(fs::exists(dir / "assessment.json"));
+
+  o.assess = false;
+  r = BuildReview(docs, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->assessment.has_value());
+}
+
 TEST(ReviewCli, WritesTheReportAndFailsClearlyOnNothingToReview) {
   const fs::path dir = fs::path(::testing::TempDir()) / "review_cli";
   fs::remove_all(dir);
@@ -172,10 +216,20 @@ TEST(ReviewCli, WritesTheReportAndFailsClearlyOnNothingToReview) {
   testing::CommandResult ok = testing::RunCommand(bin + " review --docs " + (dir / "docs.jsonl").string() +
                                                   " --out " + (dir / "out").string() + " -k 3 -q 'query ranking'", true);
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
-  EXPECT_NE(ok.output.find("[4/4]"), std::string::npos) << ok.output;
+  EXPECT_NE(ok.output.find("[5/5]"), std::string::npos) << ok.output;
   EXPECT_TRUE(fs::exists(dir / "out" / "report.html"));
   nlohmann::json topics = nlohmann::json::parse(Slurp(dir / "out" / "topics.json"));
   EXPECT_EQ(topics["assignments"].size(), 24u);
+
+  // With a reranker the assessment is the model's judgement (random weights: plumbing).
+  testing::CommandResult judged = testing::RunCommand(bin + " review --docs " + (dir / "docs.jsonl").string() +
+                                                      " --out " + (dir / "judged").string() + " -k 3 --quiet -r " +
+                                                      testing::TinyModel("reranker"), true);
+  ASSERT_EQ(judged.exit_code, 0) << judged.output;
+  nlohmann::json assessment = nlohmann::json::parse(Slurp(dir / "judged" / "assessment.json"));
+  EXPECT_EQ(assessment["scored_by"], "reranker");
+  EXPECT_EQ(assessment["papers"].size(), 24u);
+  EXPECT_NE(Slurp(dir / "judged" / "report.md").find("reranker's judgements"), std::string::npos);
 
   testing::CommandResult empty = testing::RunCommand(bin + " review --docs " + (dir / "empty.jsonl").string() +
                                                      " --out " + (dir / "out2").string(), true);

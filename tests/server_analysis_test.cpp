@@ -137,7 +137,7 @@ TEST_F(ServerAnalysisTest, ReviewJobStreamsItsStepsAndServesItsReport) {
     EXPECT_GE(event["number"].get<int>(), last_step);
     last_step = event["number"];
   }
-  EXPECT_EQ(last_step, 4);
+  EXPECT_EQ(last_step, 5);
 
   testing::Reply state = GetJson(c, "/v1/jobs/" + id);
   ASSERT_EQ(state.status, 200);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "litrank/assess.h"
 #include "litrank/document.h"
 #include "litrank/keywords.h"
 #include "litrank/status.h"
@@ -23,6 +24,9 @@ struct ReviewOptions {
   TrendOptions trends;
   KeywordNetworkOptions keywords;
   size_t key_papers = 5;       ///< per section
+  bool assess = true;          ///< judge the papers (Assess): key papers by composite without a question
+  AssessOptions assessment;    ///< criteria and seminal count (topic_of is filled from the topics)
+  CriterionScorer scorer;      ///< the reranker for the assessment; empty = cue words
   /// Called before each step with its name, its number (1-based) and the count.
   std::function<void(const std::string& step, int number, int steps)> progress;
   /// Polled before each step; true = stop: BuildReview returns Cancelled.
@@ -36,7 +40,7 @@ struct ReviewSection {
   std::vector<std::string> keywords;
   std::string status;              ///< the topic's trend ("" without years)
   double relevance = 0;            ///< mean BM25 of the question over its papers (0 without one)
-  std::vector<size_t> key_papers;  ///< input indexes, best first (question score, else centrality)
+  std::vector<size_t> key_papers;  ///< input indexes, best first (question score, else the assessment's composite, else centrality)
 };
 
 /// A review, ready to write.
@@ -48,6 +52,7 @@ struct Review {
   std::optional<KeywordNetwork> keywords;
   std::string keywords_note;
   std::vector<double> relevance;       ///< BM25 of the question per document (empty without one)
+  std::optional<Assessment> assessment;  ///< absent when options.assess is false
   std::vector<ReviewSection> outline;  ///< by relevance to the question, else by size
 };
 
@@ -60,7 +65,7 @@ StatusOr<Review> BuildReview(const std::vector<Document>& docs, const ReviewOpti
 
 /// Writes DIR/report.md, DIR/report.html (inline SVG charts, no script or
 /// external request) and DIR/topics.json, trends.json, keywords.json,
-/// outline.json; creates DIR. `ids[i]` names docs[i].
+/// assessment.json (when assessed), outline.json; creates DIR. `ids[i]` names docs[i].
 Status WriteReview(const Review& review, const std::vector<Document>& docs, const std::vector<std::string>& ids,
                    const std::string& dir);
 

@@ -6,6 +6,8 @@
 
 #include "cli/cli_common.h"
 #include "cli/document_source.h"
+#include "cli/search_models.h"
+#include "litrank/corpus.h"
 #include "litrank/review.h"
 
 namespace litrank::cli {
@@ -13,8 +15,9 @@ namespace {
 
 struct ReviewArgs {
   DocumentSource source;
-  std::string out, thesaurus;
-  bool quiet = false;
+  std::string out, thesaurus, criteria;
+  bool quiet = false, no_assess = false;
+  SearchModelArgs models;
   ReviewOptions options;
 };
 
@@ -29,6 +32,42 @@ int Run(ReviewArgs a) {
   if (!a.quiet) {
     a.options.progress = [](const std::string& step, int n, int steps) {
       std::fprintf(stderr, "[%d/%d] %s\n", n, steps, step.c_str());
+    };
+  }
+  a.options.assess = !a.no_assess;
+  if (!a.criteria.empty()) {
+    StatusOr<std::vector<Criterion>> criteria = LoadCriteriaFile(a.criteria);
+    if (!criteria.ok()) return Fail(criteria.status());
+    a.options.assessment.criteria = std::move(*criteria);
+  }
+  // The assessment's reranker (flag only); on a collection its scores are kept in
+  // the file, so a repeated or interrupted review decodes only what is missing.
+  std::unique_ptr<Reranker> reranker;
+  std::unique_ptr<Embedder> unused;
+  SearchModelArgs models = a.models;
+  models.no_dense = true;
+  models.no_rerank = a.models.reranker.empty() || a.no_assess;
+  if (int rc = OpenSearchModels(models, &reranker, &unused); rc != kExitOk) return rc;
+  std::unique_ptr<Corpus> corpus;
+  if (reranker && a.source.docs.empty()) {
+    auto opened = Corpus::Open(a.source.db.empty() ? DefaultDbPath() : a.source.db, /*create=*/false);
+    if (!opened.ok()) return Fail(opened.status());
+    corpus = std::move(*opened);
+  }
+  if (reranker) {
+    a.options.scorer = [&](const std::string& query, const std::string& instruction,
+                           const std::vector<std::string>& texts, std::vector<double>* scores) {
+      RerankOptions ro;
+      ro.instruction = instruction;
+      ro.score_store = corpus.get();
+      ProgressBar bar("assess", !a.quiet);
+      ro.on_progress = [&](size_t done, size_t total) { bar.Update(done, total); };
+      RerankResult result;
+      LITRANK_RETURN_IF_ERROR(reranker->Rerank(query, texts, ro, &result));
+      bar.Finish();
+      scores->assign(texts.size(), 0.0);
+      for (const ScoredDocument& d : result.results) (*scores)[d.index] = d.score;
+      return Status::Ok();
     };
   }
   StatusOr<Review> review = BuildReview(docs, a.options);
@@ -47,8 +86,8 @@ int Run(ReviewArgs a) {
 void AddReviewCommand(CLI::App& app, int* exit_code) {
   auto a = std::make_shared<ReviewArgs>();
   auto* cmd = app.add_subcommand("review",
-      "One step from a collection to a review report: topics, trends and bursts, the keyword network, key\n"
-      "papers per topic and an outline; writes DIR/report.md, a self-contained DIR/report.html and the JSON.");
+      "One step from a collection to a review report: topics, trends and bursts, the keyword network, the\n"
+      "assessment (criteria, seminal papers), key papers per topic and an outline; writes DIR/report.md, a self-contained DIR/report.html and the JSON.");
   AddDocumentSourceOptions(cmd, &a->source);
   cmd->add_option("-o,--out", a->out, "Directory for the report (created)")->required();
   cmd->add_option("-q,--question", a->options.question, "The review question: orders sections and key papers");
@@ -57,6 +96,10 @@ void AddReviewCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--key-papers", a->options.key_papers, "Key papers per section")->check(CLI::Range(1, 1000))
       ->capture_default_str();
   cmd->add_option("--thesaurus", a->thesaurus, "VOSviewer thesaurus for the keyword network");
+  cmd->add_option("-r,--reranker", a->models.reranker, "Reranker GGUF that judges the assessment's criteria (else cue words)");
+  cmd->add_option("--threads", a->models.threads, "CPU threads for the reranker (0 = all)")->capture_default_str();
+  cmd->add_option("--criteria", a->criteria, "Assessment criteria file (TOML or JSON; see `litrank assess`)");
+  cmd->add_flag("--no-assess", a->no_assess, "Leave the assessment out");
   cmd->add_option("--seed", a->options.topics.seed, "Seed (same input and seed, same report)")->capture_default_str();
   cmd->add_flag("--quiet", a->quiet, "No progress lines");
   cmd->footer(

@@ -32,7 +32,7 @@ StatusOr<std::vector<double>> QuestionScores(const std::vector<Document>& docs, 
 
 StatusOr<Review> BuildReview(const std::vector<Document>& docs, const ReviewOptions& o) {
   if (docs.empty()) return Status::InvalidArgument("no documents to review");
-  const int steps = 4;
+  const int steps = 5;
   auto progress = [&](const char* step, int n) {
     if (o.cancelled && o.cancelled()) return Status::Cancelled("the review was cancelled before its step " + std::string(step));
     if (o.progress) o.progress(step, n, steps);
@@ -69,7 +69,22 @@ StatusOr<Review> BuildReview(const std::vector<Document>& docs, const ReviewOpti
     return keywords.status();
   }
 
-  LITRANK_RETURN_IF_ERROR(progress("key papers and outline", 4));
+  LITRANK_RETURN_IF_ERROR(progress("assessment", 4));
+  if (o.assess) {
+    AssessOptions ao = o.assessment;
+    ao.topic_of = review.topics.topic_of;
+    ao.stemmer = o.topics.stemmer;
+    StatusOr<Assessment> assessed = Assess(docs, ao, o.scorer);
+    if (!assessed.ok()) return assessed.status();
+    review.assessment = std::move(*assessed);
+  }
+
+  LITRANK_RETURN_IF_ERROR(progress("key papers and outline", 5));
+  std::vector<double> composite;
+  if (review.assessment) {
+    composite.assign(docs.size(), 0.0);
+    for (const PaperAssessment& p : review.assessment->papers) composite[p.index] = p.composite;
+  }
   StatusOr<std::vector<double>> relevance = QuestionScores(docs, o.question, o.topics.stemmer);
   if (!relevance.ok()) return relevance.status();
   review.relevance = std::move(*relevance);
@@ -87,6 +102,11 @@ StatusOr<Review> BuildReview(const std::vector<Document>& docs, const ReviewOpti
       s.relevance = members.empty() ? 0 : sum / static_cast<double>(members.size());
       std::stable_sort(members.begin(), members.end(),
                        [&](size_t a, size_t b) { return review.relevance[a] > review.relevance[b]; });
+      members.resize(std::min(members.size(), o.key_papers));
+      s.key_papers = members;
+    } else if (!composite.empty()) {
+      std::vector<size_t> members = topic.members;
+      std::stable_sort(members.begin(), members.end(), [&](size_t a, size_t b) { return composite[a] > composite[b]; });
       members.resize(std::min(members.size(), o.key_papers));
       s.key_papers = members;
     } else {

@@ -28,6 +28,13 @@ std::string Today() {
   return buf;
 }
 
+/// A score with three decimals.
+std::string Fixed(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  return buf;
+}
+
 std::string Join(const std::vector<std::string>& words, size_t n, const char* sep = ", ") {
   std::string out;
   for (size_t i = 0; i < words.size() && i < n; ++i) out += (i ? sep : "") + words[i];
@@ -56,7 +63,9 @@ std::string Markdown(const Review& r, const std::vector<Document>& docs, const s
   md << "# Literature review" << (r.question.empty() ? "" : ": " + r.question) << "\n\n";
   md << "Made by litrank on " << Today() << " from " << docs.size() << " records. Topics, trends and the keyword "
         "network are computed from the records' text (no language model); key papers are ranked by "
-     << (r.question.empty() ? "how central they are to their topic" : "BM25 relevance to the question") << ".\n\n";
+     << (!r.question.empty() ? "BM25 relevance to the question"
+         : r.assessment ? "their composite assessment score (below)" : "how central they are to their topic")
+     << ".\n\n";
   md << "## Outline\n\n";
   for (size_t i = 0; i < r.outline.size(); ++i) {
     const ReviewSection& s = r.outline[i];
@@ -107,7 +116,31 @@ std::string Markdown(const Review& r, const std::vector<Document>& docs, const s
   } else {
     md << "No keyword network: " << r.keywords_note << ".\n";
   }
-  md << "\nThe files beside this report hold every step as JSON: topics.json, trends.json, keywords.json, outline.json.\n";
+  if (r.assessment) {
+    const Assessment& a = *r.assessment;
+    md << "\n## Assessment\n\n";
+    for (const std::string& n : a.notes) md << "> " << n << "\n>\n";
+    md << "\n| rank | composite |";
+    for (const Criterion& c : a.criteria) md << " " << c.name << " |";
+    md << " paper |\n|---|---|";
+    for (size_t c = 0; c < a.criteria.size(); ++c) md << "---|";
+    md << "---|\n";
+    for (size_t i = 0; i < a.papers.size() && i < 10; ++i) {
+      const PaperAssessment& p = a.papers[i];
+      md << "| " << p.rank << " | " << Fixed(p.composite) << " |";
+      for (double v : p.scores) md << " " << Fixed(v) << " |";
+      md << " " << PaperLine(docs[p.index], ids[p.index]) << " |\n";
+    }
+    if (!a.seminal.empty()) {
+      md << "\n### Seminal papers\n\n";
+      for (const SeminalPaper& sp : a.seminal) {
+        md << "- " << PaperLine(docs[sp.index], ids[sp.index]) << " (cited by " << sp.local_citations
+           << " records here; score " << Fixed(sp.score) << ")\n";
+      }
+    }
+  }
+  md << "\nThe files beside this report hold every step as JSON: topics.json, trends.json, keywords.json, "
+     << (r.assessment ? "assessment.json, " : "") << "outline.json.\n";
   return md.str();
 }
 
@@ -176,6 +209,29 @@ std::string Html(const Review& r, const std::vector<Document>& docs, const std::
   } else {
     h << "<p>No keyword network: " << Escape(r.keywords_note) << ".</p>\n";
   }
+  if (r.assessment) {
+    const Assessment& a = *r.assessment;
+    h << "<h2>Assessment</h2>\n";
+    for (const std::string& n : a.notes) h << "<p class=\"meta\">" << Escape(n) << "</p>\n";
+    h << "<table><tr><th>rank</th><th>composite</th>";
+    for (const Criterion& c : a.criteria) h << "<th>" << Escape(c.name) << "</th>";
+    h << "<th>paper</th></tr>\n";
+    for (size_t i = 0; i < a.papers.size() && i < 10; ++i) {
+      const PaperAssessment& p = a.papers[i];
+      h << "<tr><td>" << p.rank << "</td><td>" << Fixed(p.composite) << "</td>";
+      for (double v : p.scores) h << "<td>" << Fixed(v) << "</td>";
+      h << "<td>" << Escape(PaperLine(docs[p.index], ids[p.index])) << "</td></tr>\n";
+    }
+    h << "</table>\n";
+    if (!a.seminal.empty()) {
+      h << "<h3>Seminal papers</h3><ol>";
+      for (const SeminalPaper& sp : a.seminal) {
+        h << "<li>" << Escape(PaperLine(docs[sp.index], ids[sp.index])) << " <span class=\"meta\">cited by "
+          << sp.local_citations << " records here; score " << Fixed(sp.score) << "</span></li>";
+      }
+      h << "</ol>\n";
+    }
+  }
   h << "<h2>Sections and key papers</h2>\n";
   for (size_t i = 0; i < r.outline.size(); ++i) {
     const ReviewSection& s = r.outline[i];
@@ -220,6 +276,10 @@ Status WriteReview(const Review& r, const std::vector<Document>& docs, const std
   LITRANK_RETURN_IF_ERROR(WriteTextFile((d / "trends.json").string(), trends.dump(1) + "\n"));
   nlohmann::json keywords = r.keywords ? report::KeywordNetworkJson(*r.keywords) : nlohmann::json{{"note", r.keywords_note}};
   LITRANK_RETURN_IF_ERROR(WriteTextFile((d / "keywords.json").string(), keywords.dump(1) + "\n"));
+  if (r.assessment) {
+    LITRANK_RETURN_IF_ERROR(
+        WriteTextFile((d / "assessment.json").string(), report::AssessmentJson(*r.assessment, docs, ids).dump(1) + "\n"));
+  }
   LITRANK_RETURN_IF_ERROR(WriteTextFile((d / "outline.json").string(), OutlineJson(r, ids).dump(1) + "\n"));
   LITRANK_RETURN_IF_ERROR(WriteTextFile((d / "report.md").string(), Markdown(r, docs, ids)));
   return WriteTextFile((d / "report.html").string(), Html(r, docs, ids));

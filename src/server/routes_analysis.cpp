@@ -24,7 +24,7 @@ constexpr size_t kMaxDraftBytes = size_t{1} << 20;
 constexpr size_t kMaxQuestionBytes = 16384;
 /// The files a finished review job serves.
 const std::set<std::string> kReviewFiles = {"report.html", "report.md", "topics.json", "trends.json",
-                                            "keywords.json", "outline.json"};
+                                            "keywords.json", "assessment.json", "outline.json"};
 
 /// A map route's body: an object with only the `allowed` keys.
 ApiError ReadBody(const httplib::Request& req, const std::set<std::string>& allowed, json* body) {
@@ -226,8 +226,28 @@ json JobJson(const JobState& j) {
 
 ApiError PostReview(const httplib::Request& req, httplib::Response& res, ServerState& s) {
   json body;
-  if (ApiError e = ReadBody(req, {"project", "k", "question"}, &body); !e.ok()) return e;
+  if (ApiError e = ReadBody(req, {"project", "k", "question", "model"}, &body); !e.ok()) return e;
   auto options = std::make_shared<ReviewOptions>();
+  bool use_model = true;
+  if (auto it = body.find("model"); it != body.end() && !it->is_null()) {
+    if (!it->is_boolean()) return BadRequest("\"model\" must be true or false");
+    use_model = it->get<bool>();
+  }
+  if (use_model && s.reranker) {
+    // The job outlives the request: the scorer holds the scheduler, which the
+    // server keeps until every job has stopped (ServerState::reviews goes first).
+    Reranker* reranker = s.reranker.get();
+    options->scorer = [reranker](const std::string& query, const std::string& instruction,
+                                 const std::vector<std::string>& texts, std::vector<double>* scores) {
+      RerankOptions ro;
+      ro.instruction = instruction;
+      RerankResult result;
+      LITRANK_RETURN_IF_ERROR(reranker->Rerank(query, texts, ro, &result));
+      scores->assign(texts.size(), 0.0);
+      for (const ScoredDocument& d : result.results) (*scores)[d.index] = d.score;
+      return Status::Ok();
+    };
+  }
   int64_t k = 0;
   if (ApiError e = IntField(body, "k", 0, 10000, &k); !e.ok()) return e;
   options->topics.k = static_cast<int>(k);
