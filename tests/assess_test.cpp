@@ -117,6 +117,21 @@ TEST(Assess, ModelPathAsksEveryCriterionThenTheSeminalQuestion) {
   EXPECT_TRUE(alone);
 }
 
+// The built-in cue words read Chinese too (the analyzer segments it): a
+// randomised double-blind trial outranks a descriptive paper on rigour.
+TEST(Assess, BuiltInCuesReadChinese) {
+  const std::vector<Document> docs = {Doc("a", "本研究采用随机双盲对照试验，样本量为三百例。"),
+                                      Doc("b", "本文介绍了该地区的历史与文化。")};
+  StatusOr<Assessment> a = Assess(docs, AssessOptions{}, nullptr);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  size_t rigour = 0;
+  while (a->criteria[rigour].name != "rigour") ++rigour;
+  double trial = -1, culture = -1;
+  for (const PaperAssessment& p : a->papers) (p.index == 0 ? trial : culture) = p.scores[rigour];
+  EXPECT_GT(trial, 0.0);
+  EXPECT_EQ(culture, 0.0);
+}
+
 TEST(Assess, ScorerFailuresEndTheAssessment) {
   const std::vector<Document> docs = {Doc("a", "first paper"), Doc("b", "second paper")};
   StatusOr<Assessment> cancelled = Assess(docs, AssessOptions{}, [](auto&, auto&, auto&, std::vector<double>*) {

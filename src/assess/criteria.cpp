@@ -148,14 +148,15 @@ std::vector<Criterion> BuiltInCriteria() {
        "replication or a routine application",
        "a novel contribution: a new method, model, finding or idea",
        {"novel", "new", "first", "propose", "introduce", "innovative", "original", "unprecedented", "framework",
-        "approach", "for the first time"},
+        "approach", "for the first time", "创新", "新颖", "首次", "提出", "新方法"},
        1},
       {"practical_value",
        "Judge whether the paper's results have practical value: direct use in practice, industry, clinical care "
        "or policy",
        "results of direct practical use in practice, industry, clinical care or policy",
        {"practical", "practice", "application", "clinical", "implementation", "deploy", "cost", "effective",
-        "guideline", "real-world", "industry", "policy", "patients", "users"},
+        "guideline", "real-world", "industry", "policy", "patients", "users", "应用", "临床", "实践", "实际", "成本",
+        "推广"},
        1},
       {"rigour",
        "Judge whether the study is methodologically rigorous: an appropriate design, an adequate sample, controls, "
@@ -163,14 +164,15 @@ std::vector<Criterion> BuiltInCriteria() {
        "a rigorous study: appropriate design, adequate sample, controls, validation and sound statistics",
        {"randomized", "randomised", "controlled", "double-blind", "placebo", "trial", "cohort", "prospective",
         "sample size", "confidence interval", "statistically significant", "validation", "cross-validation",
-        "meta-analysis", "systematic review", "baseline", "follow-up"},
+        "meta-analysis", "systematic review", "baseline", "follow-up", "随机", "对照", "双盲", "样本", "置信区间",
+        "验证", "队列"},
        1},
       {"impact",
        "Judge whether the paper is likely to have a high impact on its field: important results that others will "
        "build on",
        "important results with a high impact on the field",
        {"significantly", "outperform", "substantially", "improve", "important", "major", "state-of-the-art",
-        "breakthrough", "large-scale", "widely"},
+        "breakthrough", "large-scale", "widely", "显著", "提高", "优于", "重要", "突破"},
        1},
   };
 }
