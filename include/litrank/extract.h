@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "litrank/status.h"
 
@@ -67,6 +69,45 @@ class Extractor {
   struct Impl;
   explicit Extractor(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+};
+
+/// What identifies a stored extraction: the same model file, schema, prompt
+/// version, options and text give the same key.
+struct ExtractionKey {
+  std::string model;            ///< Extractor::model_fingerprint()
+  std::string schema_hash;      ///< SHA-256 of the schema in force
+  std::string prompt_version;   ///< Extractor::prompt_version()
+  std::string text_hash;        ///< SHA-256 of the text extracted
+  std::string options;          ///< the options that change answers (language, token limits)
+  /// The key as one hex string.
+  std::string Hex() const;
+};
+
+/// The key of extracting `text` with `extractor` under `options`.
+ExtractionKey MakeExtractionKey(const Extractor& extractor, const ExtractOptions& options, const std::string& text);
+
+/// An extraction kept in a collection.
+struct StoredExtraction {
+  int64_t rowid = 0;
+  std::string model, schema_hash, prompt_version;
+  std::string json;        ///< valid against the schema it was made with
+  bool complete = true;
+  int64_t created_at = 0;  ///< Unix seconds
+};
+
+/// Extractions kept in a collection file next to its documents (their rows go
+/// with the document). Thread-compatible: one instance per thread.
+class ExtractionStore {
+ public:
+  /// Opens the collection at `db_path` (must exist; its schema is migrated).
+  static StatusOr<std::unique_ptr<ExtractionStore>> Open(const std::string& db_path);
+  virtual ~ExtractionStore() = default;
+  /// The extraction of document `rowid` under `key`, if one was stored.
+  virtual StatusOr<std::optional<StoredExtraction>> Get(int64_t rowid, const ExtractionKey& key) = 0;
+  /// Stores (or replaces) the extraction of `rowid` under `key`. NotFound for an unknown rowid.
+  virtual Status Put(int64_t rowid, const ExtractionKey& key, const Extraction& extraction) = 0;
+  /// The newest extraction of each of `rowids` that has one, whatever its key.
+  virtual Status Latest(const std::vector<int64_t>& rowids, std::vector<StoredExtraction>* out) = 0;
 };
 
 }  // namespace litrank

@@ -6,7 +6,8 @@
 namespace litrank::analysis {
 
 Status ReadCollectionDocuments(Corpus& corpus, const std::string& db_path, const std::string& project,
-                               std::vector<Document>* docs, std::vector<std::string>* ids) {
+                               std::vector<Document>* docs, std::vector<std::string>* ids,
+                               std::vector<int64_t>* rowids_out) {
   std::vector<int64_t> rowids;
   if (project.empty()) {
     LITRANK_RETURN_IF_ERROR(corpus.FilterRowids(DocumentFilter{}, &rowids));
@@ -20,6 +21,7 @@ Status ReadCollectionDocuments(Corpus& corpus, const std::string& db_path, const
   LITRANK_RETURN_IF_ERROR(corpus.GetMany(rowids, &stored));
   for (StoredDocument& d : stored) {
     ids->push_back(d.doc.id.empty() ? std::to_string(d.rowid) : d.doc.id);
+    if (rowids_out != nullptr) rowids_out->push_back(d.rowid);
     docs->push_back(std::move(d.doc));
   }
   return Status::Ok();

@@ -20,7 +20,7 @@ constexpr size_t kMaxSchemaBytes = size_t{1} << 20;
 struct ExtractArgs {
   DocumentSource source;
   std::string model, schema_file, format = "jsonl", out;
-  bool resume = false;
+  bool resume = false, no_store = false;
   ExtractOptions options;
 };
 
@@ -69,9 +69,18 @@ int Run(ExtractArgs& a) {
   }
   std::vector<Document> docs;
   std::vector<std::string> ids;
-  if (Status st = LoadDocumentSource(a.source, &docs, &ids); !st.ok()) return Fail(st);
+  std::vector<int64_t> rowids;
+  if (Status st = LoadDocumentSource(a.source, &docs, &ids, &rowids); !st.ok()) return Fail(st);
   auto extractor = Extractor::Open(model, a.options);
   if (!extractor.ok()) return Fail(extractor.status(), true);
+  // On a collection, answers are stored next to the documents: a document whose
+  // text, model, schema, prompt and options are unchanged is not decoded again.
+  std::unique_ptr<ExtractionStore> store;
+  if (!rowids.empty() && !a.no_store) {
+    auto opened = ExtractionStore::Open(a.source.db.empty() ? DefaultDbPath() : a.source.db);
+    if (!opened.ok()) return Fail(opened.status());
+    store = std::move(*opened);
+  }
   // --resume rewrites -o in input order, keeping what an earlier run finished.
   const std::map<size_t, std::string> finished = a.resume ? FinishedLines(a.out, ids) : std::map<size_t, std::string>{};
 
@@ -97,7 +106,7 @@ int Run(ExtractArgs& a) {
     emit(header);
   }
   ProgressBar bar("extract");
-  size_t failed = 0, incomplete = 0, generated = 0, extracted = 0;
+  size_t failed = 0, incomplete = 0, generated = 0, extracted = 0, from_store = 0;
   bool internal = false;
   for (size_t i = 0; i < docs.size(); ++i) {
     bar.Update(i, docs.size());
@@ -106,9 +115,29 @@ int Run(ExtractArgs& a) {
       continue;
     }
     Extraction e;
-    const Status st = (*extractor)->Extract(SearchText(docs[i]), &e);
-    generated += e.generated_tokens;
-    ++extracted;
+    const std::string text = SearchText(docs[i]);
+    Status st = Status::Ok();
+    ExtractionKey key;
+    bool cached = false;
+    if (store) {
+      key = MakeExtractionKey(**extractor, a.options, text);
+      StatusOr<std::optional<StoredExtraction>> hit = store->Get(rowids[i], key);
+      if (!hit.ok()) return Fail(hit.status());
+      if (hit->has_value()) {
+        e.json = (*hit)->json;
+        e.complete = (*hit)->complete;
+        cached = true;
+        ++from_store;
+      }
+    }
+    if (!cached) {
+      st = (*extractor)->Extract(text, &e);
+      generated += e.generated_tokens;
+      ++extracted;
+      if (st.ok() && store) {
+        if (Status put = store->Put(rowids[i], key, e); !put.ok()) return Fail(put);
+      }
+    }
     if (!st.ok()) {
       ++failed;
       internal = internal || st.code() == Status::Code::kInternal;
@@ -132,12 +161,12 @@ int Run(ExtractArgs& a) {
     } else {
       emit(nlohmann::ordered_json{{"index", i}, {"id", ids[i]}, {"extraction", x}, {"complete", e.complete},
                                   {"windows", e.windows}, {"attempts", e.attempts},
-                                  {"generated_tokens", e.generated_tokens}}.dump());
+                                  {"generated_tokens", e.generated_tokens}, {"stored", cached}}.dump());
     }
   }
   bar.Finish();
-  std::fprintf(stderr, "%zu documents extracted, %zu kept from the earlier run, %zu tokens generated%s%s\n",
-               extracted, finished.size(), generated,
+  std::fprintf(stderr, "%zu documents extracted, %zu kept from the earlier run, %zu from the collection, %zu tokens generated%s%s\n",
+               extracted, finished.size(), from_store, generated,
                incomplete ? (", " + std::to_string(incomplete) + " cut off at --max-tokens (fields left empty)").c_str() : "",
                failed ? (", " + std::to_string(failed) + " refused").c_str() : "");
   if (failed > 0) {
@@ -170,6 +199,8 @@ void AddExtractCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("-f,--format", a->format, "jsonl | csv")->check(CLI::IsMember({"jsonl", "csv"}))->capture_default_str();
   cmd->add_option("-o,--out", a->out, "Write to this file instead of stdout, a line per document as it finishes");
   cmd->add_flag("--resume", a->resume, "Continue an interrupted run: skip the documents already in -o");
+  cmd->add_flag("--no-store", a->no_store,
+                "With --db: neither reuse nor keep extractions in the collection (by default both)");
   cmd->footer("\nExamples:\n"
               "  litrank extract --model Qwen3-8B-Q4_K_M.gguf --docs abstracts.jsonl --format jsonl\n"
               "  litrank extract -m qwen3.gguf --db papers.db -f csv -o fields.csv\n"

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_common.h"
@@ -10,6 +11,7 @@
 #include "litrank/embedder.h"
 #include "litrank/reranker.h"
 #include "litrank/search.h"
+#include "litrank/extract.h"
 #include "search/search_json.h"
 #include "util/utf8.h"
 
@@ -18,7 +20,7 @@ namespace {
 
 struct SearchArgs {
   std::string db, query, format = "table";
-  bool no_bm25 = false, explain = false, no_progress = false;
+  bool no_bm25 = false, explain = false, no_progress = false, with_extractions = false;
   double threshold = -1;
   SearchModelArgs models;
   SearchOptions options;
@@ -32,7 +34,20 @@ std::string OneLine(const std::string& text, size_t bytes) {
 
 std::string Rank(const std::optional<size_t>& rank) { return rank ? std::to_string(*rank) : "-"; }
 
-void PrintTable(const std::vector<SearchHit>& hits, bool explain) {
+/// Each field of an extraction on its own indented line (lists joined by "; ").
+void PrintExtraction(const std::string& json) {
+  const nlohmann::ordered_json x = nlohmann::ordered_json::parse(json, nullptr, false);
+  if (!x.is_object()) return;
+  for (auto it = x.begin(); it != x.end(); ++it) {
+    std::string v;
+    if (it->is_string()) v = it->get<std::string>();
+    else if (it->is_array()) for (const auto& item : *it) v += (v.empty() ? "" : "; ") + (item.is_string() ? item.get<std::string>() : item.dump());
+    else v = it->dump();
+    if (!v.empty()) std::printf("      %s: %s\n", it.key().c_str(), OneLine(v, 160).c_str());
+  }
+}
+
+void PrintTable(const std::vector<SearchHit>& hits, bool explain, const std::map<int64_t, std::string>& extractions) {
   std::printf("%-4s  %-9s  %-5s  %s\n", "rank", "score", "year", "title");
   size_t rank = 0;
   for (const SearchHit& h : hits) {
@@ -46,6 +61,7 @@ void PrintTable(const std::vector<SearchHit>& hits, bool explain) {
                   Rank(t.fused_rank).c_str(), t.fused_score, Rank(t.rerank_rank).c_str(), t.rerank_score,
                   t.rerank_cached ? " (cached)" : "");
     }
+    if (auto it = extractions.find(h.document.rowid); it != extractions.end()) PrintExtraction(it->second);
   }
 }
 
@@ -67,23 +83,42 @@ int Run(SearchArgs& a) {
   SearchReport report;
   if (Status st = (*searcher)->Search(a.query, o, &hits, &report); !st.ok()) return Fail(st);
   for (const std::string& note : report.notes) std::fprintf(stderr, "litrank: note: %s\n", note.c_str());
+  // --with-extractions: the newest stored extraction of each result (`litrank extract --db`).
+  std::map<int64_t, std::string> extractions;
+  if (a.with_extractions && !hits.empty()) {
+    auto store = ExtractionStore::Open(db_path);
+    if (!store.ok()) return Fail(store.status());
+    std::vector<int64_t> rowids;
+    for (const SearchHit& h : hits) rowids.push_back(h.document.rowid);
+    std::vector<StoredExtraction> stored;
+    if (Status st = (*store)->Latest(rowids, &stored); !st.ok()) return Fail(st);
+    for (const StoredExtraction& x : stored) extractions[x.rowid] = x.json;
+  }
+  auto hit_json = [&](const SearchHit& h, size_t rank) {
+    nlohmann::json j = SearchHitJson(h, rank, a.explain);
+    if (a.with_extractions) {
+      auto it = extractions.find(h.document.rowid);
+      j["extraction"] = it == extractions.end() ? nlohmann::json() : nlohmann::json::parse(it->second, nullptr, false);
+    }
+    return j;
+  };
   std::string stages;
   for (const std::string& s : report.stages) stages += (stages.empty() ? "" : " -> ") + s;
   if (a.format == "table") {
-    PrintTable(hits, a.explain);
+    PrintTable(hits, a.explain, extractions);
     std::fprintf(stderr, "%zu results in %.3fs (%s; %zu rerank scores from cache, %zu tokens decoded)\n",
                  hits.size(), report.seconds, stages.c_str(), report.rerank_cache_hits,
                  report.rerank_decoded_tokens);
   } else if (a.format == "jsonl") {
     size_t rank = 0;
-    for (const SearchHit& h : hits) std::printf("%s\n", SearchHitJson(h, ++rank, a.explain).dump().c_str());
+    for (const SearchHit& h : hits) std::printf("%s\n", hit_json(h, ++rank).dump().c_str());
   } else {
     nlohmann::json out = {{"query", a.query}, {"stages", report.stages}, {"notes", report.notes},
                           {"seconds", report.seconds}, {"rerank_cache_hits", report.rerank_cache_hits},
                           {"rerank_decoded_tokens", report.rerank_decoded_tokens},
                           {"results", nlohmann::json::array()}};
     size_t rank = 0;
-    for (const SearchHit& h : hits) out["results"].push_back(SearchHitJson(h, ++rank, a.explain));
+    for (const SearchHit& h : hits) out["results"].push_back(hit_json(h, ++rank));
     std::printf("%s\n", out.dump(2).c_str());
   }
   return kExitOk;
@@ -118,6 +153,8 @@ void AddSearchCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--lang", o.filter.languages, "Only documents in this language, e.g. en, zh (repeatable)");
   cmd->add_flag("--no-bm25", a->no_bm25, "Skip BM25 recall");
   cmd->add_flag("--explain", a->explain, "Show each stage's rank and score per result");
+  cmd->add_flag("--with-extractions", a->with_extractions,
+                "Show each result's newest stored extraction (`litrank extract --db`); JSON: \"extraction\" (null when none)");
   cmd->add_option("-f,--format", a->format, "table | json | jsonl")
       ->check(CLI::IsMember({"table", "json", "jsonl"}))->capture_default_str();
   cmd->footer("\nExamples:\n"

@@ -55,7 +55,8 @@ void AddDocumentSourceOptions(CLI::App* cmd, DocumentSource* source) {
                   "Only the records a screening project of the collection included (`litrank screen`)");
 }
 
-Status LoadDocumentSource(const DocumentSource& s, std::vector<Document>* docs, std::vector<std::string>* ids) {
+Status LoadDocumentSource(const DocumentSource& s, std::vector<Document>* docs, std::vector<std::string>* ids,
+                          std::vector<int64_t>* rowids) {
   if (!s.docs.empty() && !s.db.empty()) return Status::InvalidArgument("give --docs or --db, not both");
   if (!s.docs.empty() && !s.project.empty()) {
     return Status::InvalidArgument("--project selects from a collection (--db), not from a --docs file");
@@ -64,7 +65,7 @@ Status LoadDocumentSource(const DocumentSource& s, std::vector<Document>* docs, 
   const std::string path = s.db.empty() ? DefaultDbPath() : s.db;
   auto corpus = Corpus::Open(path, /*create=*/false);
   if (!corpus.ok()) return corpus.status();
-  return analysis::ReadCollectionDocuments(**corpus, path, s.project, docs, ids);
+  return analysis::ReadCollectionDocuments(**corpus, path, s.project, docs, ids, rowids);
 }
 
 }  // namespace litrank::cli

@@ -32,6 +32,8 @@ void AddDocumentSourceOptions(CLI::App* cmd, DocumentSource* source);
 /// warning on stderr. Errors: InvalidArgument (both --docs and --db, an unknown
 /// format, a file with records but no text in any), the reader's and the
 /// store's errors.
-Status LoadDocumentSource(const DocumentSource& source, std::vector<Document>* docs, std::vector<std::string>* ids);
+/// `rowids` (may be null) gets the stored documents' rowids (left empty for a file).
+Status LoadDocumentSource(const DocumentSource& source, std::vector<Document>* docs, std::vector<std::string>* ids,
+                          std::vector<int64_t>* rowids = nullptr);
 
 }  // namespace litrank::cli

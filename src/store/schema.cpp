@@ -79,6 +79,15 @@ CREATE TABLE vector_snapshots(model TEXT NOT NULL, dims INTEGER NOT NULL, kind T
 CREATE TABLE vector_snapshot_chunks(id INTEGER PRIMARY KEY, model TEXT NOT NULL, dims INTEGER NOT NULL,
   chunk INTEGER NOT NULL, data BLOB NOT NULL, UNIQUE(model, dims, chunk));
 )sql",
+    // 3 -> 4: extractions (issue #12): one validated answer per document and key
+    // (model fingerprint, schema, prompt version, options and text hashed), so a
+    // repeated run decodes nothing.
+    R"sql(
+CREATE TABLE extractions(doc INTEGER NOT NULL REFERENCES documents ON DELETE CASCADE, key TEXT NOT NULL,
+  model TEXT NOT NULL, schema_hash TEXT NOT NULL, prompt_version TEXT NOT NULL, text_hash TEXT NOT NULL,
+  json TEXT NOT NULL, complete INTEGER NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY(doc, key)) WITHOUT ROWID;
+CREATE INDEX extractions_by_time ON extractions(doc, created_at);
+)sql",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kCorpusSchemaVersion, "one migration per schema version");

@@ -21,4 +21,15 @@ std::string Sha256Fields(std::initializer_list<std::string_view> fields) {
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 
+std::string ToHex(std::string_view bytes) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
 }  // namespace litrank

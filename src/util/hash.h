@@ -11,4 +11,7 @@ namespace litrank {
 /// ("ab", "c") and ("a", "bc") never collide.
 std::string Sha256Fields(std::initializer_list<std::string_view> fields);
 
+/// Lower-case hex of raw bytes ("\x01\xab" → "01ab").
+std::string ToHex(std::string_view bytes);
+
 }  // namespace litrank
