@@ -11,7 +11,7 @@
 #                                    # ${!OPTIONAL_VAR} is 1, else 1, when something lacks
 #   harness_npm_ci DIR PACKAGE       # npm ci in DIR unless DIR/node_modules/PACKAGE exists
 #   harness_quiet CMD...             # runs a setup step, showing its output only on failure
-#   harness_models                   # $tmp/reranker.gguf, $tmp/embedder.gguf (tiny)
+#   harness_models                   # $tmp/reranker.gguf, $tmp/embedder.gguf, $tmp/generator.gguf (tiny)
 #   harness_serve ARGS...            # `$bin serve ARGS --host 127.0.0.1 -p 0`; sets $url
 #                                    # (http://127.0.0.1:PORT/) and $server_pid
 #   harness_elapsed                  # seconds since harness_init, one decimal
@@ -86,6 +86,7 @@ harness_quiet() {
 harness_models() {
   harness_quiet "$bin" synth-model --kind reranker --shape tiny -o "$tmp/reranker.gguf"
   harness_quiet "$bin" synth-model --kind embedding --shape tiny -o "$tmp/embedder.gguf"
+  harness_quiet "$bin" synth-model --kind generator --shape tiny -o "$tmp/generator.gguf"
 }
 
 harness_serve() {

@@ -48,6 +48,11 @@ class Extractor {
   /// Errors: the schema's (InvalidArgument), the model's (NotFound, Corruption,
   /// Unsupported for a model that does not generate).
   static StatusOr<std::unique_ptr<Extractor>> Open(const std::string& model_path, const ExtractOptions& options);
+  /// An extractor on a generator already loaded (one model, many schemas: the
+  /// server). Every extractor sharing it must be used by one caller at a time.
+  /// options.threads and gpu_layers are the generator's, not read here.
+  static StatusOr<std::unique_ptr<Extractor>> Create(std::shared_ptr<Generator> generator,
+                                                     const ExtractOptions& options);
   ~Extractor();
 
   /// Extracts from `text` (UTF-8). A long text is read in windows of window_tokens

@@ -20,7 +20,7 @@ namespace {
 
 struct ServeArgs {
   server::ServerConfig config;
-  std::string reranker, embedder;
+  std::string reranker, embedder, generator;
   int status_fd = -1;
 };
 
@@ -53,6 +53,7 @@ int Run(ServeArgs& a) {
   server::ServerConfig& c = a.config;
   c.reranker_path = ModelFromFlagOrEnv(a.reranker, "LITRANK_RERANKER");
   c.embedder_path = ModelFromFlagOrEnv(a.embedder, "LITRANK_EMBEDDER");
+  c.generator_path = ModelFromFlagOrEnv(a.generator, "LITRANK_GENERATOR");
   // SIGTERM / SIGINT go to one thread that stops the server gracefully: in-flight
   // requests finish, then the process exits.
   sigset_t signals;
@@ -114,6 +115,8 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       "collections with two-stage search, /metrics, and a web page at /. See docs/API.md.");
   cmd->add_option("-r,--reranker", a->reranker, "Reranker GGUF (default: $LITRANK_RERANKER)");
   cmd->add_option("-e,--embedder", a->embedder, "Embedding GGUF (default: $LITRANK_EMBEDDER)");
+  cmd->add_option("-g,--generator", a->generator,
+                  "Qwen3 instruct GGUF for /v1/extract and /v1/chat/completions (default: $LITRANK_GENERATOR)");
   cmd->add_option("--db", c.db_path, "Collection file served as \"default\" (and under its file name)");
   cmd->add_option("--data-dir", c.data_dir, "Folder of NAME.db collections; uploads create new ones here");
   cmd->add_option("--host", c.host, "Address to listen on")->capture_default_str();

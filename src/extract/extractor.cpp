@@ -56,7 +56,7 @@ OrderedJson InSchemaOrder(const OrderedJson& schema, const nlohmann::json& value
 }  // namespace
 
 struct Extractor::Impl {
-  std::unique_ptr<Generator> generator;
+  std::shared_ptr<Generator> generator;
   ExtractOptions options;
   OrderedJson schema, tight_schema;
   std::string schema_json, grammar, tight_grammar, system;
@@ -161,11 +161,37 @@ Status CheckExtractionSchema(const std::string& schema_text) {
   return SchemaGrammar(*schema).status();
 }
 
-StatusOr<std::unique_ptr<Extractor>> Extractor::Open(const std::string& model_path, const ExtractOptions& options) {
-  auto impl = std::make_unique<Impl>();
-  impl->options = options;
+namespace {
+
+/// The option checks that need no model, the schema parsed and checked among them.
+Status CheckOptions(const ExtractOptions& options) {
   if (options.max_tokens == 0) return Status::InvalidArgument("max_tokens must be at least 1");
   if (options.window_tokens < 64) return Status::InvalidArgument("window_tokens must be at least 64");
+  if (!options.schema.empty()) {
+    StatusOr<OrderedJson> parsed = ParseSchemaText(options.schema);
+    if (!parsed.ok()) return parsed.status();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Extractor>> Extractor::Open(const std::string& model_path, const ExtractOptions& options) {
+  // The schema is checked before the model loads: a bad schema fails fast.
+  if (Status st = CheckOptions(options); !st.ok()) return st;
+  GeneratorConfig gc;
+  gc.threads = options.threads;
+  gc.gpu_layers = options.gpu_layers;
+  auto generator = Generator::Open(model_path, gc);
+  if (!generator.ok()) return generator.status();
+  return Create(std::shared_ptr<Generator>(std::move(*generator)), options);
+}
+
+StatusOr<std::unique_ptr<Extractor>> Extractor::Create(std::shared_ptr<Generator> generator,
+                                                       const ExtractOptions& options) {
+  LITRANK_RETURN_IF_ERROR(CheckOptions(options));
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
   if (options.schema.empty()) {
     impl->schema = BuiltInExtractionSchema();
   } else {
@@ -182,12 +208,7 @@ StatusOr<std::unique_ptr<Extractor>> Extractor::Open(const std::string& model_pa
   impl->tight_grammar = std::move(*tight);
   impl->schema_json = impl->schema.dump();
   impl->system = SystemPrompt(impl->schema, options.language);
-  GeneratorConfig gc;
-  gc.threads = options.threads;
-  gc.gpu_layers = options.gpu_layers;
-  auto generator = Generator::Open(model_path, gc);
-  if (!generator.ok()) return generator.status();
-  impl->generator = std::move(*generator);
+  impl->generator = std::move(generator);
   return std::unique_ptr<Extractor>(new Extractor(std::move(impl)));
 }
 

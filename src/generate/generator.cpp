@@ -68,22 +68,38 @@ uint32_t Generator::trained_context() const {
 
 StatusOr<ChatPrompt> Generator::Chat(const std::string& system, const std::string& user_before,
                                      const std::string& user_text) const {
-  // The template is applied with a marker where the untrusted text goes, then split there.
+  // The marker goes after the instructions: they stay template text, the document is plain.
+  StatusOr<ChatPrompt> p = Conversation({{"system", system}, {"user", ""}}, user_before);
+  if (!p.ok()) return p;
+  p->user_text = user_text;
+  return p;
+}
+
+StatusOr<ChatPrompt> Generator::Conversation(const std::vector<ChatTurn>& turns, const std::string& before) const {
+  if (turns.empty()) return Status::InvalidArgument("no messages");
+  if (turns.back().role != "user") return Status::InvalidArgument("the last message must be the user's");
+  // The template is applied with a marker where the last user text goes, then split there.
   static const std::string kMarker = "\x01litrank-user-text\x01";
-  const std::string user = user_before + kMarker;
-  const llama_chat_message messages[2] = {{"system", system.c_str()}, {"user", user.c_str()}};
-  std::vector<char> buf(system.size() + user.size() + 1024);
-  int32_t n = llama_chat_apply_template(chat_template_.c_str(), messages, 2, true, buf.data(),
+  std::vector<llama_chat_message> messages;
+  size_t bytes = 1024;
+  for (size_t i = 0; i + 1 < turns.size(); ++i) {
+    messages.push_back({turns[i].role.c_str(), turns[i].content.c_str()});
+    bytes += turns[i].content.size() + 64;
+  }
+  const std::string last = before + kMarker;
+  messages.push_back({"user", last.c_str()});
+  std::vector<char> buf(bytes + last.size());
+  int32_t n = llama_chat_apply_template(chat_template_.c_str(), messages.data(), messages.size(), true, buf.data(),
                                         static_cast<int32_t>(buf.size()));
   if (n > static_cast<int32_t>(buf.size())) {
     buf.resize(static_cast<size_t>(n));
-    n = llama_chat_apply_template(chat_template_.c_str(), messages, 2, true, buf.data(), n);
+    n = llama_chat_apply_template(chat_template_.c_str(), messages.data(), messages.size(), true, buf.data(), n);
   }
   if (n < 0) return Status::Unsupported("the model's chat template is not one llama.cpp can apply");
   const std::string formatted(buf.data(), static_cast<size_t>(n));
   const size_t at = formatted.find(kMarker);
   if (at == std::string::npos) return Status::Unsupported("the model's chat template drops the user's message");
-  ChatPrompt p{formatted.substr(0, at), user_text, formatted.substr(at + kMarker.size())};
+  ChatPrompt p{formatted.substr(0, at), turns.back().content, formatted.substr(at + kMarker.size())};
   // Qwen3's template with enable_thinking=false: an empty think block opens the answer.
   if (chat_template_.find("<think>") != std::string::npos && p.tail.find("<think>") == std::string::npos) {
     p.tail += "<think>\n\n</think>\n\n";

@@ -34,6 +34,12 @@ struct ChatPrompt {
   std::string tail;
 };
 
+/// One turn of a conversation (OpenAI's messages): role "system", "user" or "assistant".
+struct ChatTurn {
+  std::string role;
+  std::string content;
+};
+
 /// One generation's outcome.
 struct Generation {
   std::string text;            ///< the generated text (control tokens not included)
@@ -58,6 +64,13 @@ class Generator {
   StatusOr<ChatPrompt> Chat(const std::string& system, const std::string& user_before,
                             const std::string& user_text) const;
 
+  /// Lays out a whole conversation with the model's chat template, up to the
+  /// opening of the assistant turn (thinking off as in Chat). The last turn must be
+  /// the user's: its content is the prompt's plain `user_text`, after `before`
+  /// (template text); earlier turns are template text, as llama-server reads them.
+  /// Errors: InvalidArgument (no turns, the last not the user's), Unsupported (a
+  /// template llama.cpp cannot apply).
+  StatusOr<ChatPrompt> Conversation(const std::vector<ChatTurn>& turns, const std::string& before = "") const;
   /// Tokens of plain `text` (no control tokens parsed).
   size_t CountTokens(const std::string& text) const;
 

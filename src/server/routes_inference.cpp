@@ -184,6 +184,10 @@ ApiError GetModels(const httplib::Request&, httplib::Response& res, ServerState&
   };
   if (s.reranker) add(s.reranker_name, s.reranker->info(), "reranker");
   if (s.embedder) add(s.embedder_name, s.embedder->info(), "embedding");
+  if (s.generator) {
+    data.push_back({{"id", s.generator_name}, {"object", "model"}, {"owned_by", "litrank"}, {"kind", "generator"},
+                    {"path", s.config.generator_path}});
+  }
   SendJson(res, 200, {{"object", "list"}, {"data", data}});
   return {};
 }

@@ -182,6 +182,17 @@ Status Server::Impl::LoadModels() {
     state.embedder_name = ModelId(c.embedder_path);
     state.embedder_load_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   }
+  if (!c.generator_path.empty()) {
+    const auto t0 = Clock::now();
+    GeneratorConfig gc;
+    gc.threads = c.threads;
+    gc.gpu_layers = c.gpu_layers;
+    auto g = GenerationService::Open(c.generator_path, gc, c.max_generate_waiting);
+    if (!g.ok()) return g.status();
+    state.generator = std::move(g.value());
+    state.generator_name = ModelId(c.generator_path);
+    state.generator_load_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  }
   state.collections = std::make_unique<Collections>(c.data_dir, state.reranker.get(), state.embedder.get(), c.search_lanes);
   if (!c.db_path.empty()) {
     LITRANK_RETURN_IF_ERROR(state.collections->AddFile("default", c.db_path));
@@ -202,6 +213,7 @@ void Server::Impl::AddBaseRoutes() {
     nlohmann::json body = {{"status", "ok"}};
     body["reranker"] = st.reranker ? nlohmann::json(st.reranker_name) : nlohmann::json(nullptr);
     body["embedder"] = st.embedder ? nlohmann::json(st.embedder_name) : nlohmann::json(nullptr);
+    body["generator"] = st.generator ? nlohmann::json(st.generator_name) : nlohmann::json(nullptr);
     body["collections"] = st.collections->Names();
     SendJson(res, 200, body);
     return ApiError{};
@@ -262,6 +274,7 @@ Status Server::Bind() {
   impl_->state.reviews = std::make_unique<ReviewJobs>(
       (std::filesystem::temp_directory_path() / ("litrank-reviews-" + RequestId(""))).string());
   AddAnalysisRoutes(http, impl_->state);
+  AddGenerationRoutes(http, impl_->state);
   http.set_socket_options([this](socket_t sock) {
     httplib::default_socket_options(sock);
     impl_->sockets.push_back(sock);

@@ -18,6 +18,7 @@ struct ServerConfig {
   std::string api_key;             ///< "" = no authentication; else "Authorization: Bearer KEY" on API routes
   std::string reranker_path;       ///< each model optional
   std::string embedder_path;
+  std::string generator_path;      ///< a Qwen3 instruct GGUF for /v1/extract and /v1/chat/completions
   std::string db_path;             ///< served as the collection "default" (and under its file stem)
   std::string data_dir;            ///< DIR/NAME.db collections, created on first upload ("" = none)
   std::string web_dir;             ///< serve DIR/index.html from disk instead of the built-in page (development)
@@ -28,6 +29,7 @@ struct ServerConfig {
   RequestLimits limits;
   SchedulerConfig scheduler;
   size_t max_embed_waiting = 64;   ///< embedding calls that may wait; more get 429
+  size_t max_generate_waiting = 16; ///< extraction / chat calls that may wait; more get 429
   size_t search_lanes = 2;         ///< concurrent searches per collection (each lane keeps its own
                                    ///< connection and in-memory BM25 / vector index)
 };

@@ -15,6 +15,7 @@
 #include "litrank/rerank_scheduler.h"
 #include "server/api_error.h"
 #include "server/collections.h"
+#include "server/generation_service.h"
 #include "server/metrics.h"
 #include "server/review_jobs.h"
 #include "server/server.h"
@@ -27,13 +28,14 @@ struct ServerState {
   std::atomic<bool> ready{false};
   std::unique_ptr<RerankScheduler> reranker;
   std::unique_ptr<SerializedEmbedder> embedder;
-  std::string reranker_name, embedder_name;  ///< model ids (file stem)
+  std::unique_ptr<GenerationService> generator;  ///< /v1/extract, /v1/chat/completions
+  std::string reranker_name, embedder_name, generator_name;  ///< model ids (file stem)
   std::unique_ptr<Collections> collections;
   Metrics metrics;
   std::atomic<uint64_t> embedded_inputs{0};
   std::atomic<uint64_t> body_bytes_in_flight{0};  ///< see RequestLimits::max_inflight_body_bytes
   std::atomic<uint64_t> bodies_refused{0};
-  double reranker_load_seconds = 0, embedder_load_seconds = 0;
+  double reranker_load_seconds = 0, embedder_load_seconds = 0, generator_load_seconds = 0;
   std::unique_ptr<ReviewJobs> reviews;  ///< last: its jobs stop before the collections and models go
 };
 
@@ -73,6 +75,8 @@ void AddInferenceRoutes(httplib::Server& http, ServerState& state);
 void AddCorpusRoutes(httplib::Server& http, ServerState& state);
 /// Registers the /v1/collections/{name}/screening routes.
 void AddScreeningRoutes(httplib::Server& http, ServerState& state);
+/// Registers /v1/extract and /v1/chat/completions.
+void AddGenerationRoutes(httplib::Server& http, ServerState& state);
 /// Registers the map-of-the-field routes: /v1/collections/{name}/topics, trends,
 /// keywords, assess, cite, review (a job) and /v1/jobs/{id} (state, events, files).
 void AddAnalysisRoutes(httplib::Server& http, ServerState& state);

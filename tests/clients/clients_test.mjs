@@ -194,12 +194,38 @@ await check('openai embeddings.create dimensions: the prefix, renormalised', asy
   cut.data[0].embedding.forEach((x, j) => near(x, prefix[j] / norm, 1e-5, `component ${j}`));
 });
 
-await check('openai models.list: the reranker and the embedder', async () => {
+await check('openai models.list: the reranker, the embedder and the generator', async () => {
   const models = [];
   for await (const m of openai.models.list()) models.push(m);
   const ids = models.map((m) => m.id).sort();
-  assert(ids.join() === 'embedder,reranker', `model ids ${ids}`);
+  assert(ids.join() === 'embedder,generator,reranker', `model ids ${ids}`);
   assert(models.every((m) => m.object === 'model' && m.owned_by === 'litrank'), JSON.stringify(models));
+});
+
+await check('openai chat.completions.create with response_format json_schema: parsed by the SDK', async () => {
+  const schema = {
+    type: 'object',
+    properties: { topic: { type: 'string', maxLength: 30 }, year: { type: 'integer', minimum: 1900, maximum: 2100 } },
+    required: ['topic', 'year'], additionalProperties: false,
+  };
+  const r = await openai.chat.completions.create({
+    model: 'generator', max_tokens: 120, temperature: 0,
+    messages: [{ role: 'system', content: 'Reply in JSON.' }, { role: 'user', content: 'Statins and dementia, 2019.' }],
+    response_format: { type: 'json_schema', json_schema: { name: 'paper', strict: true, schema } },
+  });
+  assert(r.object === 'chat.completion' && r.choices.length === 1, JSON.stringify(r));
+  const choice = r.choices[0];
+  assert(choice.message.role === 'assistant', JSON.stringify(choice));
+  assert(r.usage.total_tokens === r.usage.prompt_tokens + r.usage.completion_tokens, JSON.stringify(r.usage));
+  if (choice.finish_reason === 'stop') {
+    const value = JSON.parse(choice.message.content);
+    assert(typeof value.topic === 'string' && Number.isInteger(value.year), choice.message.content);
+    assert(value.year >= 1900 && value.year <= 2100, `year out of the schema's range: ${value.year}`);
+  } else {
+    assert(choice.finish_reason === 'length' && r.usage.completion_tokens === 120, JSON.stringify(choice));
+  }
+  const e400 = await thrown(() => openai.chat.completions.create({ model: 'g', stream: true, messages: [{ role: 'user', content: 'x' }] }));
+  assert(e400 instanceof OpenAI.BadRequestError && e400.code === 'unsupported_stream', `stream: ${e400}`);
 });
 
 await check('openai typed errors: 401, 400, 404, 413 with the server\'s codes', async () => {

@@ -20,7 +20,7 @@ harness_tmp
 harness_models
 key="clients-test-key"
 # The limits clients_test.mjs expects (its MAX_DOCUMENTS, MAX_INPUTS, MAX_LENGTH).
-harness_serve -r "$tmp/reranker.gguf" -e "$tmp/embedder.gguf" --api-key "$key" --threads 2 \
+harness_serve -r "$tmp/reranker.gguf" -e "$tmp/embedder.gguf" -g "$tmp/generator.gguf" --api-key "$key" --threads 2 \
   --max-documents 8 --max-inputs 8 --max-length 512
 
 echo "client test: server at $url; $(node -p 'const fs = require("fs"); ["cohere-ai", "openai"].map((p) => p + " " + JSON.parse(fs.readFileSync(process.argv[1] + "/node_modules/" + p + "/package.json")).version).join(", ")' "$here"), node $(node --version)"
