@@ -286,6 +286,28 @@ try {
     await page.screenshot({ path: screenshot.replace(/\.png$/, '') + '-map.png', fullPage: true });
   });
 
+  await check('extract tab: pasted documents, one row each with the schema\'s fields, CSV export', async () => {
+    await page.click('#tab-extract');
+    await page.fill('#extract-docs', 'Statins lower LDL cholesterol in 300 older adults.\n\nSilicon anodes fade under fast charging.');
+    await page.fill('#extract-max', '200');
+    await page.click('#extract-submit');
+    await page.waitForSelector('[data-testid="extract-table"]');
+    assert(await page.locator('[data-testid="extract-row"]').count() === 2, 'expected one row per non-empty line');
+    const header = await page.textContent('[data-testid="extract-table"] tr');
+    for (const f of ['problem', 'method', 'results', 'data_contribution']) assert(header.includes(f), `no column ${f}: ${header}`);
+    const href = await page.getAttribute('[data-testid="extract-csv"]', 'href');
+    const csv = await page.evaluate(async (u) => (await fetch(u)).text(), href);
+    assert(csv.split('\n')[0].startsWith('index,complete,problem'), `CSV header: ${csv.split('\n')[0]}`);
+    assert(csv.trim().split('\n').length === 3, 'CSV rows');
+    // A schema that is not JSON is the page's own error, not a request.
+    await page.fill('#extract-schema', '{not json');
+    await page.click('#extract-submit');
+    await page.waitForSelector('[data-testid="message"]:not([hidden])');
+    assert(/not JSON/.test(await page.textContent('[data-testid="message"]')), 'no schema error shown');
+    await page.click('#message-close');
+    await page.fill('#extract-schema', '');
+  });
+
   await check('no JavaScript errors on the page', async () => {
     assert(pageErrors.length === 0, pageErrors.join(' | '));
   }, { needsPage: false });

@@ -25,7 +25,7 @@ harness_tmp
 harness_models
 harness_quiet "$bin" ingest --db "$tmp/papers.db" --no-progress "$repo/data/samples/papers.jsonl" "$repo/data/samples/papers_zh.jsonl"
 harness_quiet "$bin" embed --db "$tmp/papers.db" -m "$tmp/embedder.gguf" --no-progress
-harness_serve -r "$tmp/reranker.gguf" -e "$tmp/embedder.gguf" --db "$tmp/papers.db" \
+harness_serve -r "$tmp/reranker.gguf" -e "$tmp/embedder.gguf" -g "$tmp/generator.gguf" --db "$tmp/papers.db" \
   --data-dir "$tmp/collections" --threads 2
 
 echo "browser test: server at $url (page built into $bin)"
