@@ -28,6 +28,12 @@ Status ReadJsonl(LineSource& in, RecordFormat format, const ColumnMapping& colum
 /// One record per line; the line is the abstract. Blank lines are skipped
 /// unless `keep_blank` (then they are textless records, so record i is line i).
 Status ReadLines(LineSource& in, bool keep_blank, RecordContext& ctx);
+/// A PDF, one record per file (MuPDF): title (document information, else the
+/// largest type on page one), authors (information, else a byline), the
+/// abstract after its heading (else the body), sections, references (their
+/// DOIs in extra "references", the strings in "reference_strings"), the body in
+/// "full_text". Errors naming the file: encrypted, no text layer, unreadable.
+Status ReadPdf(const std::string& path, RecordContext& ctx);
 /// PubMed/MEDLINE XML, streamed with libxml2's xmlTextReader.
 Status ReadPubmedXml(const std::string& path, ProgressMeter& meter, RecordContext& ctx);
 

@@ -19,7 +19,7 @@ constexpr std::pair<const char*, RecordFormat> kNames[] = {
     {"jsonl", RecordFormat::kJsonl},       {"pubmed_xml", RecordFormat::kPubmedXml},
     {"pubmed", RecordFormat::kPubmedXml},  {"arxiv", RecordFormat::kArxivJson},
     {"arxiv_json", RecordFormat::kArxivJson}, {"beir", RecordFormat::kBeirCorpus},
-    {"lines", RecordFormat::kLines}};
+    {"lines", RecordFormat::kLines},       {"pdf", RecordFormat::kPdf}};
 constexpr size_t kSniffBytes = 64 * 1024;
 
 // The format a path's extension implies; kAuto when it implies none.
@@ -32,6 +32,7 @@ RecordFormat FromExtension(const std::string& path) {
   if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") return RecordFormat::kJsonl;
   if (ext == ".xml") return RecordFormat::kPubmedXml;
   if (ext == ".txt") return RecordFormat::kLines;
+  if (ext == ".pdf") return RecordFormat::kPdf;
   return RecordFormat::kAuto;
 }
 
@@ -47,6 +48,7 @@ RecordFormat JsonFlavour(std::string_view line) {
 
 // Format from the first bytes of the file; kAuto when they say nothing.
 RecordFormat Sniff(std::string_view head, const std::string& first_line) {
+  if (head.starts_with("%PDF-")) return RecordFormat::kPdf;
   if (head.starts_with("\xEF\xBB\xBF")) head.remove_prefix(3);
   const std::string_view body = Trim(head);
   if (body.starts_with("TY  -")) return RecordFormat::kRis;
@@ -108,6 +110,7 @@ const char* RecordFormatName(RecordFormat f) {
     case RecordFormat::kArxivJson: return "arxiv";
     case RecordFormat::kBeirCorpus: return "beir";
     case RecordFormat::kLines: return "lines";
+    case RecordFormat::kPdf: return "pdf";
   }
   return "auto";
 }
@@ -169,6 +172,8 @@ Status ReadRecords(const std::string& path, const RecordReadOptions& options,
   Status st;
   if (format == RecordFormat::kPubmedXml) {
     st = ingest::ReadPubmedXml(path, meter, ctx);
+  } else if (format == RecordFormat::kPdf) {
+    st = ingest::ReadPdf(path, ctx);
   } else {
     ingest::LineSource in(path, &meter);
     LITRANK_RETURN_IF_ERROR(in.status());

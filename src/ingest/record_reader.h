@@ -2,7 +2,7 @@
 //
 // Formats: RIS, BibTeX, CSV/TSV (ASReview/SYNERGY exports included), generic
 // JSON Lines, BEIR corpus.jsonl, the arXiv metadata snapshot, PubMed/MEDLINE
-// XML and plain lines. Every reader streams: memory stays bounded by the size
+// XML, plain lines, and PDF (one record per file, MuPDF). Every reader streams: memory stays bounded by the size
 // of one record, so multi-GB JSONL and XML files are fine.
 //
 // Bad records never fail a file: they are skipped and listed (file, line,
@@ -34,24 +34,24 @@ namespace litrank {
 
 /// Input format; kAuto detects it (see DetectRecordFormat).
 enum class RecordFormat {
-  kAuto, kRis, kBibtex, kCsv, kTsv, kJsonl, kPubmedXml, kArxivJson, kBeirCorpus, kLines
+  kAuto, kRis, kBibtex, kCsv, kTsv, kJsonl, kPubmedXml, kArxivJson, kBeirCorpus, kLines, kPdf
 };
 
 /// Parses a format name as a --format flag spells it: "auto", "ris", "bibtex"
 /// (or "bib"), "csv", "tsv", "jsonl", "pubmed" (or "pubmed_xml"), "arxiv"
-/// (or "arxiv_json"), "beir", "lines"; case-insensitive. Returns false and
+/// (or "arxiv_json"), "beir", "lines", "pdf"; case-insensitive. Returns false and
 /// leaves *out alone for anything else.
 bool ParseRecordFormat(std::string_view name, RecordFormat* out);
 
 /// The canonical name of `f` ("ris", "bibtex", "csv", "tsv", "jsonl",
-/// "pubmed_xml", "arxiv", "beir", "lines", "auto"); also Document::source.
+/// "pubmed_xml", "arxiv", "beir", "lines", "pdf", "auto"); also Document::source.
 const char* RecordFormatName(RecordFormat f);
 
 /// Detects the format of the file at `path`: first by sniffing its first
-/// bytes ("TY  - " → RIS, "@article{" → BibTeX, "<PubmedArticleSet" → PubMed,
+/// bytes ("%PDF-" → PDF, "TY  - " → RIS, "@article{" → BibTeX, "<PubmedArticleSet" → PubMed,
 /// a JSON object with "_id" → BEIR, with "abstract" and "categories" → arXiv,
 /// another JSON object → JSONL), then by extension (.ris .bib .csv .tsv/.tab
-/// .jsonl/.ndjson/.json .xml .txt). Falls back to plain lines.
+/// .jsonl/.ndjson/.json .xml .txt .pdf). Falls back to plain lines.
 /// Errors: NotFound, IOError, Unsupported (gzip-compressed input, or an .xml
 /// file that is not PubMed XML).
 StatusOr<RecordFormat> DetectRecordFormat(const std::string& path);
