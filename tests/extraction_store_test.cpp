@@ -108,11 +108,19 @@ TEST(ExtractCliStore, ARepeatedRunDecodesNothingAndSearchShowsTheAnswers) {
   // Another token limit is another key: decoded again.
   testing::CommandResult other = testing::RunCommand(base + "0 -o " + (dir / "3.jsonl").string(), true);
   ASSERT_EQ(other.exit_code, 0) << other.output;
+  ASSERT_EQ(Lines(dir / "3.jsonl").size(), 2u);
   for (const auto& line : Lines(dir / "3.jsonl")) EXPECT_FALSE(line["stored"].get<bool>());
-  // --no-store neither reads nor writes.
+  // --no-store neither reads (the stored answers exist) nor writes (a later
+  // run with the same key still decodes).
+  const std::string fresh = bin + " extract -m " + testing::TinyModel("generator") + " --db " + db + " --max-tokens 40";
   testing::CommandResult bypass = testing::RunCommand(base + " --no-store -o " + (dir / "4.jsonl").string(), true);
   ASSERT_EQ(bypass.exit_code, 0) << bypass.output;
+  ASSERT_EQ(Lines(dir / "4.jsonl").size(), 2u);
   for (const auto& line : Lines(dir / "4.jsonl")) EXPECT_FALSE(line["stored"].get<bool>());
+  ASSERT_EQ(testing::RunCommand(fresh + " --no-store -o " + (dir / "5.jsonl").string(), true).exit_code, 0);
+  ASSERT_EQ(testing::RunCommand(fresh + " -o " + (dir / "6.jsonl").string(), true).exit_code, 0);
+  ASSERT_EQ(Lines(dir / "6.jsonl").size(), 2u);
+  for (const auto& line : Lines(dir / "6.jsonl")) EXPECT_FALSE(line["stored"].get<bool>());
 
   testing::CommandResult found = testing::RunCommand(
       bin + " search --db " + db + " statins --no-dense --no-rerank --with-extractions -f json");

@@ -107,7 +107,7 @@ TEST_F(PdfIngest, EncryptedTextlessAndBrokenFilesAreRefusedByName) {
                         Path("scan.pdf")));
   std::ofstream(Path("broken.pdf")) << "%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage garbage\n";
   std::ofstream(Path("empty.pdf")) << "";
-  for (const char* name : {"locked.pdf", "scan.pdf", "broken.pdf"}) {
+  for (const char* name : {"locked.pdf", "scan.pdf", "broken.pdf", "empty.pdf"}) {
     testing::IngestResult r = testing::ReadAll(Path(name));
     ASSERT_FALSE(r.status.ok()) << name;
     EXPECT_NE(r.status.message().find(name), std::string::npos) << r.status.ToString();

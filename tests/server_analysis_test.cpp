@@ -59,7 +59,7 @@ TEST_F(ServerAnalysisTest, EachRouteAnswersWithTheCommandsJson) {
   ASSERT_EQ(assess.body["papers"].size(), kSamplePapers);
   EXPECT_EQ(assess.body["criteria"].size(), 1u);
   EXPECT_EQ(assess.body["by_topic"].size(), 2u);
-  // The best paper on a "reranking" cue mentions reranking.
+  // The best paper on a "reranking" cue has the word (a positive BM25 score).
   const size_t best = assess.body["papers"][0]["index"];
   EXPECT_GT(assess.body["papers"][0]["scores"]["rerank"].get<double>(), 0.0) << best;
 
@@ -87,6 +87,8 @@ TEST_F(ServerAnalysisTest, BadRequestsGetJsonErrors) {
       {"topics", R"([1, 2])", 400, "invalid_request"},
       {"topics", R"({"k": )", 400, "invalid_json"},
       {"topics", R"({"project": "none"})", 404, ""},
+      {"trends", R"({"k": "x"})", 400, "invalid_request"},
+      {"assess", R"({"k": -1})", 400, "invalid_request"},
       {"assess", R"({"criteria": [{"name": "x", "wieght": 2}]})", 400, "invalid_criteria"},
       {"assess", R"({"criteria": "rigour"})", 400, "invalid_request"},
       {"assess", R"({"model": "yes"})", 400, "invalid_request"},

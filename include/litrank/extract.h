@@ -97,7 +97,7 @@ struct StoredExtraction {
   std::string model, schema_hash, prompt_version;
   std::string json;        ///< valid against the schema it was made with
   bool complete = true;
-  int64_t created_at = 0;  ///< Unix seconds
+  int64_t created_at = 0;  ///< Unix milliseconds
 };
 
 /// Extractions kept in a collection file next to its documents (their rows go

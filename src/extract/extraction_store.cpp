@@ -11,8 +11,8 @@
 namespace litrank {
 namespace {
 
-int64_t Now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 class SqliteExtractionStore final : public ExtractionStore {
@@ -39,13 +39,13 @@ class SqliteExtractionStore final : public ExtractionStore {
     sql::Stmt put(db_, "INSERT OR REPLACE INTO extractions(doc, key, model, schema_hash, prompt_version, text_hash, "
                        "json, complete, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     put.Bind(1, rowid).Bind(2, key.Hex()).Bind(3, key.model).Bind(4, key.schema_hash).Bind(5, key.prompt_version)
-        .Bind(6, key.text_hash).Bind(7, e.json).Bind(8, static_cast<int64_t>(e.complete ? 1 : 0)).Bind(9, Now());
+        .Bind(6, key.text_hash).Bind(7, e.json).Bind(8, static_cast<int64_t>(e.complete ? 1 : 0)).Bind(9, NowMillis());
     return put.Run();
   }
 
   Status Latest(const std::vector<int64_t>& rowids, std::vector<StoredExtraction>* out) override {
     sql::Stmt stmt(db_, "SELECT model, schema_hash, prompt_version, json, complete, created_at FROM extractions "
-                        "WHERE doc = ? ORDER BY created_at DESC LIMIT 1");
+                        "WHERE doc = ? ORDER BY created_at DESC, key LIMIT 1");
     for (int64_t rowid : rowids) {
       stmt.Reset();
       stmt.Bind(1, rowid);

@@ -97,7 +97,8 @@ StatusOr<ChatPrompt> Generator::Conversation(const std::vector<ChatTurn>& turns,
   }
   if (n < 0) return Status::Unsupported("the model's chat template is not one llama.cpp can apply");
   const std::string formatted(buf.data(), static_cast<size_t>(n));
-  const size_t at = formatted.find(kMarker);
+  // The last marker: an earlier turn may carry the marker's text itself.
+  const size_t at = formatted.rfind(kMarker);
   if (at == std::string::npos) return Status::Unsupported("the model's chat template drops the user's message");
   ChatPrompt p{formatted.substr(0, at), turns.back().content, formatted.substr(at + kMarker.size())};
   // Qwen3's template with enable_thinking=false: an empty think block opens the answer.

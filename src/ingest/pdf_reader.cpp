@@ -4,6 +4,7 @@
 #include <mupdf/fitz.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cctype>
 #include <filesystem>
 #include <regex>
@@ -15,12 +16,14 @@
 #include "ingest/json_util.h"
 #include "ingest/readers.h"
 #include "util/ascii.h"
+#include "util/utf8.h"
 
 namespace litrank::ingest {
 namespace {
 
 constexpr int kMaxPages = 2000;
 constexpr size_t kMaxTextBytes = size_t{64} << 20;
+constexpr size_t kAbstractStandIn = 4000;  // bytes of body used as the abstract when none is marked
 
 struct Line {
   std::string text;
@@ -106,7 +109,8 @@ std::vector<std::string> Dois(const std::string& text) {
   // A line may wrap right after the prefix's slash ("10.1234/" + "brain.42").
   static const std::regex kWrapped(R"((10\.\d{4,9}/)\s+)");
   const std::string s = std::regex_replace(text, kWrapped, "$1");
-  static const std::regex kDoi(R"(10\.\d{4,9}/[^\s,;]+)");
+  // Bounded: libstdc++'s regex recurses once per matched character.
+  static const std::regex kDoi(R"(10\.\d{4,9}/[^\s,;]{1,200})");
   std::vector<std::string> out;
   for (auto it = std::sregex_iterator(s.begin(), s.end(), kDoi); it != std::sregex_iterator(); ++it) {
     std::string d = it->str();
@@ -188,8 +192,9 @@ Status ReadPages(const std::string& path, std::vector<Block>* blocks, std::strin
   } else if (locked) {
     st = Status::InvalidArgument(path + ": the PDF is encrypted (it needs a password); skipped");
   } else {
-    *title = meta_title;
-    *author = meta_author;
+    // MuPDF cuts long values at the buffer's end, perhaps inside a character.
+    *title = std::string(meta_title, Utf8SafePrefix(meta_title, std::strlen(meta_title)));
+    *author = std::string(meta_author, Utf8SafePrefix(meta_author, std::strlen(meta_author)));
     size_t bytes = 0;
     for (int i = 0; i < pages && i < kMaxPages && bytes < kMaxTextBytes; ++i) {
       fz_page* page = nullptr;
@@ -215,10 +220,11 @@ Status ReadPdf(const std::string& path, RecordContext& ctx) {
   }
   Document doc;
   // Title: the document information's, else the largest type on the first page.
+  // That block is skipped as body text either way when it is the title.
   size_t first_body = 0;
-  doc.title = std::string(Trim(meta_title));
-  if (doc.title.empty() || Lower(doc.title) == "untitled" || doc.title.find(".doc") != std::string::npos) {
-    doc.title.clear();
+  std::string largest_block;
+  size_t largest_at = 0;
+  {
     float largest = 0;
     for (const Block& b : blocks) {
       if (b.front().page != 0) break;
@@ -226,17 +232,29 @@ Status ReadPdf(const std::string& path, RecordContext& ctx) {
     }
     for (size_t i = 0; i < blocks.size() && blocks[i].front().page == 0; ++i) {
       if (blocks[i].front().size >= largest - 0.01f) {
-        doc.title = Paragraph(blocks[i]);
-        first_body = i + 1;
+        largest_block = Paragraph(blocks[i]);
+        largest_at = i;
         break;
       }
     }
   }
-  doc.authors = SplitAuthors(meta_author);
+  doc.title = std::string(Trim(meta_title));
+  const bool meta_title_usable =
+      !doc.title.empty() && Lower(doc.title) != "untitled" && doc.title.find(".doc") == std::string::npos;
+  bool title_from_page = false;
+  if (!meta_title_usable) {
+    doc.title = largest_block;
+    title_from_page = !largest_block.empty();
+  }
+  if (!largest_block.empty() && (title_from_page || Lower(largest_block) == Lower(doc.title))) {
+    first_body = largest_at + 1;
+    title_from_page = true;
+  }
   // Paragraphs; the abstract, sections and references by their headings.
   std::vector<std::string> paragraphs;
   for (size_t i = first_body; i < blocks.size(); ++i) paragraphs.push_back(Paragraph(blocks[i]));
-  if (doc.authors.empty() && !paragraphs.empty() && paragraphs[0].size() < 200 && !IsHeading(paragraphs[0]) &&
+  if (doc.authors.empty() && title_from_page && !paragraphs.empty() && paragraphs[0].size() < 200 &&
+      !IsHeading(paragraphs[0]) &&
       AbstractLabel(paragraphs[0]) == 0 && paragraphs[0].find(',') != std::string::npos) {
     doc.authors = SplitAuthors(paragraphs[0]);  // a byline under the title
   }
@@ -280,7 +298,8 @@ Status ReadPdf(const std::string& path, RecordContext& ctx) {
     body += p;
   }
   close_section();
-  doc.abstract = abstract.empty() ? body : abstract;
+  // Without an abstract heading, the opening of the body stands in (the whole body is in full_text).
+  doc.abstract = abstract.empty() ? body.substr(0, Utf8SafePrefix(body, kAbstractStandIn)) : abstract;
   // The paper's own DOI: the first one printed before the references.
   for (const std::string& p : paragraphs) {
     if (IsReferencesHeading(p)) break;
@@ -291,7 +310,7 @@ Status ReadPdf(const std::string& path, RecordContext& ctx) {
   }
   doc.id = std::filesystem::path(path).filename().string();
   nlohmann::json extra = nlohmann::json::object();
-  extra["pages"] = blocks.back().front().page + 1;
+  extra["pages_with_text"] = blocks.back().front().page + 1;
   extra["sections"] = std::move(sections);
   if (!reference_strings.empty()) extra["reference_strings"] = std::move(reference_strings);
   if (!references.empty()) extra["references"] = std::move(references);

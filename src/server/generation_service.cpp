@@ -6,7 +6,7 @@
 namespace litrank::server {
 namespace {
 
-constexpr size_t kMaxSchemas = 16;  // compiled schemas kept; the oldest-keyed one goes first
+constexpr size_t kMaxSchemas = 16;  // compiled schemas kept; past it one is dropped (the first in key order)
 
 /// GBNF for one JSON object of any shape (RFC 8259 values; whitespace bounded so
 /// that an answer cannot idle in blanks).
@@ -89,13 +89,6 @@ Status GenerationService::Chat(const std::vector<ChatTurn>& turns, const ChatFor
   return Turn([&]() -> Status {
     if (cancelled && cancelled()) return Status::Cancelled("the client went away");
     LITRANK_RETURN_IF_ERROR(generator_->Generate(*prompt, grammar, max_tokens, &out->generation));
-    out->valid = true;
-    if (format.kind != ChatFormat::Kind::kText) {
-      const nlohmann::json value = nlohmann::json::parse(out->generation.text, nullptr, false);
-      std::string why;
-      out->valid = value.is_object() &&
-                   (format.kind == ChatFormat::Kind::kJsonObject || ValidateJson(format.schema, value, &why));
-    }
     return Status::Ok();
   });
 }

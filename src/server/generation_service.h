@@ -32,8 +32,7 @@ struct ChatFormat {
 
 /// A chat completion's outcome.
 struct ChatCompletion {
-  Generation generation;
-  bool valid = true;  ///< with a schema: the text parses and fits it (false only when cut off)
+  Generation generation;  ///< finished: the text parses and fits the format (the grammar saw to it)
 };
 
 class GenerationService {

@@ -28,6 +28,13 @@ ReviewJobs::~ReviewJobs() {
 }
 
 StatusOr<std::string> ReviewJobs::Start(const std::string& collection, JobWork work) {
+  // Threads of pruned jobs have done their work: joined here, outside the lock.
+  std::vector<std::thread> retired;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    retired.swap(retired_);
+  }
+  for (std::thread& t : retired) t.join();
   std::lock_guard<std::mutex> lock(mu_);
   size_t running = 0;
   for (const auto& [id, job] : jobs_) {
@@ -110,6 +117,11 @@ StatusOr<JobState> ReviewJobs::WaitChange(const std::string& id, uint64_t seen, 
     if (it->second->state.version != seen || (stop && stop())) return it->second->state;
     changed_.wait_for(lock, std::chrono::milliseconds(poll_ms));
   }
+}
+
+void ReviewJobs::CancelAll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [id, job] : jobs_) job->cancel = true;
 }
 
 Status ReviewJobs::Cancel(const std::string& id) {

@@ -27,7 +27,8 @@ struct JobState {
   uint64_t version = 0;          ///< bumped on every change
 };
 
-/// The work of one job: report steps through `step`, poll `cancelled`, write its files into `dir`.
+/// The work of one job: report steps through `step`, poll `cancelled` (also
+/// inside long model calls), write its files into `dir`.
 using JobWork = std::function<Status(const std::function<void(const std::string&, int, int)>& step,
                                      const std::function<bool()>& cancelled, const std::string& dir)>;
 
@@ -47,8 +48,11 @@ class ReviewJobs {
   /// (polled every `poll_ms`); the state then. NotFound for an unknown id.
   StatusOr<JobState> WaitChange(const std::string& id, uint64_t seen, const std::function<bool()>& stop,
                                 int poll_ms = 200) const;
-  /// Asks the job to stop before its next step; NotFound for an unknown id.
+  /// Asks the job to stop before its next step (and its reranker calls to end);
+  /// NotFound for an unknown id.
   Status Cancel(const std::string& id);
+  /// Cancel for every job (the server is stopping).
+  void CancelAll();
 
  private:
   struct Job {

@@ -1,6 +1,7 @@
 // The map of a field over HTTP: topics, trends, the keyword network, assessment
 // and citation suggestions answered at once (the same JSON as the CLI's
 // --json), the review report as a background job with server-sent events.
+#include <atomic>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -67,6 +68,24 @@ ApiError IntField(const json& body, const char* key, int64_t lo, int64_t hi, int
   return {};
 }
 
+/// At most kMaxAnalyses synchronous analyses at once (each reads a whole
+/// collection); past it 429. Held for the life of the handler.
+constexpr int kMaxAnalyses = 4;
+class AnalysisSlot {
+ public:
+  explicit AnalysisSlot(std::atomic<int>& count) : count_(count), ok_(count.fetch_add(1) < kMaxAnalyses) {}
+  ~AnalysisSlot() { count_.fetch_sub(1); }
+  ApiError error() const {
+    if (ok_) return {};
+    return {429, "rate_limit_error", "too_many_analyses",
+            std::to_string(kMaxAnalyses) + " analyses are running; try again shortly", 2};
+  }
+
+ private:
+  std::atomic<int>& count_;
+  bool ok_;
+};
+
 /// The documents of the collection in the path (a project's included ones with "project").
 ApiError LoadDocuments(ServerState& s, const httplib::Request& req, const json& body, std::vector<Document>* docs,
                        std::vector<std::string>* ids) {
@@ -97,6 +116,8 @@ ApiError Topics(const json& body, const std::vector<Document>& docs, TopicModel*
 }
 
 ApiError PostTopics(const httplib::Request& req, httplib::Response& res, ServerState& s) {
+  AnalysisSlot slot(s.analyses_in_flight);
+  if (ApiError e = slot.error(); !e.ok()) return e;
   json body;
   if (ApiError e = ReadBody(req, {"project", "k"}, &body); !e.ok()) return e;
   std::vector<Document> docs;
@@ -109,13 +130,18 @@ ApiError PostTopics(const httplib::Request& req, httplib::Response& res, ServerS
 }
 
 ApiError PostTrends(const httplib::Request& req, httplib::Response& res, ServerState& s) {
+  AnalysisSlot slot(s.analyses_in_flight);
+  if (ApiError e = slot.error(); !e.ok()) return e;
   json body;
   if (ApiError e = ReadBody(req, {"project", "k"}, &body); !e.ok()) return e;
   std::vector<Document> docs;
   std::vector<std::string> ids;
   if (ApiError e = LoadDocuments(s, req, body, &docs, &ids); !e.ok()) return e;
   TopicModel m;
-  const bool with_topics = Topics(body, docs, &m).ok();  // trends stand without topics
+  // A malformed k is the client's error; too few documents for topics is not (trends stand without).
+  int64_t k = 0;
+  if (ApiError e = IntField(body, "k", 0, 10000, &k); !e.ok()) return e;
+  const bool with_topics = Topics(body, docs, &m).ok();
   StatusOr<Trends> t = FindTrends(docs, TrendOptions{}, with_topics ? &m : nullptr);
   if (!t.ok()) return FromStatus(t.status());
   SendJson(res, 200, report::TrendsJson(*t, with_topics ? &m : nullptr));
@@ -123,6 +149,8 @@ ApiError PostTrends(const httplib::Request& req, httplib::Response& res, ServerS
 }
 
 ApiError PostKeywords(const httplib::Request& req, httplib::Response& res, ServerState& s) {
+  AnalysisSlot slot(s.analyses_in_flight);
+  if (ApiError e = slot.error(); !e.ok()) return e;
   json body;
   if (ApiError e = ReadBody(req, {"project", "min_occurrences", "max_keywords"}, &body); !e.ok()) return e;
   KeywordNetworkOptions o;
@@ -145,6 +173,8 @@ ApiError PostKeywords(const httplib::Request& req, httplib::Response& res, Serve
 }
 
 ApiError PostAssess(const httplib::Request& req, httplib::Response& res, ServerState& s) {
+  AnalysisSlot slot(s.analyses_in_flight);
+  if (ApiError e = slot.error(); !e.ok()) return e;
   json body;
   if (ApiError e = ReadBody(req, {"project", "k", "criteria", "model", "seminal"}, &body); !e.ok()) return e;
   AssessOptions o;
@@ -166,6 +196,8 @@ ApiError PostAssess(const httplib::Request& req, httplib::Response& res, ServerS
   std::vector<std::string> ids;
   if (ApiError e = LoadDocuments(s, req, body, &docs, &ids); !e.ok()) return e;
   TopicModel m;
+  int64_t k = 0;
+  if (ApiError e = IntField(body, "k", 0, 10000, &k); !e.ok()) return e;
   if (docs.size() >= 2 && Topics(body, docs, &m).ok()) o.topic_of = m.topic_of;
   CriterionScorer scorer;
   if (use_model && s.reranker) {
@@ -188,6 +220,8 @@ ApiError PostAssess(const httplib::Request& req, httplib::Response& res, ServerS
 }
 
 ApiError PostCite(const httplib::Request& req, httplib::Response& res, ServerState& s) {
+  AnalysisSlot slot(s.analyses_in_flight);
+  if (ApiError e = slot.error(); !e.ok()) return e;
   json body;
   if (ApiError e = ReadBody(req, {"draft", "per_sentence", "instruction"}, &body); !e.ok()) return e;
   std::string draft;
@@ -233,21 +267,9 @@ ApiError PostReview(const httplib::Request& req, httplib::Response& res, ServerS
     if (!it->is_boolean()) return BadRequest("\"model\" must be true or false");
     use_model = it->get<bool>();
   }
-  if (use_model && s.reranker) {
-    // The job outlives the request: the scorer holds the scheduler, which the
-    // server keeps until every job has stopped (ServerState::reviews goes first).
-    Reranker* reranker = s.reranker.get();
-    options->scorer = [reranker](const std::string& query, const std::string& instruction,
-                                 const std::vector<std::string>& texts, std::vector<double>* scores) {
-      RerankOptions ro;
-      ro.instruction = instruction;
-      RerankResult result;
-      LITRANK_RETURN_IF_ERROR(reranker->Rerank(query, texts, ro, &result));
-      scores->assign(texts.size(), 0.0);
-      for (const ScoredDocument& d : result.results) (*scores)[d.index] = d.score;
-      return Status::Ok();
-    };
-  }
+  // The job outlives the request: the scorer holds the scheduler, which the
+  // server keeps until every job has stopped (ServerState::reviews goes first).
+  Reranker* reranker = use_model ? s.reranker.get() : nullptr;
   int64_t k = 0;
   if (ApiError e = IntField(body, "k", 0, 10000, &k); !e.ok()) return e;
   options->topics.k = static_cast<int>(k);
@@ -256,10 +278,23 @@ ApiError PostReview(const httplib::Request& req, httplib::Response& res, ServerS
   auto ids = std::make_shared<std::vector<std::string>>();
   if (ApiError e = LoadDocuments(s, req, body, docs.get(), ids.get()); !e.ok()) return e;
   StatusOr<std::string> id = s.reviews->Start(
-      req.matches[1], [options, docs, ids](const auto& step, const auto& cancelled, const std::string& dir) {
+      req.matches[1], [options, docs, ids, reranker](const auto& step, const auto& cancelled, const std::string& dir) {
         ReviewOptions o = *options;
         o.progress = step;
         o.cancelled = cancelled;
+        if (reranker != nullptr) {
+          o.scorer = [reranker, cancelled](const std::string& query, const std::string& instruction,
+                                           const std::vector<std::string>& texts, std::vector<double>* scores) {
+            RerankOptions ro;
+            ro.instruction = instruction;
+            ro.cancelled = cancelled;  // DELETE and shutdown end the rerank too
+            RerankResult result;
+            LITRANK_RETURN_IF_ERROR(reranker->Rerank(query, texts, ro, &result));
+            scores->assign(texts.size(), 0.0);
+            for (const ScoredDocument& d : result.results) (*scores)[d.index] = d.score;
+            return Status::Ok();
+          };
+        }
         StatusOr<Review> review = BuildReview(*docs, o);
         if (!review.ok()) return review.status();
         return WriteReview(*review, *docs, *ids, dir);

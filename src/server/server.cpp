@@ -321,6 +321,7 @@ Status Server::WaitUntilReady() {
 void Server::Stop() {
   if (!impl_ || impl_->stopping.exchange(true)) return;
   impl_->Settle(Status::Cancelled("the server was stopped before its models were loaded"));
+  if (impl_->state.reviews) impl_->state.reviews->CancelAll();  // jobs stop at their next check
   // httplib ignores stop() before its accept loop runs: wait for the loop to start.
   for (int i = 0; i < 500 && impl_->serving && !impl_->http.is_running() && !impl_->listen_done; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

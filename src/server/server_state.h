@@ -35,6 +35,7 @@ struct ServerState {
   std::atomic<uint64_t> embedded_inputs{0};
   std::atomic<uint64_t> body_bytes_in_flight{0};  ///< see RequestLimits::max_inflight_body_bytes
   std::atomic<uint64_t> bodies_refused{0};
+  std::atomic<int> analyses_in_flight{0};  ///< synchronous map-of-the-field requests running
   double reranker_load_seconds = 0, embedder_load_seconds = 0, generator_load_seconds = 0;
   std::unique_ptr<ReviewJobs> reviews;  ///< last: its jobs stop before the collections and models go
 };
