@@ -51,6 +51,18 @@ StatusOr<std::vector<Criterion>> ParseCriteria(const std::string& text, const st
 using CriterionScorer = std::function<Status(const std::string& query, const std::string& instruction,
                                              const std::vector<std::string>& texts, std::vector<double>* scores)>;
 
+class Reranker;
+class ScoreStore;
+
+/// A CriterionScorer on `reranker` (not owned; it must outlive the scorer):
+/// P(yes) of each text under the criterion's instruction. `store` (may be null)
+/// keeps the scores (a collection: reruns decode only what is missing);
+/// `cancelled` (may be empty) ends a call with Cancelled; `progress` (may be
+/// empty) hears (done, total) after each decoded round.
+CriterionScorer RerankerScorer(Reranker* reranker, ScoreStore* store = nullptr,
+                               std::function<bool()> cancelled = {},
+                               std::function<void(size_t, size_t)> progress = {});
+
 /// What to assess and how.
 struct AssessOptions {
   std::vector<Criterion> criteria = BuiltInCriteria();

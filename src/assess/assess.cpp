@@ -7,6 +7,7 @@
 
 #include "assess/citation_graph.h"
 #include "litrank/assess.h"
+#include "litrank/reranker.h"
 #include "search/bm25_index.h"
 #include "text/tfidf.h"
 
@@ -222,6 +223,23 @@ StatusOr<Assessment> Assess(const std::vector<Document>& docs, const AssessOptio
   if (o.progress) o.progress("seminal papers", steps, steps);
   LITRANK_RETURN_IF_ERROR(FindSeminal(docs, texts, o, scorer, &a));
   return a;
+}
+
+CriterionScorer RerankerScorer(Reranker* reranker, ScoreStore* store, std::function<bool()> cancelled,
+                               std::function<void(size_t, size_t)> progress) {
+  return [=](const std::string& query, const std::string& instruction, const std::vector<std::string>& texts,
+             std::vector<double>* scores) {
+    RerankOptions ro;
+    ro.instruction = instruction;
+    ro.score_store = store;
+    ro.cancelled = cancelled;
+    ro.on_progress = progress;
+    RerankResult result;
+    LITRANK_RETURN_IF_ERROR(reranker->Rerank(query, texts, ro, &result));
+    scores->assign(texts.size(), 0.0);
+    for (const ScoredDocument& d : result.results) (*scores)[d.index] = d.score;
+    return Status::Ok();
+  };
 }
 
 }  // namespace litrank

@@ -84,29 +84,20 @@ int Run(const AssessArgs& a) {
     if (!opened.ok()) return Fail(opened.status());
     corpus = std::move(*opened);
   }
-  std::string step;
+  std::unique_ptr<ProgressBar> bar;  // one per criterion
   options.progress = [&](const std::string& name, int n, int steps) {
-    step = name;
+    if (bar) bar->Finish();
+    bar = std::make_unique<ProgressBar>("assess " + name);
     std::fprintf(stderr, "litrank: assess %d/%d: %s\n", n, steps, name.c_str());
   };
   CriterionScorer scorer;
   if (reranker) {
-    scorer = [&](const std::string& query, const std::string& instruction, const std::vector<std::string>& texts,
-                 std::vector<double>* scores) {
-      RerankOptions ro;
-      ro.instruction = instruction;
-      ro.score_store = corpus.get();
-      ProgressBar bar("assess " + step);
-      ro.on_progress = [&](size_t done, size_t total) { bar.Update(done, total); };
-      RerankResult result;
-      LITRANK_RETURN_IF_ERROR(reranker->Rerank(query, texts, ro, &result));
-      bar.Finish();
-      scores->assign(texts.size(), 0.0);
-      for (const ScoredDocument& d : result.results) (*scores)[d.index] = d.score;
-      return Status::Ok();
-    };
+    scorer = RerankerScorer(reranker.get(), corpus.get(), {}, [&](size_t done, size_t total) {
+      if (bar) bar->Update(done, total);
+    });
   }
   StatusOr<Assessment> assessed = Assess(docs, options, scorer);
+  if (bar) bar->Finish();
   if (!assessed.ok()) return Fail(assessed.status(), /*model_related=*/false);
   PrintTable(*assessed, docs, ids, a.show);
   if (!a.json_out.empty()) {

@@ -14,7 +14,6 @@
 #include "report/json_views.h"
 #include "search/bm25_index.h"
 #include "text/posts.h"
-#include "text/tfidf.h"
 
 namespace litrank::cli {
 namespace {
@@ -78,14 +77,7 @@ StatusOr<std::vector<double>> QuestionScores(const std::vector<Document>& docs, 
     for (const ScoredDocument& d : result.results) scores[which[d.index]] = d.score;
     return scores;
   }
-  texts.push_back(question);
-  TextTermOptions to;
-  to.stem = true;
-  StatusOr<std::vector<std::vector<std::string>>> terms = AnalyzeTexts(texts, to);
-  if (!terms.ok()) return terms.status();
-  std::vector<std::string> q = std::move(terms->back());
-  terms->pop_back();
-  return Bm25Scores(*terms, q);
+  return Bm25OfQuestion(texts, question);
 }
 
 void PrintTable(const TopicModel& m, const std::vector<Document>& docs, int show) {

@@ -54,23 +54,13 @@ int Run(ReviewArgs a) {
     if (!opened.ok()) return Fail(opened.status());
     corpus = std::move(*opened);
   }
+  ProgressBar bar("assess", !a.quiet);
   if (reranker) {
-    a.options.scorer = [&](const std::string& query, const std::string& instruction,
-                           const std::vector<std::string>& texts, std::vector<double>* scores) {
-      RerankOptions ro;
-      ro.instruction = instruction;
-      ro.score_store = corpus.get();
-      ProgressBar bar("assess", !a.quiet);
-      ro.on_progress = [&](size_t done, size_t total) { bar.Update(done, total); };
-      RerankResult result;
-      LITRANK_RETURN_IF_ERROR(reranker->Rerank(query, texts, ro, &result));
-      bar.Finish();
-      scores->assign(texts.size(), 0.0);
-      for (const ScoredDocument& d : result.results) (*scores)[d.index] = d.score;
-      return Status::Ok();
-    };
+    a.options.scorer = RerankerScorer(reranker.get(), corpus.get(), {},
+                                      [&](size_t done, size_t total) { bar.Update(done, total); });
   }
   StatusOr<Review> review = BuildReview(docs, a.options);
+  bar.Finish();
   if (!review.ok()) return Fail(review.status());
   if (Status st = WriteReview(*review, docs, ids, a.out); !st.ok()) return Fail(st);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

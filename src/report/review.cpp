@@ -17,15 +17,7 @@ StatusOr<std::vector<double>> QuestionScores(const std::vector<Document>& docs, 
   if (question.empty()) return std::vector<double>{};
   std::vector<std::string> texts;
   for (const Document& d : docs) texts.push_back(SearchText(d));
-  texts.push_back(question);
-  TextTermOptions to;
-  to.stemmer = stemmer;
-  to.stem = true;
-  StatusOr<std::vector<std::vector<std::string>>> terms = AnalyzeTexts(texts, to);
-  if (!terms.ok()) return terms.status();
-  std::vector<std::string> q = std::move(terms->back());
-  terms->pop_back();
-  return Bm25Scores(*terms, q);
+  return Bm25OfQuestion(texts, question, stemmer);
 }
 
 }  // namespace

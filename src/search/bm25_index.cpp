@@ -1,4 +1,5 @@
 #include "search/bm25_index.h"
+#include "text/tfidf.h"
 
 #include <algorithm>
 #include <cmath>
@@ -105,6 +106,20 @@ std::vector<double> Bm25Scores(const std::vector<std::vector<std::string>>& docs
   bm25->Search(query, docs.size(), Bm25Params{}, nullptr, &hits);
   for (const LexicalHit& h : hits) scores[static_cast<size_t>(h.rowid)] = h.score;
   return scores;
+}
+
+StatusOr<std::vector<double>> Bm25OfQuestion(const std::vector<std::string>& texts, const std::string& question,
+                                             const std::string& stemmer) {
+  std::vector<std::string> all = texts;
+  all.push_back(question);
+  TextTermOptions to;
+  to.stemmer = stemmer;
+  to.stem = true;
+  StatusOr<std::vector<std::vector<std::string>>> terms = AnalyzeTexts(all, to);
+  if (!terms.ok()) return terms.status();
+  std::vector<std::string> q = std::move(terms->back());
+  terms->pop_back();
+  return Bm25Scores(*terms, q);
 }
 
 }  // namespace litrank

@@ -68,4 +68,9 @@ class Bm25Index {
 std::vector<double> Bm25Scores(const std::vector<std::vector<std::string>>& docs,
                                const std::vector<std::string>& query);
 
+/// BM25 of `question` for each of `texts`, both analysed alike (litrank's analyzer,
+/// Snowball stems in `stemmer`'s language). Errors: an unknown stemmer.
+StatusOr<std::vector<double>> Bm25OfQuestion(const std::vector<std::string>& texts, const std::string& question,
+                                             const std::string& stemmer = "english");
+
 }  // namespace litrank

@@ -201,17 +201,7 @@ ApiError PostAssess(const httplib::Request& req, httplib::Response& res, ServerS
   if (docs.size() >= 2 && Topics(body, docs, &m).ok()) o.topic_of = m.topic_of;
   CriterionScorer scorer;
   if (use_model && s.reranker) {
-    scorer = [&](const std::string& query, const std::string& instruction, const std::vector<std::string>& texts,
-                 std::vector<double>* scores) {
-      RerankOptions ro;
-      ro.instruction = instruction;
-      ro.cancelled = ClientGone(req);
-      RerankResult result;
-      LITRANK_RETURN_IF_ERROR(s.reranker->Rerank(query, texts, ro, &result));
-      scores->assign(texts.size(), 0.0);
-      for (const ScoredDocument& d : result.results) (*scores)[d.index] = d.score;
-      return Status::Ok();
-    };
+    scorer = RerankerScorer(s.reranker.get(), nullptr, ClientGone(req));
   }
   StatusOr<Assessment> a = Assess(docs, o, scorer);
   if (!a.ok()) return FromStatus(a.status());
@@ -283,17 +273,7 @@ ApiError PostReview(const httplib::Request& req, httplib::Response& res, ServerS
         o.progress = step;
         o.cancelled = cancelled;
         if (reranker != nullptr) {
-          o.scorer = [reranker, cancelled](const std::string& query, const std::string& instruction,
-                                           const std::vector<std::string>& texts, std::vector<double>* scores) {
-            RerankOptions ro;
-            ro.instruction = instruction;
-            ro.cancelled = cancelled;  // DELETE and shutdown end the rerank too
-            RerankResult result;
-            LITRANK_RETURN_IF_ERROR(reranker->Rerank(query, texts, ro, &result));
-            scores->assign(texts.size(), 0.0);
-            for (const ScoredDocument& d : result.results) (*scores)[d.index] = d.score;
-            return Status::Ok();
-          };
+          o.scorer = RerankerScorer(reranker, nullptr, cancelled);  // DELETE and shutdown end the rerank too
         }
         StatusOr<Review> review = BuildReview(*docs, o);
         if (!review.ok()) return review.status();
