@@ -339,6 +339,20 @@ TEST(ServerApi, CollectionsSearchUploadAndLookup) {
   auto found = PostJson(c, "/v1/collections/energy/search", R"({"query":"sodium cathode","top_k":1,"rerank":false})");
   ASSERT_EQ(found.status, 200) << found.raw;
   EXPECT_EQ(found.body["results"][0]["title"], "Sodium-ion cathodes for grid storage");
+  // A long record is searched by passage: the result shows the passage that matched.
+  std::string body_text;
+  for (int i = 0; i < 600; ++i) body_text += "filler" + std::to_string(i) + " ";
+  body_text += "the sodium dendrite passage";
+  const json long_doc = {{"documents", {{{"title", "A long report"}, {"abstract", body_text}, {"year", 2023}}}}};
+  ASSERT_EQ(PostJson(c, "/v1/collections/energy/documents", long_doc.dump()).status, 201);
+  auto by_passage = PostJson(c, "/v1/collections/energy/search", R"({"query":"dendrite","rerank":false,"explain":true})");
+  ASSERT_EQ(by_passage.status, 200) << by_passage.raw;
+  const json& top = by_passage.body["results"][0];
+  EXPECT_EQ(top["title"], "A long report");
+  EXPECT_NE(top["passage"]["text"].get<std::string>().find("sodium dendrite"), std::string::npos) << top.dump();
+  EXPECT_TRUE(top["explain"].contains("passage")) << top.dump();
+  ExpectError(PostJson(c, "/v1/collections/energy/search", R"({"query":"dendrite","passages":"best"})"), 400,
+              "invalid_request");
   auto list = testing::GetJson(c, "/v1/collections");
   EXPECT_NE(list.raw.find("\"energy\""), std::string::npos);
   // A bad upload creates nothing; binary files are refused; collections can be deleted.

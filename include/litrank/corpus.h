@@ -42,6 +42,15 @@ struct DocumentFilter {
   bool empty() const { return year_min == 0 && year_max == 0 && keywords.empty() && languages.empty(); }
 };
 
+/// One stored passage of a long document (see `ScanPassageVectors`).
+struct StoredPassage {
+  int64_t rowid = 0;     ///< the document
+  uint32_t passage = 0;  ///< 0-based, in text order
+  uint64_t begin = 0;    ///< byte span in the document's passage source (its full text or abstract)
+  uint64_t end = 0;
+  uint32_t length = 0;   ///< terms in the passage (title words included)
+};
+
 /// Progress of one ingest job, kept so an interrupted ingest resumes.
 struct IngestJob {
   std::string path;
@@ -87,6 +96,11 @@ class Corpus : public ScoreStore {
   /// encoded vector; see store/term_vector.h).
   virtual Status ScanTermVectors(
       const std::function<void(int64_t, uint32_t, std::string_view)>& fn) = 0;
+  /// Calls `fn` for every passage of every long document (one whose full text or
+  /// abstract is longer than a passage window; see text/passages.h), by document
+  /// then passage, with its encoded term vector (title + passage words). Short
+  /// documents have none: their ScanTermVectors vector is their only unit.
+  virtual Status ScanPassageVectors(const std::function<void(const StoredPassage&, std::string_view)>& fn) = 0;
   /// term -> id for every indexed term.
   virtual Status LoadVocabulary(std::unordered_map<std::string, uint32_t>* vocab) = 0;
   /// Bumped by every write that changes documents; lets derived indexes know they are stale.

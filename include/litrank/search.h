@@ -21,6 +21,17 @@ namespace litrank {
 class Reranker;
 class Embedder;
 
+/// How documents longer than a passage window (full papers, patents; see
+/// text/passages.h) are scored: by their best passage (MaxP, the default), by
+/// their first passage only (truncation, FirstP), or whole (one bag of words;
+/// the reranker reads the document cut at its pair budget).
+enum class PassageMode { kMax, kFirst, kWhole };
+
+/// "max", "first" or "whole" -> the mode; false for anything else.
+bool ParsePassageMode(const std::string& name, PassageMode* mode);
+/// The mode's name as ParsePassageMode reads it.
+const char* PassageModeName(PassageMode mode);
+
 /// What to search for and how.
 struct SearchOptions {
   bool bm25 = true;              ///< lexical recall stage
@@ -35,6 +46,8 @@ struct SearchOptions {
   double bm25_b = 0.4;
   int rrf_k = 60;                ///< reciprocal-rank fusion constant
   DocumentFilter filter;
+  PassageMode passages = PassageMode::kMax;  ///< long documents: see PassageMode
+  size_t rerank_passages = 3;    ///< passages of a long document the reranker reads (its best by BM25); the best score counts
   std::string instruction;       ///< reranker instruction ("" = its default)
   std::string embed_task;        ///< embedding query task ("" = the default web-search task)
   uint32_t dims = 0;             ///< embedding dimensions (0 = model width; MRL truncation below)
@@ -57,6 +70,12 @@ struct StageTrace {
   double rerank_score = 0;          ///< P(yes)
   bool rerank_cached = false;       ///< the rerank score came from a cache
   bool truncated = false;           ///< the reranker cut the document
+  /// The passage that gave a long document its score (the reranker's best when it
+  /// ran, else BM25's); -1 when the document was scored whole.
+  int32_t passage = -1;
+  uint64_t passage_begin = 0;       ///< byte span of that passage in the passage source
+  uint64_t passage_end = 0;
+  size_t passages_reranked = 0;     ///< passages of this document the reranker scored
 };
 
 /// One result: the document, its final score (the last stage that ran) and the trace.
@@ -64,6 +83,7 @@ struct SearchHit {
   StoredDocument document;
   double score = 0;
   StageTrace trace;
+  std::string passage;  ///< the best passage's text (trace.passage >= 0), else empty
 };
 
 /// What a search did besides finding documents.

@@ -74,5 +74,6 @@ void AddScreenBenchCommand(CLI::App& bench, int* exit_code); ///< `litrank bench
 void AddVectorsBenchCommand(CLI::App& bench, int* exit_code); ///< `litrank bench vectors`, under `bench`
 void AddClusterBenchCommand(CLI::App& bench, int* exit_code); ///< `litrank bench cluster`, under `bench`
 void AddAssessBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench assess`, under `bench`
+void AddLongDocBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench longdoc`, under `bench`
 
 }  // namespace litrank::cli

@@ -54,6 +54,9 @@ void PrintTable(const std::vector<SearchHit>& hits, bool explain, const std::map
     const Document& d = h.document.doc;
     std::printf("%-4zu  %-9.5f  %-5s  %s%s\n", ++rank, h.score, d.year ? std::to_string(d.year).c_str() : "",
                 h.trace.truncated ? "[truncated] " : "", OneLine(d.title.empty() ? d.abstract : d.title, 90).c_str());
+    if (h.trace.passage >= 0) {
+      std::printf("      passage %d: %s\n", h.trace.passage, OneLine(h.passage, 150).c_str());
+    }
     if (explain) {
       const StageTrace& t = h.trace;
       std::printf("      bm25 #%s %.3f | dense #%s %.3f | fused #%s %.4f | rerank #%s %.4f%s\n",
@@ -147,6 +150,13 @@ void AddSearchCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--rrf-k", o.rrf_k, "Reciprocal-rank fusion constant")->capture_default_str();
   cmd->add_option("--dims", o.dims, "Embedding dimensions (MRL; 0 = model width)")->capture_default_str();
   cmd->add_option("--max-length", o.max_length, "Reranker token budget per pair")->capture_default_str();
+  cmd->add_option_function<std::string>(
+         "--passages", [&o](const std::string& v) { ParsePassageMode(v, &o.passages); },
+         "Long documents (full texts, patents): max = scored by their best passage (default), "
+         "first = by their first passage (truncation), whole = as one text")
+      ->check(CLI::IsMember({"max", "first", "whole"}));
+  cmd->add_option("--rerank-passages", o.rerank_passages, "Best passages of a long document the reranker reads")
+      ->capture_default_str()->check(CLI::Range(1, 64));
   cmd->add_option("--year-from", o.filter.year_min, "Only documents from this year on");
   cmd->add_option("--year-to", o.filter.year_max, "Only documents up to this year");
   cmd->add_option("--keyword", o.filter.keywords, "Only documents with this keyword (repeatable)");

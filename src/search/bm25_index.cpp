@@ -8,8 +8,22 @@
 
 namespace litrank {
 
-StatusOr<std::unique_ptr<Bm25Index>> Bm25Index::Build(Corpus& corpus) {
+bool Bm25Index::AddUnit(int64_t rowid, uint32_t length, std::string_view bytes, const Span& span) {
+  thread_local std::vector<TermCount> counts;
+  if (!DecodeTermVector(bytes, &counts)) return false;
+  const auto slot = static_cast<uint32_t>(rowids_.size());
+  rowids_.push_back(rowid);
+  lengths_.push_back(length);
+  spans_.push_back(span);
+  for (const auto& [id, tf] : counts) {
+    if (id < postings_.size()) postings_[id].push_back({slot, tf});
+  }
+  return true;
+}
+
+StatusOr<std::unique_ptr<Bm25Index>> Bm25Index::Build(Corpus& corpus, PassageMode mode) {
   auto index = std::unique_ptr<Bm25Index>(new Bm25Index());
+  index->mode_ = mode;
   StatusOr<int64_t> generation = corpus.Generation();
   if (!generation.ok()) return generation.status();
   index->generation_ = *generation;
@@ -17,22 +31,29 @@ StatusOr<std::unique_ptr<Bm25Index>> Bm25Index::Build(Corpus& corpus) {
   uint32_t max_id = 0;
   for (const auto& [term, id] : index->vocab_) max_id = std::max(max_id, id);
   index->postings_.resize(static_cast<size_t>(max_id) + 1);
-  std::vector<TermCount> counts;
   bool corrupt = false;
-  double total_length = 0;
+  // Passages first (long documents), then the whole vectors of every other document.
+  if (mode != PassageMode::kWhole) {
+    Status st = corpus.ScanPassageVectors([&](const StoredPassage& p, std::string_view bytes) {
+      if (mode == PassageMode::kFirst && p.passage != 0) return;
+      const auto slot = static_cast<uint32_t>(index->rowids_.size());
+      auto [it, inserted] = index->passage_slots_.emplace(p.rowid, std::make_pair(slot, 0u));
+      ++it->second.second;
+      if (!index->AddUnit(p.rowid, p.length, bytes, Span{static_cast<int32_t>(p.passage), p.begin, p.end})) {
+        corrupt = true;
+      }
+    });
+    LITRANK_RETURN_IF_ERROR(st);
+  }
   Status st = corpus.ScanTermVectors([&](int64_t rowid, uint32_t length, std::string_view bytes) {
-    if (!DecodeTermVector(bytes, &counts)) corrupt = true;
-    const auto slot = static_cast<uint32_t>(index->rowids_.size());
-    index->rowids_.push_back(rowid);
-    index->lengths_.push_back(length);
-    total_length += length;
-    for (const auto& [id, tf] : counts) {
-      if (id < index->postings_.size()) index->postings_[id].push_back({slot, tf});
-    }
+    if (index->passage_slots_.count(rowid) > 0) return;
+    if (!index->AddUnit(rowid, length, bytes, Span{-1, 0, 0})) corrupt = true;
   });
   LITRANK_RETURN_IF_ERROR(st);
   if (corrupt) return Status::Corruption("a stored term vector is malformed; re-ingest the collection");
-  if (!index->rowids_.empty()) index->avg_length_ = total_length / index->rowids_.size();
+  double total_length = 0;
+  for (uint32_t length : index->lengths_) total_length += length;
+  if (!index->rowids_.empty()) index->avg_length_ = total_length / static_cast<double>(index->rowids_.size());
   return index;
 }
 
@@ -51,6 +72,7 @@ std::unique_ptr<Bm25Index> Bm25Index::FromTerms(const std::vector<std::vector<st
     for (const auto& [id, n] : tf) index->postings_[id].push_back({slot, n});
     index->rowids_.push_back(static_cast<int64_t>(d));
     index->lengths_.push_back(static_cast<uint32_t>(docs[d].size()));
+    index->spans_.push_back(Span{-1, 0, 0});
     total_length += static_cast<double>(docs[d].size());
   }
   if (!docs.empty()) index->avg_length_ = total_length / static_cast<double>(docs.size());
@@ -80,12 +102,26 @@ void Bm25Index::Search(const std::vector<std::string>& terms, size_t n, const Bm
       scores[p.doc] += static_cast<float>(contribution);
     }
   }
+  // A document scores as its best unit (ties: the earlier passage).
   std::vector<LexicalHit> candidates;
   candidates.reserve(touched.size());
+  std::unordered_map<int64_t, size_t> seen;  // rowid -> index in candidates (long documents)
   for (uint32_t slot : touched) {
     const int64_t rowid = rowids_[slot];
     if (allowed != nullptr && !std::binary_search(allowed->begin(), allowed->end(), rowid)) continue;
-    candidates.push_back({rowid, scores[slot]});
+    const Span& span = spans_[slot];
+    LexicalHit hit{rowid, scores[slot], span.passage, span.begin, span.end};
+    if (span.passage < 0) {
+      candidates.push_back(hit);
+      continue;
+    }
+    auto [it, inserted] = seen.emplace(rowid, candidates.size());
+    if (inserted) {
+      candidates.push_back(hit);
+    } else {
+      LexicalHit& best = candidates[it->second];
+      if (hit.score > best.score || (hit.score == best.score && hit.passage < best.passage)) best = hit;
+    }
   }
   auto better = [](const LexicalHit& a, const LexicalHit& b) {
     return a.score != b.score ? a.score > b.score : a.rowid < b.rowid;
@@ -95,6 +131,38 @@ void Bm25Index::Search(const std::vector<std::string>& terms, size_t n, const Bm
                     candidates.end(), better);
   candidates.resize(keep);
   *hits = std::move(candidates);
+}
+
+double Bm25Index::UnitScore(uint32_t slot, const std::vector<std::string>& terms, const Bm25Params& params) const {
+  const double total = static_cast<double>(rowids_.size());
+  double score = 0;
+  for (const std::string& term : terms) {
+    auto it = vocab_.find(term);
+    if (it == vocab_.end()) continue;
+    const std::vector<Posting>& list = postings_[it->second];
+    auto p = std::lower_bound(list.begin(), list.end(), slot,
+                              [](const Posting& a, uint32_t s) { return a.doc < s; });
+    if (p == list.end() || p->doc != slot) continue;
+    const double df = static_cast<double>(list.size());
+    const double idf = std::log(1.0 + (total - df + 0.5) / (df + 0.5));
+    const double tf = p->tf;
+    score += idf * tf /
+             (tf + params.k1 * (1.0 - params.b + params.b * lengths_[slot] / std::max(avg_length_, 1e-9)));
+  }
+  return score;
+}
+
+std::vector<LexicalHit> Bm25Index::Passages(const std::vector<std::string>& terms, int64_t rowid,
+                                            const Bm25Params& params) const {
+  std::vector<LexicalHit> out;
+  auto it = passage_slots_.find(rowid);
+  if (it == passage_slots_.end()) return out;
+  for (uint32_t slot = it->second.first; slot < it->second.first + it->second.second; ++slot) {
+    const Span& span = spans_[slot];
+    out.push_back({rowid, UnitScore(slot, terms, params), span.passage, span.begin, span.end});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const LexicalHit& a, const LexicalHit& b) { return a.score > b.score; });
+  return out;
 }
 
 std::vector<double> Bm25Scores(const std::vector<std::vector<std::string>>& docs,

@@ -5,6 +5,10 @@
 // once per process and answers queries term-at-a-time. Scoring follows
 // Lucene/Anserini: idf = ln(1 + (N - df + 0.5) / (df + 0.5)),
 // tf part = tf / (tf + k1 * (1 - b + b * len / avglen)); repeated query terms count repeatedly.
+//
+// Long documents (text/passages.h) are indexed as their passages: each passage is a
+// unit of its own (N, df and avglen count units) and a document scores as its best
+// unit (MaxP), or as its first passage only (FirstP, i.e. truncation), or whole.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +19,7 @@
 #include <vector>
 
 #include "litrank/corpus.h"
+#include "litrank/search.h"
 #include "litrank/status.h"
 
 namespace litrank {
@@ -25,17 +30,22 @@ struct Bm25Params {
   double b = 0.4;
 };
 
-/// One lexical hit.
+/// One lexical hit: a document and, for a long document, the passage that gave its score.
 struct LexicalHit {
   int64_t rowid = 0;
   double score = 0;
+  int32_t passage = -1;  ///< -1: the document was scored whole
+  uint64_t begin = 0;    ///< the passage's byte span in the document's passage source
+  uint64_t end = 0;
 };
 
 /// Posting lists of a whole corpus. Immutable after Build; safe to query from many threads.
 class Bm25Index {
  public:
-  /// Reads every term vector of `corpus` and inverts them.
-  static StatusOr<std::unique_ptr<Bm25Index>> Build(Corpus& corpus);
+  /// Reads every term vector of `corpus` and inverts them; long documents as
+  /// `mode` says (kMax: every passage a unit; kFirst: the first passage only;
+  /// kWhole: the document's own vector).
+  static StatusOr<std::unique_ptr<Bm25Index>> Build(Corpus& corpus, PassageMode mode = PassageMode::kMax);
   /// An index of documents given as analysed terms; document i gets rowid i.
   static std::unique_ptr<Bm25Index> FromTerms(const std::vector<std::vector<std::string>>& docs);
 
@@ -45,8 +55,15 @@ class Bm25Index {
   void Search(const std::vector<std::string>& terms, size_t n, const Bm25Params& params,
               const std::vector<int64_t>* allowed, std::vector<LexicalHit>* hits) const;
 
-  /// Documents indexed.
+  /// The indexed passages of long document `rowid`, scored for `terms`, best first
+  /// (ties by passage number); empty for a document indexed whole or unknown.
+  std::vector<LexicalHit> Passages(const std::vector<std::string>& terms, int64_t rowid,
+                                   const Bm25Params& params) const;
+
+  /// Units indexed (documents, or passages of long documents).
   size_t size() const { return rowids_.size(); }
+  /// How long documents were indexed.
+  PassageMode mode() const { return mode_; }
   /// The corpus generation this index reflects.
   int64_t generation() const { return generation_; }
 
@@ -55,12 +72,23 @@ class Bm25Index {
     uint32_t doc;  // dense slot, index into rowids_/lengths_
     uint32_t tf;
   };
+  struct Span {
+    int32_t passage;  // -1: a whole document
+    uint64_t begin, end;
+  };
+  // Adds one unit (slot) with its term vector; false when the vector is malformed.
+  bool AddUnit(int64_t rowid, uint32_t length, std::string_view bytes, const Span& span);
+  double UnitScore(uint32_t slot, const std::vector<std::string>& terms, const Bm25Params& params) const;
+
   std::unordered_map<std::string, uint32_t> vocab_;
-  std::vector<std::vector<Posting>> postings_;  // by term id
-  std::vector<int64_t> rowids_;                 // slot -> rowid, ascending
-  std::vector<uint32_t> lengths_;               // slot -> terms in document
+  std::vector<std::vector<Posting>> postings_;  // by term id, ascending slots
+  std::vector<int64_t> rowids_;                 // slot -> rowid
+  std::vector<uint32_t> lengths_;               // slot -> terms in the unit
+  std::vector<Span> spans_;                     // slot -> passage (empty when no unit is a passage)
+  std::unordered_map<int64_t, std::pair<uint32_t, uint32_t>> passage_slots_;  // long doc -> first slot, count
   double avg_length_ = 0;
   int64_t generation_ = 0;
+  PassageMode mode_ = PassageMode::kWhole;
 };
 
 /// BM25 (default parameters) of `query` for each of `docs` (analysed terms), in

@@ -10,6 +10,10 @@ nlohmann::json StageTraceJson(const StageTrace& t) {
   if (t.rerank_rank) {
     j["rerank"] = {{"rank", *t.rerank_rank}, {"score", t.rerank_score}, {"cached", t.rerank_cached},
                    {"truncated", t.truncated}};
+    if (t.passages_reranked > 0) j["rerank"]["passages"] = t.passages_reranked;
+  }
+  if (t.passage >= 0) {
+    j["passage"] = {{"index", t.passage}, {"begin_byte", t.passage_begin}, {"end_byte", t.passage_end}};
   }
   return j;
 }
@@ -25,6 +29,7 @@ nlohmann::json SearchHitJson(const SearchHit& h, size_t rank, bool explain, bool
     j["venue"] = d.venue;
     j["keywords"] = d.keywords;
   }
+  if (h.trace.passage >= 0) j["passage"] = {{"index", h.trace.passage}, {"text", h.passage}};
   if (explain) j["explain"] = StageTraceJson(h.trace);
   return j;
 }

@@ -10,6 +10,7 @@
 #include "search/bm25_index.h"
 #include "search/dense_retriever.h"
 #include "text/analyzer.h"
+#include "text/passages.h"
 #include "util/utf8.h"
 
 namespace litrank {
@@ -25,6 +26,23 @@ std::vector<std::pair<int64_t, double>> ReciprocalRankFusion(
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   });
   return fused;
+}
+
+bool ParsePassageMode(const std::string& name, PassageMode* mode) {
+  if (name == "max") *mode = PassageMode::kMax;
+  else if (name == "first") *mode = PassageMode::kFirst;
+  else if (name == "whole") *mode = PassageMode::kWhole;
+  else return false;
+  return true;
+}
+
+const char* PassageModeName(PassageMode mode) {
+  switch (mode) {
+    case PassageMode::kMax: return "max";
+    case PassageMode::kFirst: return "first";
+    case PassageMode::kWhole: return "whole";
+  }
+  return "max";
 }
 
 namespace {
@@ -54,6 +72,8 @@ class SearcherImpl final : public Searcher {
                std::vector<int64_t>* ranked, std::map<int64_t, Candidate>* cands, SearchReport* report);
   Status Rerank(const std::string& query, const SearchOptions& o, std::vector<int64_t>* order,
                 std::map<int64_t, Candidate>* cands, SearchReport* report);
+  // (Re)builds the BM25 index when the collection changed or another passage mode is asked for.
+  Status EnsureBm25(PassageMode mode);
 
   Corpus* corpus_;
   Reranker* reranker_;
@@ -68,13 +88,7 @@ class SearcherImpl final : public Searcher {
 Status SearcherImpl::Lexical(const std::string& query, const SearchOptions& o,
                              const std::vector<int64_t>* allowed, std::vector<int64_t>* ranked,
                              std::map<int64_t, Candidate>* cands, SearchReport* report) {
-  StatusOr<int64_t> generation = corpus_->Generation();
-  if (!generation.ok()) return generation.status();
-  if (!bm25_ || bm25_->generation() != *generation) {
-    auto built = Bm25Index::Build(*corpus_);
-    if (!built.ok()) return built.status();
-    bm25_ = std::move(*built);
-  }
+  LITRANK_RETURN_IF_ERROR(EnsureBm25(o.passages));
   std::vector<std::string> terms;
   analyzer_->Analyze(query, &terms);
   if (terms.empty()) report->notes.push_back("the query has no indexable words for BM25");
@@ -85,8 +99,22 @@ Status SearcherImpl::Lexical(const std::string& query, const SearchOptions& o,
     StageTrace& t = (*cands)[found[i].rowid].trace;
     t.bm25_rank = i + 1;
     t.bm25_score = found[i].score;
+    t.passage = found[i].passage;
+    t.passage_begin = found[i].begin;
+    t.passage_end = found[i].end;
   }
   report->stages.push_back("bm25");
+  return Status::Ok();
+}
+
+Status SearcherImpl::EnsureBm25(PassageMode mode) {
+  StatusOr<int64_t> generation = corpus_->Generation();
+  if (!generation.ok()) return generation.status();
+  if (!bm25_ || bm25_->generation() != *generation || bm25_->mode() != mode) {
+    auto built = Bm25Index::Build(*corpus_, mode);
+    if (!built.ok()) return built.status();
+    bm25_ = std::move(*built);
+  }
   return Status::Ok();
 }
 
@@ -147,8 +175,33 @@ Status SearcherImpl::Rerank(const std::string& query, const SearchOptions& o, st
   if (order->empty()) return Status::Ok();
   std::vector<StoredDocument> docs;
   LITRANK_RETURN_IF_ERROR(corpus_->GetMany(*order, &docs));
+  // What the reranker reads: a short document whole; a long one as its best
+  // passages by BM25 (title + passage each), the document scoring as its best.
+  std::vector<std::string> query_terms;
+  if (o.passages != PassageMode::kWhole) {
+    LITRANK_RETURN_IF_ERROR(EnsureBm25(o.passages));
+    analyzer_->Analyze(query, &query_terms);
+  }
   std::vector<std::string> texts;
-  for (const StoredDocument& d : docs) texts.push_back(SearchText(d.doc));
+  std::vector<size_t> owner;            // text -> index in docs
+  std::vector<LexicalHit> read_passage; // text -> its passage (passage -1: whole document)
+  for (size_t d = 0; d < docs.size(); ++d) {
+    std::vector<LexicalHit> passages;
+    if (o.passages != PassageMode::kWhole) passages = bm25_->Passages(query_terms, docs[d].rowid, Bm25Params{o.bm25_k1, o.bm25_b});
+    if (passages.empty()) {
+      texts.push_back(SearchText(docs[d].doc));
+      owner.push_back(d);
+      read_passage.push_back(LexicalHit{docs[d].rowid, 0, -1, 0, 0});
+      continue;
+    }
+    const std::string source = PassageSource(docs[d].doc);
+    const size_t n = std::min(std::max<size_t>(o.rerank_passages, 1), passages.size());
+    for (size_t i = 0; i < n; ++i) {
+      texts.push_back(PassageText(docs[d].doc, source, PassageSpan{passages[i].begin, passages[i].end}));
+      owner.push_back(d);
+      read_passage.push_back(passages[i]);
+    }
+  }
   RerankOptions ro;
   ro.instruction = o.instruction;
   ro.max_length = o.max_length;
@@ -156,15 +209,27 @@ Status SearcherImpl::Rerank(const std::string& query, const SearchOptions& o, st
   ro.score_store = corpus_;  // a repeated search costs no model time, even in a new process
   RerankResult result;
   LITRANK_RETURN_IF_ERROR(reranker_->Rerank(query, texts, ro, &result));
+  // Results come best first: a document's first text is its best.
+  std::vector<size_t> reads(docs.size(), 0);
+  for (size_t d : owner) ++reads[d];
+  std::vector<bool> placed(docs.size(), false);
   order->clear();
-  for (size_t i = 0; i < result.results.size(); ++i) {
-    const ScoredDocument& r = result.results[i];
-    const int64_t rowid = docs[r.index].rowid;
+  for (const ScoredDocument& r : result.results) {
+    const size_t d = owner[r.index];
+    if (placed[d]) continue;
+    placed[d] = true;
+    const int64_t rowid = docs[d].rowid;
     Candidate& c = (*cands)[rowid];
-    c.trace.rerank_rank = i + 1;
+    c.trace.rerank_rank = order->size() + 1;
     c.trace.rerank_score = r.score;
     c.trace.rerank_cached = r.cached;
     c.trace.truncated = r.truncated;
+    c.trace.passages_reranked = read_passage[r.index].passage >= 0 ? reads[d] : 0;
+    if (read_passage[r.index].passage >= 0) {
+      c.trace.passage = read_passage[r.index].passage;
+      c.trace.passage_begin = read_passage[r.index].begin;
+      c.trace.passage_end = read_passage[r.index].end;
+    }
     c.score = r.score;
     order->push_back(rowid);
   }
@@ -242,7 +307,14 @@ Status SearcherImpl::Search(const std::string& query, const SearchOptions& o, st
   LITRANK_RETURN_IF_ERROR(corpus_->GetMany(kept, &docs));
   for (StoredDocument& d : docs) {
     const Candidate& c = cands[d.rowid];
-    hits->push_back(SearchHit{std::move(d), c.score, c.trace});
+    std::string passage;
+    if (c.trace.passage >= 0) {
+      const std::string source = PassageSource(d.doc);
+      const size_t begin = std::min<uint64_t>(c.trace.passage_begin, source.size());
+      const size_t end = std::min<uint64_t>(std::max(c.trace.passage_end, c.trace.passage_begin), source.size());
+      passage = source.substr(begin, end - begin);
+    }
+    hits->push_back(SearchHit{std::move(d), c.score, c.trace, std::move(passage)});
   }
   report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return Status::Ok();

@@ -276,6 +276,9 @@ ApiError ParseSearchRequest(const json& body, const RequestLimits& limits, Searc
   f.Int("max_length", &o.max_length, 1, limits.max_length);
   f.Double("bm25_k1", &o.bm25_k1);
   f.Double("bm25_b", &o.bm25_b);
+  std::string passages = PassageModeName(o.passages);
+  f.String("passages", &passages);
+  f.Int("rerank_passages", &o.rerank_passages, 1, 64);
   if (f.has("threshold")) {
     double t = 0;
     f.Double("threshold", &t);
@@ -292,6 +295,7 @@ ApiError ParseSearchRequest(const json& body, const RequestLimits& limits, Searc
   if (Blank(out->query)) return BadRequest("\"query\" is empty", "missing_field");
   if (o.bm25_k1 < 0 || o.bm25_b < 0 || o.bm25_b > 1) return BadRequest("bm25_k1 must be >= 0 and bm25_b in [0, 1]");
   if (!o.bm25 && !o.dense) return BadRequest("at least one of \"bm25\" and \"dense\" must be on");
+  if (!ParsePassageMode(passages, &o.passages)) return BadRequest("\"passages\" must be \"max\", \"first\" or \"whole\"");
   return {};
 }
 

@@ -13,6 +13,7 @@
 #include "store/term_vector.h"
 #include "store/vector_store.h"
 #include "text/analyzer.h"
+#include "text/passages.h"
 #include "util/ascii.h"
 #include "util/hash.h"
 #include "util/utf8.h"
@@ -107,6 +108,16 @@ class SqliteCorpus final : public Corpus {
   Status ScanTermVectors(const std::function<void(int64_t, uint32_t, std::string_view)>& fn) override {
     sql::Stmt stmt(db_, "SELECT doc, length, terms FROM lex_terms ORDER BY doc");
     while (stmt.Step()) fn(stmt.Int(0), static_cast<uint32_t>(stmt.Int(1)), stmt.Blob(2));
+    return stmt.status();
+  }
+
+  Status ScanPassageVectors(const std::function<void(const StoredPassage&, std::string_view)>& fn) override {
+    sql::Stmt stmt(db_, "SELECT doc, passage, begin_byte, end_byte, length, terms FROM lex_passages ORDER BY doc, passage");
+    while (stmt.Step()) {
+      const StoredPassage p{stmt.Int(0), static_cast<uint32_t>(stmt.Int(1)), static_cast<uint64_t>(stmt.Int(2)),
+                            static_cast<uint64_t>(stmt.Int(3)), static_cast<uint32_t>(stmt.Int(4))};
+      fn(p, stmt.Blob(5));
+    }
     return stmt.status();
   }
 
@@ -263,7 +274,15 @@ class SqliteCorpus final : public Corpus {
   Status AddOne(const Document& incoming, AddOutcome* outcome);
   StatusOr<std::optional<StoredDocument>> FindExisting(const Document& doc, std::string* key);
   Status IndexDocument(int64_t rowid, const Document& doc);
+  Status IndexPassages(int64_t rowid, const Document& doc);
+  StatusOr<uint32_t> TermVector(const std::string& text, std::string* encoded);
   StatusOr<uint32_t> TermId(const std::string& term);
+
+ public:
+  /// Splits the long documents stored before schema version 5 into passages, once.
+  Status BackfillPassages();
+
+ private:
 
   sql::Db db_;
   std::string stemmer_;
@@ -387,19 +406,29 @@ Status SqliteCorpus::AddOne(const Document& incoming, AddOutcome* outcome) {
   return IndexDocument(db_.last_insert_rowid(), doc);
 }
 
-Status SqliteCorpus::IndexDocument(int64_t rowid, const Document& doc) {
+// Analyses `text` and encodes its term vector (term ids resolved inside the open
+// write transaction); returns the number of terms.
+StatusOr<uint32_t> SqliteCorpus::TermVector(const std::string& text, std::string* encoded) {
   std::vector<std::string> terms;
-  analyzer_->Analyze(LexicalText(doc), &terms);
+  analyzer_->Analyze(text, &terms);
   std::map<uint32_t, uint32_t> counts;
   for (const std::string& term : terms) {
     StatusOr<uint32_t> id = TermId(term);
     if (!id.ok()) return id.status();
     ++counts[*id];
   }
+  *encoded = EncodeTermVector({counts.begin(), counts.end()});
+  return static_cast<uint32_t>(terms.size());
+}
+
+Status SqliteCorpus::IndexDocument(int64_t rowid, const Document& doc) {
+  std::string encoded;
+  StatusOr<uint32_t> length = TermVector(LexicalText(doc), &encoded);
+  if (!length.ok()) return length.status();
   sql::Stmt put(db_, "INSERT OR REPLACE INTO lex_terms(doc, length, terms) VALUES (?, ?, ?)");
-  put.Bind(1, rowid).Bind(2, static_cast<int64_t>(terms.size()))
-      .BindBlob(3, EncodeTermVector({counts.begin(), counts.end()}));
+  put.Bind(1, rowid).Bind(2, static_cast<int64_t>(*length)).BindBlob(3, encoded);
   LITRANK_RETURN_IF_ERROR(put.Run());
+  LITRANK_RETURN_IF_ERROR(IndexPassages(rowid, doc));
   sql::Stmt clear(db_, "DELETE FROM doc_keywords WHERE doc = ?");
   clear.Bind(1, rowid);
   LITRANK_RETURN_IF_ERROR(clear.Run());
@@ -409,6 +438,67 @@ Status SqliteCorpus::IndexDocument(int64_t rowid, const Document& doc) {
     LITRANK_RETURN_IF_ERROR(keyword.Run());
   }
   return Status::Ok();
+}
+
+// Replaces the document's passages: none for a short document; for a long one,
+// each window's term vector over the title and the window's words.
+Status SqliteCorpus::IndexPassages(int64_t rowid, const Document& doc) {
+  sql::Stmt clear(db_, "DELETE FROM lex_passages WHERE doc = ?");
+  clear.Bind(1, rowid);
+  LITRANK_RETURN_IF_ERROR(clear.Run());
+  const std::vector<PassageSpan> spans = LongDocumentPassages(doc);
+  if (spans.empty()) return Status::Ok();
+  const std::string source = PassageSource(doc);
+  sql::Stmt put(db_, "INSERT INTO lex_passages(doc, passage, begin_byte, end_byte, length, terms) VALUES (?, ?, ?, ?, ?, ?)");
+  for (size_t i = 0; i < spans.size(); ++i) {
+    std::string encoded;
+    StatusOr<uint32_t> length = TermVector(PassageText(doc, source, spans[i]), &encoded);
+    if (!length.ok()) return length.status();
+    put.Bind(1, rowid).Bind(2, static_cast<int64_t>(i)).Bind(3, static_cast<int64_t>(spans[i].begin))
+        .Bind(4, static_cast<int64_t>(spans[i].end)).Bind(5, static_cast<int64_t>(*length)).BindBlob(6, encoded);
+    LITRANK_RETURN_IF_ERROR(put.Run());
+  }
+  return Status::Ok();
+}
+
+// Documents stored before passages existed (schema < 5): split the long ones in
+// one transaction and clear the flag. Short documents need nothing, so only rows
+// whose text could be long are read.
+Status SqliteCorpus::BackfillPassages() {
+  {
+    sql::Stmt flag(db_, "SELECT 1 FROM meta WHERE key = 'passages_backfill'");
+    const bool pending = flag.Step();
+    LITRANK_RETURN_IF_ERROR(flag.status());
+    if (!pending) return Status::Ok();
+  }
+  if (!vocab_loaded_) {
+    LITRANK_RETURN_IF_ERROR(LoadVocabulary(&vocab_));
+    vocab_loaded_ = true;
+  }
+  sql::Transaction tx(db_);
+  LITRANK_RETURN_IF_ERROR(tx.status());
+  Status st;
+  bool split = false;
+  {
+    sql::Stmt scan(db_, std::string("SELECT rowid, ") + kDocumentColumns +
+                            " FROM documents WHERE length(abstract) > ? OR instr(extra, '\"full_text\"') > 0");
+    scan.Bind(1, static_cast<int64_t>(kLongDocumentWords));  // a word takes at least one character
+    std::vector<StoredDocument> docs;
+    while (scan.Step()) docs.push_back({scan.Int(0), ReadDocumentColumns(scan, 1)});
+    st = scan.status();
+    for (size_t i = 0; i < docs.size() && st.ok(); ++i) st = IndexPassages(docs[i].rowid, docs[i].doc);
+    split = !docs.empty();
+  }
+  if (st.ok()) st = db_.Exec("DELETE FROM meta WHERE key = 'passages_backfill'");
+  if (st.ok() && split) st = db_.Exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'");
+  if (st.ok()) st = tx.Commit();
+  if (!st.ok()) {
+    vocab_.clear();
+    vocab_loaded_ = false;
+    insert_term_.reset();
+    select_term_.reset();
+  }
+  return st;
 }
 
 // Resolves `term` inside the open write transaction. Another connection may have
@@ -451,8 +541,9 @@ StatusOr<std::unique_ptr<Corpus>> Corpus::Open(const std::string& path, bool cre
   options.stemmer = stemmer;
   StatusOr<std::unique_ptr<Analyzer>> analyzer = Analyzer::Create(options);
   if (!analyzer.ok()) return analyzer.status();
-  return std::unique_ptr<Corpus>(
-      new SqliteCorpus(std::move(*db), std::move(stemmer), std::move(*analyzer)));
+  auto corpus = std::make_unique<SqliteCorpus>(std::move(*db), std::move(stemmer), std::move(*analyzer));
+  LITRANK_RETURN_IF_ERROR(corpus->BackfillPassages());
+  return std::unique_ptr<Corpus>(std::move(corpus));
 }
 
 }  // namespace litrank

@@ -88,6 +88,16 @@ CREATE TABLE extractions(doc INTEGER NOT NULL REFERENCES documents ON DELETE CAS
   json TEXT NOT NULL, complete INTEGER NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY(doc, key)) WITHOUT ROWID;
 CREATE INDEX extractions_by_time ON extractions(doc, created_at);
 )sql",
+    // 4 -> 5: passages of long documents (issue #12): one term vector per word
+    // window (text/passages.h) of a document whose text is long, with the window's
+    // byte span in the passage source. Documents stored before this version are
+    // split when the collection is next opened ('passages_backfill').
+    R"sql(
+CREATE TABLE lex_passages(doc INTEGER NOT NULL REFERENCES documents ON DELETE CASCADE,
+  passage INTEGER NOT NULL, begin_byte INTEGER NOT NULL, end_byte INTEGER NOT NULL, length INTEGER NOT NULL,
+  terms BLOB NOT NULL, PRIMARY KEY(doc, passage)) WITHOUT ROWID;
+INSERT INTO meta VALUES('passages_backfill', '1');
+)sql",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kCorpusSchemaVersion, "one migration per schema version");
