@@ -28,23 +28,6 @@ std::vector<std::pair<int64_t, double>> ReciprocalRankFusion(
   return fused;
 }
 
-bool ParsePassageMode(const std::string& name, PassageMode* mode) {
-  if (name == "max") *mode = PassageMode::kMax;
-  else if (name == "first") *mode = PassageMode::kFirst;
-  else if (name == "whole") *mode = PassageMode::kWhole;
-  else return false;
-  return true;
-}
-
-const char* PassageModeName(PassageMode mode) {
-  switch (mode) {
-    case PassageMode::kMax: return "max";
-    case PassageMode::kFirst: return "first";
-    case PassageMode::kWhole: return "whole";
-  }
-  return "max";
-}
-
 namespace {
 
 bool IsBlank(const std::string& s) {
