@@ -123,17 +123,28 @@ double CurrentRssMiB() {
 
 void ResetOwnPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
-LlamaServer::LlamaServer(const std::string& binary, const std::string& model, int threads, int parallel) {
+LlamaServer::LlamaServer(const std::string& binary, const std::string& model, int threads, int parallel,
+                         const std::vector<std::string>& mode_args) {
   port_ = FreeLoopbackPort();
+  const std::string t = std::to_string(threads), np = std::to_string(parallel), port = std::to_string(port_);
+  const std::string ctx = std::to_string(4096 * parallel);
+  std::vector<std::string> args = {binary, "-m", model};
+  args.insert(args.end(), mode_args.begin(), mode_args.end());
+  for (const char* a : {"--host", "127.0.0.1", "--port"}) args.emplace_back(a);
+  args.push_back(port);
+  for (const std::string& a : {std::string("-t"), t, std::string("-tb"), t, std::string("-np"), np, std::string("-c"), ctx,
+                               std::string("-b"), std::string("2048"), std::string("-ub"), std::string("2048"),
+                               std::string("--no-webui")}) {
+    args.push_back(a);
+  }
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   pid_ = fork();
   if (pid_ == 0) {
     FILE* log = std::fopen("/dev/null", "w");
     if (log) dup2(fileno(log), 1), dup2(fileno(log), 2);
-    const std::string t = std::to_string(threads), np = std::to_string(parallel), port = std::to_string(port_);
-    const std::string ctx = std::to_string(4096 * parallel);
-    execl(binary.c_str(), binary.c_str(), "-m", model.c_str(), "--rerank", "--host", "127.0.0.1", "--port",
-          port.c_str(), "-t", t.c_str(), "-tb", t.c_str(), "-np", np.c_str(), "-c", ctx.c_str(), "-b", "2048",
-          "-ub", "2048", "--no-webui", static_cast<char*>(nullptr));
+    execv(binary.c_str(), argv.data());
     _exit(127);
   }
   for (int i = 0; i < 1200 && !ready_; ++i) {
@@ -147,6 +158,11 @@ LlamaServer::~LlamaServer() {
   if (pid_ <= 0) return;
   kill(pid_, SIGTERM);
   waitpid(pid_, nullptr, 0);
+}
+
+long LlamaServer::Post(const std::string& path, const std::string& body, std::string* reply) const {
+  reply->clear();
+  return Http(port_, path, &body, reply);
 }
 
 double LlamaServer::TimeRerank(const std::string& query, const std::vector<std::string>& docs) {

@@ -31,15 +31,19 @@ double PeakRssMiB(pid_t pid);
 double CurrentRssMiB();
 void ResetOwnPeakRss();
 
-/// A llama-server started with --rerank on `model`; killed on destruction.
+/// A llama-server on `model` (by default with --rerank; `mode_args` replace that,
+/// e.g. {} for completions), 4096 context tokens per slot; killed on destruction.
 class LlamaServer {
  public:
-  LlamaServer(const std::string& binary, const std::string& model, int threads, int parallel);
+  LlamaServer(const std::string& binary, const std::string& model, int threads, int parallel,
+              const std::vector<std::string>& mode_args = {"--rerank"});
   ~LlamaServer();
   bool ready() const { return ready_; }
   /// Seconds for one /v1/rerank call, or a negative value on failure.
   double TimeRerank(const std::string& query, const std::vector<std::string>& docs);
   double peak_rss_mib() const { return PeakRssMiB(pid_); }
+  /// POSTs JSON `body` to `path`; the HTTP status (0: no connection) and the reply.
+  long Post(const std::string& path, const std::string& body, std::string* reply) const;
 
  private:
   pid_t pid_ = -1;

@@ -22,6 +22,10 @@ struct ExtractOptions {
   uint32_t max_tokens = 1024;     ///< generated tokens per answer, at most
   uint32_t window_tokens = 6144;  ///< text tokens per window; longer texts are split
   uint32_t max_windows = 16;      ///< a text needing more windows is refused
+  uint32_t parallel = 8;          ///< windows decoded together as parallel sequences (ExtractMany)
+  float temperature = 0.0f;       ///< 0 = greedy; above, sampled (top_p, seed)
+  float top_p = 1.0f;
+  uint32_t seed = 0;              ///< with temperature > 0: the same seed and text give the same answer
   int threads = 0;                ///< CPU threads (0 = all)
   int gpu_layers = 0;             ///< layers offloaded to a GPU (-1 = all)
 };
@@ -62,6 +66,13 @@ class Extractor {
   /// InvalidArgument (invalid UTF-8), TooLong (more than max_windows windows),
   /// Internal (a decode failed twice).
   Status Extract(const std::string& text, Extraction* out);
+
+  /// Extract for every text, the windows of several texts decoded together
+  /// (options.parallel sequences of one context, the instructions decoded once):
+  /// throughput grows with the batch. (*statuses)[i] is text i's outcome, with
+  /// Extract's errors; the call itself fails only when the model cannot run.
+  Status ExtractMany(const std::vector<std::string>& texts, std::vector<Extraction>* outs,
+                     std::vector<Status>* statuses);
 
   /// The schema in force (JSON text) and the model's fingerprint: with the prompt
   /// version, what a stored extraction is keyed by.

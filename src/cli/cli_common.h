@@ -75,5 +75,6 @@ void AddVectorsBenchCommand(CLI::App& bench, int* exit_code); ///< `litrank benc
 void AddClusterBenchCommand(CLI::App& bench, int* exit_code); ///< `litrank bench cluster`, under `bench`
 void AddAssessBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench assess`, under `bench`
 void AddLongDocBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench longdoc`, under `bench`
+void AddExtractBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench extract`, under `bench`
 
 }  // namespace litrank::cli

@@ -108,36 +108,7 @@ int Run(ExtractArgs& a) {
   ProgressBar bar("extract");
   size_t failed = 0, incomplete = 0, generated = 0, extracted = 0, from_store = 0;
   bool internal = false;
-  for (size_t i = 0; i < docs.size(); ++i) {
-    bar.Update(i, docs.size());
-    if (auto it = finished.find(i); it != finished.end()) {
-      emit(it->second);
-      continue;
-    }
-    Extraction e;
-    const std::string text = SearchText(docs[i]);
-    Status st = Status::Ok();
-    ExtractionKey key;
-    bool cached = false;
-    if (store) {
-      key = MakeExtractionKey(**extractor, a.options, text);
-      StatusOr<std::optional<StoredExtraction>> hit = store->Get(rowids[i], key);
-      if (!hit.ok()) return Fail(hit.status());
-      if (hit->has_value()) {
-        e.json = (*hit)->json;
-        e.complete = (*hit)->complete;
-        cached = true;
-        ++from_store;
-      }
-    }
-    if (!cached) {
-      st = (*extractor)->Extract(text, &e);
-      generated += e.generated_tokens;
-      ++extracted;
-      if (st.ok() && store) {
-        if (Status put = store->Put(rowids[i], key, e); !put.ok()) return Fail(put);
-      }
-    }
+  auto emit_result = [&](size_t i, const Status& st, const Extraction& e, bool cached) {
     if (!st.ok()) {
       ++failed;
       internal = internal || st.code() == Status::Code::kInternal;
@@ -148,7 +119,7 @@ int Run(ExtractArgs& a) {
         emit(std::to_string(i) + "," + CsvField(ids[i]) + ",false," + CsvField(st.ToString()) +
              std::string(schema["properties"].size(), ','));  // the fields, empty
       }
-      continue;
+      return;
     }
     incomplete += e.complete ? 0 : 1;
     const nlohmann::ordered_json x = nlohmann::ordered_json::parse(e.json);
@@ -162,6 +133,59 @@ int Run(ExtractArgs& a) {
       emit(nlohmann::ordered_json{{"index", i}, {"id", ids[i]}, {"extraction", x}, {"complete", e.complete},
                                   {"windows", e.windows}, {"attempts", e.attempts},
                                   {"generated_tokens", e.generated_tokens}, {"stored", cached}}.dump());
+    }
+  };
+  // A batch of documents at a time: finished and stored ones are taken as they are,
+  // the others decoded together (--parallel), then all written in input order.
+  const size_t batch = a.options.parallel;
+  for (size_t first = 0; first < docs.size(); first += batch) {
+    bar.Update(first, docs.size());
+    const size_t end = std::min(docs.size(), first + batch);
+    std::vector<Extraction> results(end - first);
+    std::vector<Status> statuses(end - first, Status::Ok());
+    std::vector<bool> cached(end - first, false);
+    std::vector<ExtractionKey> keys(end - first);
+    std::vector<size_t> todo;
+    std::vector<std::string> texts;
+    for (size_t i = first; i < end; ++i) {
+      if (finished.count(i)) continue;
+      const std::string text = SearchText(docs[i]);
+      if (store) {
+        keys[i - first] = MakeExtractionKey(**extractor, a.options, text);
+        StatusOr<std::optional<StoredExtraction>> hit = store->Get(rowids[i], keys[i - first]);
+        if (!hit.ok()) return Fail(hit.status());
+        if (hit->has_value()) {
+          results[i - first].json = (*hit)->json;
+          results[i - first].complete = (*hit)->complete;
+          cached[i - first] = true;
+          ++from_store;
+          continue;
+        }
+      }
+      todo.push_back(i);
+      texts.push_back(text);
+    }
+    if (!texts.empty()) {
+      std::vector<Extraction> made;
+      std::vector<Status> made_status;
+      if (Status st = (*extractor)->ExtractMany(texts, &made, &made_status); !st.ok()) return Fail(st);
+      for (size_t k = 0; k < todo.size(); ++k) {
+        const size_t i = todo[k];
+        generated += made[k].generated_tokens;
+        ++extracted;
+        if (made_status[k].ok() && store) {
+          if (Status put = store->Put(rowids[i], keys[i - first], made[k]); !put.ok()) return Fail(put);
+        }
+        results[i - first] = std::move(made[k]);
+        statuses[i - first] = made_status[k];
+      }
+    }
+    for (size_t i = first; i < end; ++i) {
+      if (auto it = finished.find(i); it != finished.end()) {
+        emit(it->second);
+        continue;
+      }
+      emit_result(i, statuses[i - first], results[i - first], cached[i - first]);
     }
   }
   bar.Finish();
@@ -194,6 +218,12 @@ void AddExtractCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(64, 131072))->capture_default_str();
   cmd->add_option("--max-windows", o.max_windows, "Refuse documents that need more windows")
       ->check(CLI::Range(1, 10000))->capture_default_str();
+  cmd->add_option("--parallel", o.parallel, "Documents decoded together as parallel sequences of one context")
+      ->check(CLI::Range(1, 64))->capture_default_str();
+  cmd->add_option("--temperature", o.temperature, "0 = greedy (default); above: sampled, reproducible with --seed")
+      ->check(CLI::Range(0.0, 5.0))->capture_default_str();
+  cmd->add_option("--top-p", o.top_p, "Nucleus sampling with --temperature")->check(CLI::Range(0.01, 1.0))->capture_default_str();
+  cmd->add_option("--seed", o.seed, "Sampling seed (the same seed and document give the same answer)")->capture_default_str();
   cmd->add_option("--threads", o.threads, "CPU threads (0 = all)")->capture_default_str();
   cmd->add_option("--gpu-layers", o.gpu_layers, "Layers to offload to the GPU (-1 = all)")->capture_default_str();
   cmd->add_option("-f,--format", a->format, "jsonl | csv")->check(CLI::IsMember({"jsonl", "csv"}))->capture_default_str();

@@ -84,6 +84,10 @@ ExtractionKey MakeExtractionKey(const Extractor& extractor, const ExtractOptions
   k.text_hash = ToHex(Sha256Fields({text}));
   k.options = "lang=" + o.language + ";max_tokens=" + std::to_string(o.max_tokens) +
               ";window_tokens=" + std::to_string(o.window_tokens);
+  if (o.temperature > 0) {  // sampled answers depend on these too (greedy keys stay as they were)
+    k.options += ";temperature=" + std::to_string(o.temperature) + ";top_p=" + std::to_string(o.top_p) +
+                 ";seed=" + std::to_string(o.seed);
+  }
   return k;
 }
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "extract/extract_prompt.h"
 #include "extract/json_schema.h"
 #include "extract/merge_answers.h"
 #include "generate/generator.h"
@@ -15,26 +16,6 @@ namespace {
 constexpr const char* kPromptVersion = "extract-v1";
 /// Deepest schema text accepted (objects and arrays), before any recursive parse or print.
 constexpr size_t kMaxSchemaDepth = 64;
-
-/// The system turn: rules, then one line per field (the schema's descriptions).
-std::string SystemPrompt(const OrderedJson& schema, const std::string& language) {
-  std::string s =
-      "You extract key information from one scientific text (an abstract, a paper, a patent or a post) "
-      "and answer with one JSON object only.\n"
-      "Rules:\n"
-      "- Use only what the text states. Never add facts, numbers, names or datasets that are not in it.\n"
-      "- A field the text says nothing about stays empty: \"\" or [].\n";
-  s += language.empty() ? "- Write the values in the language of the text (Chinese text, Chinese values).\n"
-                        : "- Write the values in " + language + ".\n";
-  s += "Fields:\n";
-  for (auto it = schema["properties"].begin(); it != schema["properties"].end(); ++it) {
-    const OrderedJson& p = it.value();
-    s += "- " + it.key() + " (" + p.value("type", "value") + (p.value("type", "") == "array" ? " of strings" : "") + ")";
-    if (p.contains("description")) s += ": " + p["description"].get<std::string>();
-    s += "\n";
-  }
-  return s;
-}
 
 /// `value` with object keys in the schema's order (nlohmann::json sorts them).
 OrderedJson InSchemaOrder(const OrderedJson& schema, const nlohmann::json& value) {
@@ -64,8 +45,7 @@ struct Extractor::Impl {
   /// Windows of at most window_tokens tokens, on sentence boundaries, each starting
   /// with the previous window's last sentence.
   std::vector<std::string> Windows(const std::string& text) const;
-  /// One window's answer: valid against `schema`, or none when no attempt fit.
-  Status Answer(const std::string& window, Extraction* stats, nlohmann::json* answer, bool* complete);
+  Sampling sampling() const { return Sampling{options.temperature, options.top_p, options.seed}; }
 };
 
 std::vector<std::string> Extractor::Impl::Windows(const std::string& text) const {
@@ -101,41 +81,6 @@ std::vector<std::string> Extractor::Impl::Windows(const std::string& text) const
   return windows;
 }
 
-Status Extractor::Impl::Answer(const std::string& window, Extraction* stats, nlohmann::json* answer,
-                               bool* complete) {
-  StatusOr<ChatPrompt> prompt = generator->Chat(system, "Text:\n", window);
-  if (!prompt.ok()) return prompt.status();
-  // First the schema as given; after a cut-off, shorter strings and required fields
-  // only. Either answer is checked against the full schema.
-  const std::string* grammars[2] = {&grammar, &tight_grammar};
-  Status last_error = Status::Ok();
-  int failed_decodes = 0;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    Generation g;
-    ++stats->attempts;
-    Status st = generator->Generate(*prompt, *grammars[attempt], options.max_tokens, &g);
-    stats->prompt_tokens += g.prompt_tokens;
-    stats->reused_tokens += g.reused_tokens;
-    stats->generated_tokens += g.generated_tokens;
-    if (st.code() == Status::Code::kTooLong) return st;
-    if (!st.ok()) {
-      last_error = st;
-      ++failed_decodes;
-      continue;
-    }
-    // An answer that closed exactly at the token limit counts too: it parses or not.
-    nlohmann::json parsed = nlohmann::json::parse(g.text, nullptr, false);
-    std::string why;
-    if (parsed.is_discarded() || !ValidateJson(schema, parsed, &why)) continue;
-    *answer = std::move(parsed);
-    return Status::Ok();
-  }
-  if (failed_decodes == 2) return last_error;
-  *complete = false;
-  *answer = MinimalInstance(schema);
-  return Status::Ok();
-}
-
 Extractor::Extractor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Extractor::~Extractor() = default;
 
@@ -167,6 +112,9 @@ namespace {
 Status CheckOptions(const ExtractOptions& options) {
   if (options.max_tokens == 0) return Status::InvalidArgument("max_tokens must be at least 1");
   if (options.window_tokens < 64) return Status::InvalidArgument("window_tokens must be at least 64");
+  if (options.parallel == 0 || options.parallel > 64) return Status::InvalidArgument("parallel must be 1 to 64");
+  if (options.temperature < 0 || options.temperature > 5) return Status::InvalidArgument("temperature must be 0 to 5");
+  if (!(options.top_p > 0 && options.top_p <= 1)) return Status::InvalidArgument("top_p must be in (0, 1]");
   if (!options.schema.empty()) {
     StatusOr<OrderedJson> parsed = ParseSchemaText(options.schema);
     if (!parsed.ok()) return parsed.status();
@@ -182,6 +130,7 @@ StatusOr<std::unique_ptr<Extractor>> Extractor::Open(const std::string& model_pa
   GeneratorConfig gc;
   gc.threads = options.threads;
   gc.gpu_layers = options.gpu_layers;
+  gc.max_sequences = options.parallel;
   auto generator = Generator::Open(model_path, gc);
   if (!generator.ok()) return generator.status();
   return Create(std::shared_ptr<Generator>(std::move(*generator)), options);
@@ -207,45 +156,138 @@ StatusOr<std::unique_ptr<Extractor>> Extractor::Create(std::shared_ptr<Generator
   if (!tight.ok()) return tight.status();
   impl->tight_grammar = std::move(*tight);
   impl->schema_json = impl->schema.dump();
-  impl->system = SystemPrompt(impl->schema, options.language);
+  impl->system = ExtractionSystemPrompt(impl->schema, options.language);
   impl->generator = std::move(generator);
   return std::unique_ptr<Extractor>(new Extractor(std::move(impl)));
 }
 
 Status Extractor::Extract(const std::string& text, Extraction* out) {
-  *out = Extraction{};
-  if (!IsValidUtf8(text)) return Status::InvalidArgument("the text is not valid UTF-8");
+  std::vector<Extraction> outs;
+  std::vector<Status> statuses;
+  LITRANK_RETURN_IF_ERROR(ExtractMany({text}, &outs, &statuses));
+  *out = std::move(outs.front());
+  return statuses.front();
+}
+
+namespace {
+
+// One window of one text, through its attempts.
+struct WindowJob {
+  size_t text = 0;
+  ChatPrompt prompt;
+  nlohmann::json answer;
+  bool answered = false;
+  int failed_decodes = 0;
+  Status last_error;
+};
+
+bool IsBlankText(const std::string& text) {
+  for (char c : text) {
+    if (!(c == ' ' || c == '\n' || c == '\r' || c == '\t')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status Extractor::ExtractMany(const std::vector<std::string>& texts, std::vector<Extraction>* outs,
+                              std::vector<Status>* statuses) {
+  outs->assign(texts.size(), Extraction{});
+  statuses->assign(texts.size(), Status::Ok());
   const Impl& im = *impl_;
-  bool blank = true;
-  for (char c : text) blank = blank && (c == ' ' || c == '\n' || c == '\r' || c == '\t');
-  if (blank) {  // nothing to read: every field empty, no model call
-    out->json = InSchemaOrder(im.schema, MinimalInstance(im.schema)).dump();
-    return Status::Ok();
+  std::vector<WindowJob> jobs;
+  std::vector<std::vector<size_t>> windows_of(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    Extraction& out = (*outs)[i];
+    if (!IsValidUtf8(texts[i])) {
+      (*statuses)[i] = Status::InvalidArgument("the text is not valid UTF-8");
+      continue;
+    }
+    if (IsBlankText(texts[i])) {  // nothing to read: every field empty, no model call
+      out.json = InSchemaOrder(im.schema, MinimalInstance(im.schema)).dump();
+      continue;
+    }
+    const std::vector<std::string> windows = im.Windows(texts[i]);
+    if (windows.size() > im.options.max_windows) {
+      (*statuses)[i] = Status::TooLong("the text needs " + std::to_string(windows.size()) + " windows of " +
+                                       std::to_string(im.options.window_tokens) + " tokens; at most " +
+                                       std::to_string(im.options.max_windows) + " are read");
+      continue;
+    }
+    out.windows = static_cast<uint32_t>(windows.size());
+    for (const std::string& w : windows) {
+      StatusOr<ChatPrompt> prompt = im.generator->Chat(im.system, "Text:\n", w);
+      if (!prompt.ok()) return prompt.status();
+      windows_of[i].push_back(jobs.size());
+      jobs.push_back(WindowJob{i, std::move(*prompt), {}, false, 0, Status::Ok()});
+    }
   }
-  const std::vector<std::string> windows = im.Windows(text);
-  if (windows.size() > im.options.max_windows) {
-    return Status::TooLong("the text needs " + std::to_string(windows.size()) + " windows of " +
-                           std::to_string(im.options.window_tokens) + " tokens; at most " +
-                           std::to_string(im.options.max_windows) + " are read");
+  // First the schema as given; after a cut-off, shorter strings and required fields
+  // only. Either answer is checked against the full schema.
+  const std::string* grammars[2] = {&im.grammar, &im.tight_grammar};
+  const uint32_t parallel = std::max<uint32_t>(1, im.options.parallel);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::vector<size_t> pending;
+    for (size_t j = 0; j < jobs.size(); ++j) {
+      if (!jobs[j].answered && (*statuses)[jobs[j].text].ok()) pending.push_back(j);
+    }
+    for (size_t first = 0; first < pending.size(); first += parallel) {
+      const size_t n = std::min<size_t>(parallel, pending.size() - first);
+      std::vector<ChatPrompt> prompts;
+      for (size_t k = 0; k < n; ++k) prompts.push_back(jobs[pending[first + k]].prompt);
+      std::vector<Generation> gens;
+      std::vector<Status> gen_status;
+      LITRANK_RETURN_IF_ERROR(im.generator->GenerateMany(prompts, *grammars[attempt], im.options.max_tokens,
+                                                         im.sampling(), &gens, &gen_status));
+      for (size_t k = 0; k < n; ++k) {
+        WindowJob& job = jobs[pending[first + k]];
+        Extraction& stats = (*outs)[job.text];
+        ++stats.attempts;
+        stats.prompt_tokens += gens[k].prompt_tokens;
+        stats.reused_tokens += gens[k].reused_tokens;
+        stats.generated_tokens += gens[k].generated_tokens;
+        if (gen_status[k].code() == Status::Code::kTooLong) {
+          (*statuses)[job.text] = gen_status[k];
+          continue;
+        }
+        if (!gen_status[k].ok()) {
+          job.last_error = gen_status[k];
+          ++job.failed_decodes;
+          continue;
+        }
+        // An answer that closed exactly at the token limit counts too: it parses or not.
+        nlohmann::json parsed = nlohmann::json::parse(gens[k].text, nullptr, false);
+        std::string why;
+        if (parsed.is_discarded() || !ValidateJson(im.schema, parsed, &why)) continue;
+        job.answer = std::move(parsed);
+        job.answered = true;
+      }
+    }
   }
-  std::vector<nlohmann::json> answers;
-  bool all_complete = true;
-  for (const std::string& w : windows) {
-    nlohmann::json answer;
-    bool complete = true;
-    LITRANK_RETURN_IF_ERROR(impl_->Answer(w, out, &answer, &complete));
-    if (complete) answers.push_back(std::move(answer));
-    all_complete = all_complete && complete;
+  // Per text: the answers of its windows merged in window order.
+  for (size_t i = 0; i < texts.size(); ++i) {
+    if (!(*statuses)[i].ok() || windows_of[i].empty()) continue;
+    Extraction& out = (*outs)[i];
+    std::vector<nlohmann::json> answers;
+    bool all_complete = true;
+    for (size_t j : windows_of[i]) {
+      if (jobs[j].failed_decodes == 2) {
+        (*statuses)[i] = jobs[j].last_error;
+        break;
+      }
+      if (jobs[j].answered) answers.push_back(jobs[j].answer);
+      all_complete = all_complete && jobs[j].answered;
+    }
+    if (!(*statuses)[i].ok()) continue;
+    out.complete = all_complete;
+    nlohmann::json merged = answers.empty() ? MinimalInstance(im.schema) : MergeAnswers(im.schema, answers);
+    std::string why;
+    if (!ValidateJson(im.schema, merged, &why)) {  // merging should never break an answer; if it does, say so
+      merged = MinimalInstance(im.schema);
+      out.complete = false;
+    }
+    out.json = InSchemaOrder(im.schema, merged).dump();
   }
-  out->windows = static_cast<uint32_t>(windows.size());
-  out->complete = all_complete;
-  nlohmann::json merged = answers.empty() ? MinimalInstance(im.schema) : MergeAnswers(im.schema, answers);
-  std::string why;
-  if (!ValidateJson(im.schema, merged, &why)) {  // merging should never break an answer; if it does, say so
-    merged = MinimalInstance(im.schema);
-    out->complete = false;
-  }
-  out->json = InSchemaOrder(im.schema, merged).dump();
   return Status::Ok();
 }
 

@@ -112,26 +112,37 @@ size_t Generator::CountTokens(const std::string& text) const {
   return Tokenize(llama_model_get_vocab(model_), text, false).size();
 }
 
-Status Generator::EnsureContext(uint32_t tokens) {
-  const uint32_t limit = std::min(config_.max_context, trained_context());
-  tokens = std::min(limit, (tokens + 1023) / 1024 * 1024);
-  if (ctx_ && n_ctx_ >= tokens) return Status::Ok();
+Status Generator::EnsureContext(uint32_t sequences, uint32_t per_sequence) {
+  per_sequence = (per_sequence + 255) / 256 * 256;
+  if (ctx_ && sequences <= n_seq_ && per_sequence <= n_ctx_ / n_seq_) return Status::Ok();
+  // Grow to cover both this group and the last, unless that exceeds the budget.
+  uint32_t seqs = std::max(sequences, ctx_ ? n_seq_ : 1u);
+  uint32_t per = std::max(per_sequence, ctx_ ? n_ctx_ / n_seq_ : 0u);
+  if (static_cast<uint64_t>(seqs) * per > config_.max_context) seqs = sequences, per = per_sequence;
   if (ctx_) llama_free(ctx_), ctx_ = nullptr;
   cached_.clear();
   llama_context_params cp = llama_context_default_params();
-  cp.n_ctx = tokens;
-  cp.n_batch = std::min<uint32_t>(tokens, 2048);
-  cp.n_ubatch = std::min<uint32_t>(tokens, 512);
-  cp.n_seq_max = 1;
+  // One KV stream per sequence (kv_unified off): a token attends to its own sequence's
+  // cells only, where a unified buffer would have every token of a batch scan every
+  // sequence's cells. The shared prefix is copied from stream 0 instead of shared.
+  cp.n_ctx = seqs * per;
+  cp.n_seq_max = seqs;
+  cp.kv_unified = false;
+  cp.n_batch = std::min<uint32_t>(per, 2048);
+  cp.n_ubatch = std::min<uint32_t>(per, 512);
   cp.n_threads = cp.n_threads_batch = config_.threads;
   cp.no_perf = true;
   ctx_ = llama_init_from_model(model_, cp);
-  if (!ctx_) return Status::Internal("llama.cpp could not create a context of " + std::to_string(tokens) + " tokens: out of memory?");
+  if (!ctx_) {
+    return Status::Internal("llama.cpp could not create a context of " + std::to_string(seqs) + " x " +
+                            std::to_string(per) + " tokens: out of memory?");
+  }
+  n_seq_ = seqs;
   n_ctx_ = llama_n_ctx(ctx_);
   return Status::Ok();
 }
 
-Status Generator::Decode(const std::vector<int32_t>& tokens, size_t from, bool logits_last) {
+Status Generator::Decode(const std::vector<int32_t>& tokens, size_t from, int32_t seq, bool logits_last) {
   const size_t n_batch = llama_n_batch(ctx_);
   llama_batch batch = llama_batch_init(static_cast<int32_t>(n_batch), 0, 1);
   Status st = Status::Ok();
@@ -139,7 +150,7 @@ Status Generator::Decode(const std::vector<int32_t>& tokens, size_t from, bool l
     batch.n_tokens = 0;
     const size_t end = std::min(tokens.size(), i + n_batch);
     for (size_t k = i; k < end; ++k) {
-      AddToken(&batch, tokens[k], static_cast<int32_t>(k), 0, logits_last && k + 1 == tokens.size());
+      AddToken(&batch, tokens[k], static_cast<int32_t>(k), seq, logits_last && k + 1 == tokens.size());
     }
     if (llama_decode(ctx_, batch) != 0) st = Status::Internal("llama_decode failed");
     i = end;
@@ -148,98 +159,255 @@ Status Generator::Decode(const std::vector<int32_t>& tokens, size_t from, bool l
   return st;
 }
 
-int32_t Generator::PickToken(llama_sampler* grammar) {
-  const float* logits = llama_get_logits_ith(ctx_, -1);
+// One prompt's decoding state: its grammar and sampler, and what it produced.
+struct Generator::Sequence {
+  std::unique_ptr<llama_sampler, SamplerFree> grammar;
+  std::unique_ptr<llama_sampler, SamplerFree> chain;  // top-p, temperature, seeded draw (null: greedy)
+  int32_t next = -1;  // the token picked, not yet emitted
+  size_t length = 0;  // tokens in its KV sequence
+  bool done = false;
+};
+
+int32_t Generator::PickToken(int32_t logits_index, Sequence* seq) {
+  const float* logits = llama_get_logits_ith(ctx_, logits_index);
   const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(model_));
   int32_t best = static_cast<int32_t>(std::max_element(logits, logits + n_vocab) - logits);
-  if (grammar == nullptr) return best;
-  // The greedy pick is usually allowed: check it alone before masking the vocabulary.
-  llama_token_data one = {best, logits[best], 0.0f};
-  llama_token_data_array single = {&one, 1, -1, false};
-  llama_sampler_apply(grammar, &single);
-  if (std::isfinite(single.data[0].logit)) return best;
+  if (seq->grammar == nullptr && seq->chain == nullptr) return best;
+  if (seq->chain == nullptr) {
+    // Greedy: the best token is usually allowed; check it alone before masking the vocabulary.
+    llama_token_data one = {best, logits[best], 0.0f};
+    llama_token_data_array single = {&one, 1, -1, false};
+    llama_sampler_apply(seq->grammar.get(), &single);
+    if (std::isfinite(single.data[0].logit)) return best;
+  }
   candidates_.resize(static_cast<size_t>(n_vocab));
   for (int32_t t = 0; t < n_vocab; ++t) candidates_[static_cast<size_t>(t)] = {t, logits[t], 0.0f};
-  llama_token_data_array arr = {candidates_.data(), candidates_.size(), -1, false};
-  llama_sampler_apply(grammar, &arr);
-  best = -1;
-  float best_logit = -INFINITY;
-  for (size_t i = 0; i < arr.size; ++i) {
-    if (std::isfinite(arr.data[i].logit) && (best < 0 || arr.data[i].logit > best_logit)) {
-      best = arr.data[i].id;
-      best_logit = arr.data[i].logit;
+  if (seq->chain == nullptr) {
+    // Greedy under a grammar: the best allowed token. The grammar is costly per token,
+    // so the likeliest tokens are checked first (64, then 2048), best first; only when
+    // none of them is allowed does the whole vocabulary go through it.
+    auto better = [](const llama_token_data& a, const llama_token_data& b) {
+      return a.logit != b.logit ? a.logit > b.logit : a.id < b.id;
+    };
+    size_t sorted = 0;
+    for (size_t top : {size_t{64}, size_t{2048}}) {
+      top = std::min(top, candidates_.size());
+      std::partial_sort(candidates_.begin() + static_cast<std::ptrdiff_t>(sorted),
+                        candidates_.begin() + static_cast<std::ptrdiff_t>(top), candidates_.end(), better);
+      probe_.assign(candidates_.begin() + static_cast<std::ptrdiff_t>(sorted),
+                    candidates_.begin() + static_cast<std::ptrdiff_t>(top));
+      llama_token_data_array some = {probe_.data(), probe_.size(), -1, false};
+      llama_sampler_apply(seq->grammar.get(), &some);
+      for (size_t i = 0; i < some.size; ++i) {  // still in logit order
+        if (std::isfinite(some.data[i].logit)) return some.data[i].id;
+      }
+      sorted = top;
     }
+    if (sorted == candidates_.size()) return -1;
+    llama_token_data_array rest = {candidates_.data() + sorted, candidates_.size() - sorted, -1, false};
+    llama_sampler_apply(seq->grammar.get(), &rest);
+    best = -1;
+    float best_logit = -INFINITY;
+    for (size_t i = 0; i < rest.size; ++i) {
+      if (std::isfinite(rest.data[i].logit) && (best < 0 || better(rest.data[i], {best, best_logit, 0.0f}))) {
+        best = rest.data[i].id;
+        best_logit = rest.data[i].logit;
+      }
+    }
+    return best;
   }
-  return best;
+  // Sampling: the grammar masks the whole vocabulary, the chain draws from what is left.
+  llama_token_data_array arr = {candidates_.data(), candidates_.size(), -1, false};
+  if (seq->grammar) llama_sampler_apply(seq->grammar.get(), &arr);
+  {
+    // Only allowed tokens go to the draw (a masked token has logit -inf).
+    size_t kept = 0;
+    for (size_t i = 0; i < arr.size; ++i) {
+      if (std::isfinite(arr.data[i].logit)) arr.data[kept++] = arr.data[i];
+    }
+    if (kept == 0) return -1;
+    arr.size = kept;
+    arr.selected = -1;
+    arr.sorted = false;
+    llama_sampler_apply(seq->chain.get(), &arr);
+    return arr.selected >= 0 && static_cast<size_t>(arr.selected) < arr.size ? arr.data[arr.selected].id : -1;
+  }
 }
 
 Status Generator::Generate(const ChatPrompt& prompt, const std::string& grammar, uint32_t max_tokens,
-                           Generation* out) {
-  *out = Generation{};
+                           Generation* out, const Sampling& sampling) {
+  std::vector<Generation> outs;
+  std::vector<Status> statuses;
+  LITRANK_RETURN_IF_ERROR(GenerateMany({prompt}, grammar, max_tokens, sampling, &outs, &statuses));
+  *out = std::move(outs.front());
+  return statuses.front();
+}
+
+namespace {
+
+size_t CommonPrefix(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
+  size_t n = 0;
+  while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+  return n;
+}
+
+// FNV-1a of the prompt's text: mixed into the seed so a prompt draws the same way in any batch.
+uint32_t PromptSeed(uint32_t seed, const ChatPrompt& p) {
+  uint32_t h = 2166136261u ^ seed;
+  for (const std::string* part : {&p.head, &p.user_text, &p.tail}) {
+    for (unsigned char c : *part) h = (h ^ c) * 16777619u;
+  }
+  return h;
+}
+
+}  // namespace
+
+Status Generator::GenerateMany(const std::vector<ChatPrompt>& prompts, const std::string& grammar,
+                               uint32_t max_tokens, const Sampling& sampling, std::vector<Generation>* outs,
+                               std::vector<Status>* statuses) {
+  outs->assign(prompts.size(), Generation{});
+  statuses->assign(prompts.size(), Status::Ok());
+  if (prompts.empty()) return Status::Ok();
   const llama_vocab* vocab = llama_model_get_vocab(model_);
-  std::vector<int32_t> tokens = Tokenize(vocab, prompt.head, true);
-  const Tokens text = Tokenize(vocab, prompt.user_text, false);
-  const Tokens tail = Tokenize(vocab, prompt.tail, true);
-  tokens.insert(tokens.end(), text.begin(), text.end());
-  tokens.insert(tokens.end(), tail.begin(), tail.end());
-  if (tokens.empty()) return Status::InvalidArgument("empty prompt");
-  const size_t need = tokens.size() + max_tokens;
+  if (!grammar.empty()) {  // checked once, before any decoding
+    std::unique_ptr<llama_sampler, SamplerFree> probe(llama_sampler_init_grammar(vocab, grammar.c_str(), "root"));
+    if (!probe) return Status::InvalidArgument("llama.cpp rejected the grammar");
+  }
   const uint32_t limit = std::min(config_.max_context, trained_context());
-  if (need > limit) {
-    return Status::TooLong("prompt of " + std::to_string(tokens.size()) + " tokens plus " + std::to_string(max_tokens) +
-                           " to generate is over the context of " + std::to_string(limit) + " tokens");
-  }
-  std::unique_ptr<llama_sampler, SamplerFree> sampler;
-  if (!grammar.empty()) {
-    sampler.reset(llama_sampler_init_grammar(vocab, grammar.c_str(), "root"));
-    if (!sampler) return Status::InvalidArgument("llama.cpp rejected the grammar");
-  }
-  LITRANK_RETURN_IF_ERROR(EnsureContext(static_cast<uint32_t>(need)));
-  // Keep the longest common prefix with what the cache holds; at least one token is decoded.
-  size_t keep = 0;
-  while (keep < cached_.size() && keep < tokens.size() && cached_[keep] == tokens[keep]) ++keep;
-  keep = std::min(keep, tokens.size() - 1);
-  if (!llama_memory_seq_rm(llama_get_memory(ctx_), 0, static_cast<llama_pos>(keep), -1)) {
-    llama_memory_clear(llama_get_memory(ctx_), true);  // a cache that cannot be cut (recurrent): start over
-    keep = 0;
-  }
-  cached_.resize(keep);
-  out->prompt_tokens = tokens.size();
-  out->reused_tokens = keep;
-  Status st = Decode(tokens, keep, true);
-  if (!st.ok()) {
-    cached_.clear();
-    llama_memory_clear(llama_get_memory(ctx_), true);
-    return st;
-  }
-  cached_ = tokens;
-  std::vector<char> piece(256);
-  while (out->generated_tokens < max_tokens) {
-    const int32_t tok = PickToken(sampler.get());
-    if (tok < 0) return Status::Internal("the grammar allows no token here");
-    if (llama_vocab_is_eog(vocab, tok)) {
-      out->finished = true;
-      break;
+  std::vector<std::vector<int32_t>> tokens(prompts.size());
+  std::vector<size_t> fits;
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    std::vector<int32_t>& t = tokens[i];
+    t = Tokenize(vocab, prompts[i].head, true);
+    const Tokens text = Tokenize(vocab, prompts[i].user_text, false);
+    const Tokens tail = Tokenize(vocab, prompts[i].tail, true);
+    t.insert(t.end(), text.begin(), text.end());
+    t.insert(t.end(), tail.begin(), tail.end());
+    (*outs)[i].prompt_tokens = t.size();
+    if (t.empty()) {
+      (*statuses)[i] = Status::InvalidArgument("empty prompt");
+    } else if (t.size() + max_tokens > limit) {
+      (*statuses)[i] = Status::TooLong("prompt of " + std::to_string(t.size()) + " tokens plus " +
+                                       std::to_string(max_tokens) + " to generate is over the context of " +
+                                       std::to_string(limit) + " tokens");
+    } else {
+      fits.push_back(i);
     }
-    if (sampler) llama_sampler_accept(sampler.get(), tok);
-    // Rendered as the grammar saw it (control tokens as their text).
-    int32_t n = llama_token_to_piece(vocab, tok, piece.data(), static_cast<int32_t>(piece.size()), 0, true);
-    if (n < 0) {
-      piece.resize(static_cast<size_t>(-n));
-      n = llama_token_to_piece(vocab, tok, piece.data(), static_cast<int32_t>(piece.size()), 0, true);
+  }
+  // Groups in input order: at most max_sequences, each sequence's prompt and answer
+  // within its stream, all streams within max_context.
+  const size_t most = std::max<uint32_t>(1, config_.max_sequences);
+  for (size_t g = 0; g < fits.size();) {
+    std::vector<size_t> members = {fits[g]};
+    size_t prefix = tokens[fits[g]].size() - 1;  // at least one token of each prompt is decoded on its own
+    size_t per_sequence = tokens[fits[g]].size() + max_tokens;
+    for (size_t k = g + 1; k < fits.size() && members.size() < most; ++k) {
+      const std::vector<int32_t>& t = tokens[fits[k]];
+      const size_t per = std::max(per_sequence, t.size() + max_tokens);
+      if ((members.size() + 1) * ((per + 255) / 256 * 256) > config_.max_context) break;
+      prefix = std::min({prefix, CommonPrefix(tokens[members.front()], t), t.size() - 1});
+      per_sequence = per;
+      members.push_back(fits[k]);
     }
-    if (n > 0) out->text.append(piece.data(), static_cast<size_t>(n));
-    ++out->generated_tokens;
-    if (out->generated_tokens == max_tokens) break;
-    llama_batch one = llama_batch_get_one(const_cast<int32_t*>(&tok), 1);
-    if (llama_decode(ctx_, one) != 0) {
+    LITRANK_RETURN_IF_ERROR(EnsureContext(static_cast<uint32_t>(members.size()), static_cast<uint32_t>(per_sequence)));
+    Status st = RunGroup(tokens, members, prefix, grammar, max_tokens, sampling, prompts, outs);
+    if (!st.ok()) {
+      for (size_t m : members) (*statuses)[m] = st;
       cached_.clear();
       llama_memory_clear(llama_get_memory(ctx_), true);
-      return Status::Internal("llama_decode failed while generating");
     }
-    cached_.push_back(tok);
+    g += members.size();
   }
   return Status::Ok();
+}
+
+Status Generator::RunGroup(const std::vector<std::vector<int32_t>>& tokens, const std::vector<size_t>& members,
+                           size_t prefix, const std::string& grammar, uint32_t max_tokens, const Sampling& sampling,
+                           const std::vector<ChatPrompt>& prompts, std::vector<Generation>* outs) {
+  const llama_vocab* vocab = llama_model_get_vocab(model_);
+  llama_memory_t mem = llama_get_memory(ctx_);
+  // The shared prefix on sequence 0: keep what the cache already holds of it.
+  const std::vector<int32_t> shared(tokens[members.front()].begin(),
+                                    tokens[members.front()].begin() + static_cast<std::ptrdiff_t>(prefix));
+  size_t keep = std::min(CommonPrefix(cached_, shared), prefix);
+  for (size_t s = 1; s < n_seq_; ++s) llama_memory_seq_rm(mem, static_cast<int32_t>(s), -1, -1);
+  if (!llama_memory_seq_rm(mem, 0, static_cast<llama_pos>(keep), -1)) {
+    llama_memory_clear(mem, true);  // a cache that cannot be cut (recurrent): start over
+    keep = 0;
+  }
+  cached_.assign(shared.begin(), shared.begin() + static_cast<std::ptrdiff_t>(keep));
+  LITRANK_RETURN_IF_ERROR(Decode(shared, keep, 0, false));
+  cached_ = shared;
+  // Every sequence starts from the prefix (its stream gets a copy of stream 0).
+  for (size_t s = 1; s < members.size(); ++s) llama_memory_seq_cp(mem, 0, static_cast<int32_t>(s), -1, -1);
+  std::vector<Sequence> seqs(members.size());
+  for (size_t s = 0; s < members.size(); ++s) {
+    Sequence& q = seqs[s];
+    if (!grammar.empty()) q.grammar.reset(llama_sampler_init_grammar(vocab, grammar.c_str(), "root"));
+    if (sampling.temperature > 0) {
+      q.chain.reset(llama_sampler_chain_init(llama_sampler_chain_default_params()));
+      llama_sampler_chain_add(q.chain.get(), llama_sampler_init_top_p(sampling.top_p, 1));
+      llama_sampler_chain_add(q.chain.get(), llama_sampler_init_temp(sampling.temperature));
+      llama_sampler_chain_add(q.chain.get(), llama_sampler_init_dist(PromptSeed(sampling.seed, prompts[members[s]])));
+    }
+    // Each rest decoded on its own sequence; its first answer token picked from its logits.
+    const std::vector<int32_t>& t = tokens[members[s]];
+    LITRANK_RETURN_IF_ERROR(Decode(t, prefix, static_cast<int32_t>(s), true));
+    q.length = t.size();
+    q.next = PickToken(-1, &q);
+    (*outs)[members[s]].reused_tokens = s == 0 ? keep : prefix;
+  }
+  // Then one token per live sequence per decode.
+  llama_batch batch = llama_batch_init(static_cast<int32_t>(members.size()), 0, 1);
+  std::vector<char> piece(256);
+  std::vector<size_t> in_batch;
+  Status st = Status::Ok();
+  while (st.ok()) {
+    batch.n_tokens = 0;
+    in_batch.clear();
+    for (size_t s = 0; s < seqs.size(); ++s) {
+      Sequence& q = seqs[s];
+      Generation& out = (*outs)[members[s]];
+      if (q.done) continue;
+      if (q.next < 0) {
+        st = Status::Internal("the grammar allows no token here");
+        break;
+      }
+      if (llama_vocab_is_eog(vocab, q.next)) {
+        out.finished = true;
+        q.done = true;
+        continue;
+      }
+      if (q.grammar) llama_sampler_accept(q.grammar.get(), q.next);
+      // Rendered as the grammar saw it (control tokens as their text).
+      int32_t n = llama_token_to_piece(vocab, q.next, piece.data(), static_cast<int32_t>(piece.size()), 0, true);
+      if (n < 0) {
+        piece.resize(static_cast<size_t>(-n));
+        n = llama_token_to_piece(vocab, q.next, piece.data(), static_cast<int32_t>(piece.size()), 0, true);
+      }
+      if (n > 0) out.text.append(piece.data(), static_cast<size_t>(n));
+      if (++out.generated_tokens == max_tokens) {
+        q.done = true;
+        continue;
+      }
+      AddToken(&batch, q.next, static_cast<int32_t>(q.length++), static_cast<int32_t>(s), true);
+      in_batch.push_back(s);
+    }
+    if (!st.ok() || in_batch.empty()) break;
+    if (llama_decode(ctx_, batch) != 0) {
+      st = Status::Internal("llama_decode failed while generating");
+      break;
+    }
+    for (size_t j = 0; j < in_batch.size(); ++j) seqs[in_batch[j]].next = PickToken(static_cast<int32_t>(j), &seqs[in_batch[j]]);
+  }
+  llama_batch_free(batch);
+  // Only the shared prefix stays cached, on sequence 0, for the next call.
+  for (size_t s = 1; s < seqs.size(); ++s) llama_memory_seq_rm(mem, static_cast<int32_t>(s), -1, -1);
+  if (!llama_memory_seq_rm(mem, 0, static_cast<llama_pos>(prefix), -1)) {
+    llama_memory_clear(mem, true);
+    cached_.clear();
+  }
+  return st;
 }
 
 }  // namespace litrank

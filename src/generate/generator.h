@@ -1,7 +1,8 @@
 // Text generation with a Qwen3 instruct GGUF on llama.cpp: chat prompts from the
-// model's own template, greedy decoding under a GBNF grammar (llama.cpp's grammar
-// sampler), and the longest common prefix of consecutive prompts kept in the KV cache
-// (the shared system prompt and instructions are decoded once).
+// model's own template, greedy or seeded decoding under a GBNF grammar (llama.cpp's
+// grammar sampler), several prompts at once as parallel sequences of one context
+// (their common prefix, the system prompt and instructions, decoded once and shared),
+// and that prefix kept in the KV cache for the next call.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +23,18 @@ namespace litrank {
 struct GeneratorConfig {
   int threads = 0;        ///< CPU threads (0 = all cores)
   int gpu_layers = 0;     ///< layers to offload (-1 = all)
-  uint32_t max_context = 32768;  ///< the context is grown to what prompts need, up to this
+  uint32_t max_context = 32768;  ///< KV cells in all (every sequence's prompt and answer), grown to need up to this
+  uint32_t max_sequences = 8;    ///< prompts decoded together at most (GenerateMany)
+};
+
+/// How tokens are chosen: greedy (temperature 0, the default) or sampled from the
+/// grammar-allowed tokens with top-p and temperature, seeded per prompt (the seed
+/// mixed with the prompt's text), so a prompt gets the same answer whatever else
+/// is decoded beside it.
+struct Sampling {
+  float temperature = 0.0f;
+  float top_p = 1.0f;
+  uint32_t seed = 0;
 };
 
 /// A chat prompt split where untrusted text goes: `head` and `tail` are the template's
@@ -74,10 +86,21 @@ class Generator {
   /// Tokens of plain `text` (no control tokens parsed).
   size_t CountTokens(const std::string& text) const;
 
-  /// Generates greedily from `prompt` under `grammar` (GBNF, root rule "root"; empty
-  /// for none) for at most `max_tokens` tokens. Errors: InvalidArgument (a grammar
+  /// Generates from `prompt` under `grammar` (GBNF, root rule "root"; empty for
+  /// none) for at most `max_tokens` tokens. Errors: InvalidArgument (a grammar
   /// llama.cpp rejects), TooLong (prompt + max_tokens past max_context), Internal.
-  Status Generate(const ChatPrompt& prompt, const std::string& grammar, uint32_t max_tokens, Generation* out);
+  Status Generate(const ChatPrompt& prompt, const std::string& grammar, uint32_t max_tokens, Generation* out,
+                  const Sampling& sampling = {});
+
+  /// Generates from every prompt, up to max_sequences at a time as parallel
+  /// sequences of one context: their longest common token prefix is decoded once,
+  /// each rest after it, then one token per sequence per decode until each ends.
+  /// Groups are packed in order so that prefix + rests + max_tokens each fit
+  /// max_context. (*statuses)[i] is prompt i's own outcome (TooLong alone past the
+  /// context, Internal when its group's decode failed); the call itself fails only
+  /// for a grammar llama.cpp rejects or a context it cannot create.
+  Status GenerateMany(const std::vector<ChatPrompt>& prompts, const std::string& grammar, uint32_t max_tokens,
+                      const Sampling& sampling, std::vector<Generation>* outs, std::vector<Status>* statuses);
 
   /// The file's SHA-256 based fingerprint (what stored extractions are keyed by).
   const std::string& fingerprint() const { return fingerprint_; }
@@ -86,18 +109,24 @@ class Generator {
 
  private:
   Generator() = default;
-  Status EnsureContext(uint32_t tokens);
-  Status Decode(const std::vector<int32_t>& tokens, size_t from, bool logits_last);
-  int32_t PickToken(llama_sampler* grammar);
+  struct Sequence;
+  Status EnsureContext(uint32_t sequences, uint32_t per_sequence);
+  Status Decode(const std::vector<int32_t>& tokens, size_t from, int32_t seq, bool logits_last);
+  Status RunGroup(const std::vector<std::vector<int32_t>>& tokens, const std::vector<size_t>& members,
+                  size_t prefix, const std::string& grammar, uint32_t max_tokens, const Sampling& sampling,
+                  const std::vector<ChatPrompt>& prompts, std::vector<Generation>* outs);
+  int32_t PickToken(int32_t logits_index, Sequence* seq);
 
   llama_model* model_ = nullptr;
   llama_context* ctx_ = nullptr;
   GeneratorConfig config_;
   std::string fingerprint_;
   std::string chat_template_;
-  uint32_t n_ctx_ = 0;
-  std::vector<int32_t> cached_;  ///< the tokens in the KV cache, sequence 0, from position 0
+  uint32_t n_ctx_ = 0;  ///< KV cells in all
+  uint32_t n_seq_ = 1;  ///< sequences (KV streams) the context holds
+  std::vector<int32_t> cached_;  ///< the tokens in the KV cache, sequence 0, from position 0 (other sequences empty)
   std::vector<llama_token_data> candidates_;  ///< the whole vocabulary, when the greedy pick is refused
+  std::vector<llama_token_data> probe_;       ///< the likeliest tokens, checked against the grammar first
 };
 
 }  // namespace litrank
