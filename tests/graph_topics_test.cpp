@@ -187,6 +187,27 @@ TEST_F(ClusterModelCli, EmbeddingPathAndQuestionRankingRunEndToEnd) {
   }
 }
 
+// --represent reranker: each topic's representatives are its own members, as many as
+// asked, chosen by the reranker; without -r it is refused.
+TEST_F(ClusterModelCli, RepresentativesChosenByTheReranker) {
+  const std::string base = std::string(LITRANK_BINARY) + " cluster --docs " + (dir_ / "posts.jsonl").string() +
+                           " --column text --short -k 2 --min-df 1 --representatives 2 --json " + (dir_ / "out.json").string();
+  testing::CommandResult r = testing::RunCommand(base + " --represent reranker -r " + testing::TinyModel("reranker"), true);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  nlohmann::json j = Json();
+  EXPECT_EQ(j["representatives_by"].get<std::string>().rfind("reranker", 0), 0u) << j["representatives_by"];
+  ASSERT_EQ(j["topics"].size(), 2u);
+  for (const auto& t : j["topics"]) {
+    EXPECT_EQ(t["representatives"].size(), std::min<size_t>(2, t["size"].get<size_t>())) << t.dump();
+    for (const auto& rep : t["representatives"]) EXPECT_EQ(j["assignments"][rep["index"].get<size_t>()], t["id"]);
+  }
+  testing::CommandResult refused = testing::RunCommand(base + " --represent reranker", true);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.output.find("needs a reranker"), std::string::npos) << refused.output;
+  ASSERT_EQ(testing::RunCommand(base, true).exit_code, 0);
+  EXPECT_EQ(Json()["representatives_by"], "centrality");
+}
+
 // Without models: the lexical path, and BM25 ranks each topic for the question:
 // the battery topic's best match for "lithium battery" holds both words.
 TEST_F(ClusterModelCli, LexicalPathRanksTopicsByBm25) {

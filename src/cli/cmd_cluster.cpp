@@ -21,6 +21,7 @@ namespace {
 struct ClusterArgs {
   DocumentSource source;
   std::string json_out, question;
+  std::string represent = "central";  ///< how representatives are chosen: central | reranker
   int show = 3;
   bool short_posts = false;
   size_t per_topic = 5;
@@ -80,6 +81,37 @@ StatusOr<std::vector<double>> QuestionScores(const std::vector<Document>& docs, 
   return Bm25OfQuestion(texts, question);
 }
 
+/// Candidates per topic the reranker re-ranks for --represent reranker (the most central).
+constexpr int kRepresentativeCandidates = 50;
+
+/// Each topic's representatives re-chosen by the reranker: its most central members
+/// (kRepresentativeCandidates, already in topic.representatives) scored against the
+/// topic's keywords, the best `keep` kept, best first.
+Status RerankRepresentatives(Reranker& reranker, const std::vector<Document>& docs, int keep, TopicModel* model) {
+  ProgressBar bar("representatives");
+  for (size_t t = 0; t < model->topics.size(); ++t) {
+    Topic& topic = model->topics[t];
+    bar.Update(t, model->topics.size());
+    std::vector<std::string> texts;
+    for (size_t m : topic.representatives) texts.push_back(SearchText(docs[m]));
+    if (texts.empty()) continue;
+    std::string keywords;
+    for (size_t i = 0; i < topic.keywords.size() && i < 8; ++i) keywords += (i ? ", " : "") + topic.keywords[i];
+    RerankOptions ro;
+    ro.instruction = "Given the keywords of a research topic, judge whether the document is a typical paper of this topic";
+    RerankResult result;
+    LITRANK_RETURN_IF_ERROR(reranker.Rerank(keywords.empty() ? topic.label : keywords, texts, ro, &result));
+    std::vector<size_t> best;
+    for (const ScoredDocument& d : result.results) {  // best first
+      if (static_cast<int>(best.size()) == keep) break;
+      best.push_back(topic.representatives[d.index]);
+    }
+    topic.representatives = std::move(best);
+  }
+  bar.Finish();
+  return Status::Ok();
+}
+
 void PrintTable(const TopicModel& m, const std::vector<Document>& docs, int show) {
   std::printf("%-5s  %-6s  %-9s  %s\n", "topic", "size", "years", "keywords");
   for (const Topic& t : m.topics) {
@@ -111,18 +143,29 @@ int Run(const ClusterArgs& a) {
   // Models only from flags (an environment default would switch the path silently);
   // the reranker only ranks for a question.
   models.no_dense = a.models.embedder.empty();
-  models.no_rerank = a.models.reranker.empty() || a.question.empty();
+  const bool by_reranker = a.represent == "reranker";
+  if (by_reranker && a.models.reranker.empty()) {
+    return Fail(Status::InvalidArgument("--represent reranker needs a reranker (-r)"));
+  }
+  models.no_rerank = a.models.reranker.empty() || (a.question.empty() && !by_reranker);
   if (int rc = OpenSearchModels(models, &reranker, &embedder); rc != kExitOk) return rc;
   const auto start = std::chrono::steady_clock::now();
   StatusOr<TopicModel> model = Status::Internal("unset");
+  TopicOptions options = a.options;
+  if (by_reranker) options.representatives = std::max(options.representatives, kRepresentativeCandidates);
   if (embedder) {
     std::vector<float> rows;
     if (Status st = EmbedAll(*embedder, docs, &rows); !st.ok()) return Fail(st, /*model_related=*/true);
-    model = FindTopicsFromEmbeddings(docs, rows, embedder->width(), a.options);
+    model = FindTopicsFromEmbeddings(docs, rows, embedder->width(), options);
   } else {
-    model = FindTopics(docs, a.options);
+    model = FindTopics(docs, options);
   }
   if (!model.ok()) return Fail(model.status());
+  if (by_reranker) {
+    if (Status st = RerankRepresentatives(*reranker, docs, a.options.representatives, &*model); !st.ok()) {
+      return Fail(st, /*model_related=*/true);
+    }
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   PrintTable(*model, docs, a.show);
   // Within each topic, the documents that answer the question best.
@@ -149,6 +192,7 @@ int Run(const ClusterArgs& a) {
     nlohmann::json j = report::TopicsJson(*model, docs, ids);
     j["seconds"] = seconds;
     j["path"] = embedder ? "embeddings: kNN graph + Leiden" : "lexical: TF-IDF, LSA, k-means";
+    j["representatives_by"] = by_reranker ? "reranker (the 50 most central, against the topic's keywords)" : "centrality";
     if (!a.question.empty()) {
       j["question"] = a.question;
       j["ranked_by"] = reranker ? "reranker" : "bm25";
@@ -189,7 +233,12 @@ void AddClusterCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--short", a->short_posts,
                 "Short posts (tweets, Weibo): drop links and RT, turn #CamelCaseTags and @handles into words");
   cmd->add_option("-q,--question", a->question, "Rank each topic's documents for this question (BM25, or -r)");
-  cmd->add_option("-r,--reranker", a->models.reranker, "Reranker GGUF that ranks each topic for --question");
+  cmd->add_option("-r,--reranker", a->models.reranker,
+                  "Reranker GGUF that ranks each topic for --question, and picks representatives with --represent reranker");
+  cmd->add_option("--represent", a->represent,
+                  "Representatives: central (closest to the topic's centre) or reranker (of the 50 most central, "
+                  "the reranker's best against the topic's keywords; needs -r)")
+      ->check(CLI::IsMember({"central", "reranker"}))->capture_default_str();
   cmd->add_option("--per-topic", a->per_topic, "Documents listed per topic for --question")->capture_default_str();
   cmd->add_option("--threads", a->models.threads, "CPU threads for the models (0 = all)")->capture_default_str();
   cmd->add_option("--json", a->json_out,
