@@ -73,17 +73,7 @@ void PrintRow(const Row& r) {
 }
 
 StatusOr<std::string> ModelFor(const ExtractBenchArgs& a, const std::string& type) {
-  if (!a.model.empty()) return a.model;
-  std::filesystem::create_directories(a.models_dir);
-  const std::string path = a.models_dir + "/synthetic-qwen3-0.6b-generator-" + type + ".gguf";
-  if (std::filesystem::exists(path)) return path;
-  std::fprintf(stderr, "bench: writing random-weight Qwen3-0.6B-shape generator %s\n", path.c_str());
-  SynthOptions o;
-  o.kind = "generator";
-  o.shape = "qwen3-0.6b";
-  o.type = type;
-  LITRANK_RETURN_IF_ERROR(WriteSynthModel(o, path));
-  return path;
+  return a.model.empty() ? bench::SyntheticModel06B(a.models_dir, "generator", type) : StatusOr<std::string>(a.model);
 }
 
 // Titles and abstracts of the first `n` records of a JSONL corpus (BEIR's `text`, or `abstract`).

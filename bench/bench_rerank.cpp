@@ -40,16 +40,7 @@ struct BenchArgs {
 };
 
 StatusOr<std::string> ModelFor(const BenchArgs& a, const std::string& type) {
-  if (!a.model.empty()) return a.model;
-  std::filesystem::create_directories(a.models_dir);
-  const std::string path = a.models_dir + "/synthetic-qwen3-reranker-0.6b-" + type + ".gguf";
-  if (std::filesystem::exists(path)) return path;
-  std::fprintf(stderr, "bench: writing random-weight Qwen3-Reranker-0.6B-shape model %s\n", path.c_str());
-  SynthOptions o;
-  o.shape = "qwen3-0.6b";
-  o.type = type;
-  LITRANK_RETURN_IF_ERROR(WriteSynthModel(o, path));
-  return path;
+  return a.model.empty() ? bench::SyntheticModel06B(a.models_dir, "reranker", type) : StatusOr<std::string>(a.model);
 }
 
 /// Warm-up input: a few documents, enough to fault in the weights and build the graphs.

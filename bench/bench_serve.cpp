@@ -51,16 +51,10 @@ struct ServeBenchArgs {
 
 /// A model of the asked shape: tiny ones in `tmp`, 0.6B ones cached like `bench rerank`'s.
 StatusOr<std::string> ModelFor(const ServeBenchArgs& a, const std::string& kind, const std::string& tmp) {
+  if (a.shape != "tiny") return bench::SyntheticModel06B(a.models_dir, kind, "q8_0");
   SynthOptions o;
-  o.kind = kind, o.shape = a.shape;
-  o.type = a.shape == "tiny" ? "f16" : "q8_0";
-  std::string path = tmp + "/tiny-" + kind + ".gguf";
-  if (a.shape != "tiny") {
-    std::filesystem::create_directories(a.models_dir);
-    path = a.models_dir + "/synthetic-qwen3-" + kind + "-0.6b-q8_0.gguf";
-    if (std::filesystem::exists(path)) return path;
-    std::fprintf(stderr, "bench: writing random-weight Qwen3-0.6B-shape %s %s\n", kind.c_str(), path.c_str());
-  }
+  o.kind = kind;
+  const std::string path = tmp + "/tiny-" + kind + ".gguf";
   LITRANK_RETURN_IF_ERROR(WriteSynthModel(o, path));
   return path;
 }

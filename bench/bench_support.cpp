@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 
 #include "io/document_reader.h"
+#include "litrank/synth.h"
 #include "llama.h"
 #include "rerank/prompt.h"
 #include "util/loopback.h"
@@ -181,6 +182,19 @@ bool RunCapture(const std::string& command, std::string* out) {
   char buf[4096];
   for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out->append(buf, n);
   return pclose(p) == 0;
+}
+
+StatusOr<std::string> SyntheticModel06B(const std::string& models_dir, const std::string& kind, const std::string& type) {
+  std::filesystem::create_directories(models_dir);
+  const std::string path = models_dir + "/synthetic-qwen3-" + kind + "-0.6b-" + type + ".gguf";
+  if (std::filesystem::exists(path)) return path;
+  std::fprintf(stderr, "bench: writing random-weight Qwen3-0.6B-shape %s %s\n", kind.c_str(), path.c_str());
+  SynthOptions o;
+  o.kind = kind;
+  o.shape = "qwen3-0.6b";
+  o.type = type;
+  LITRANK_RETURN_IF_ERROR(WriteSynthModel(o, path));
+  return path;
 }
 
 double LlamaBenchPp512(const std::string& binary, const std::string& model, int threads) {

@@ -16,6 +16,11 @@ namespace litrank::bench {
 StatusOr<std::vector<std::string>> MakeDocuments(const std::string& model, const std::string& samples,
                                                  size_t n, size_t tokens);
 
+/// The random-weight Qwen3-0.6B-shape model of `kind` ("reranker", "embedding",
+/// "generator") with `type` weights, kept as `models_dir`/synthetic-qwen3-<kind>-0.6b-<type>.gguf
+/// and written on first use (saying so on stderr).
+StatusOr<std::string> SyntheticModel06B(const std::string& models_dir, const std::string& kind, const std::string& type);
+
 /// Median of the values (0 for none).
 double Median(std::vector<double> v);
 /// The p-th percentile (0..100, nearest rank) of the values (0 for none).

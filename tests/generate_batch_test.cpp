@@ -130,6 +130,7 @@ TEST(GenerateMany, APromptTooLongAloneIsRefusedAndTheOthersGoOn) {
       EXPECT_GT(out[i].generated_tokens, 0u);
     }
   }
+  EXPECT_EQ(g->GenerateMany(prompts, Grammar(), 0, Sampling{}, &out, &st).code(), Status::Code::kInvalidArgument);
   // A grammar llama.cpp cannot read fails the call before anything is decoded.
   EXPECT_EQ(g->GenerateMany(prompts, "root ::= (", 8, Sampling{}, &out, &st).code(), Status::Code::kInvalidArgument);
 }

@@ -218,7 +218,7 @@ TEST(PassagesTest, ThePdfBodyIsSearchableByPassage) {
   auto corpus = FreshCorpus("passages-pdf");
   Document d;
   d.title = "A paper from a PDF";
-  d.abstract = "We study things.";
+  d.abstract = "We study quasiperiodic tilings.";
   d.extra_json = R"({"full_text":")" + NumberedWords(700, "body") + R"( quasicrystal lattice)"
                  + R"("})";
   ASSERT_TRUE(corpus->Add({d}, nullptr).ok());
@@ -227,6 +227,23 @@ TEST(PassagesTest, ThePdfBodyIsSearchableByPassage) {
   EXPECT_NE(hits[0].passage.find("quasicrystal lattice"), std::string::npos);
   // Scored whole, the document is only its title and abstract.
   EXPECT_TRUE(SearchWith(corpus.get(), nullptr, PassageMode::kWhole, "quasicrystal").empty());
+  // The abstract (not in the body's windows) stays searchable as the record's own unit.
+  const std::vector<SearchHit> by_abstract = SearchWith(corpus.get(), nullptr, PassageMode::kMax, "tilings");
+  ASSERT_EQ(by_abstract.size(), 1u);
+  EXPECT_EQ(by_abstract[0].trace.passage, -1);
+  EXPECT_TRUE(by_abstract[0].passage.empty());
+}
+
+TEST(PassagesTest, KeywordsOfALongAbstractStaySearchable) {
+  auto corpus = FreshCorpus("passages-keywords");
+  Document d;
+  d.title = "A patent";
+  d.abstract = NumberedWords(700, "claim");
+  d.keywords = {"xylophone"};
+  ASSERT_TRUE(corpus->Add({d}, nullptr).ok());
+  for (PassageMode mode : {PassageMode::kMax, PassageMode::kFirst, PassageMode::kWhole}) {
+    EXPECT_EQ(SearchWith(corpus.get(), nullptr, mode, "xylophone").size(), 1u) << PassageModeName(mode);
+  }
 }
 
 TEST(PassagesTest, TheRerankerReadsTheBestPassagesOfALongDocument) {

@@ -22,9 +22,11 @@ class Reranker;
 class Embedder;
 
 /// How documents longer than a passage window (full papers, patents; see
-/// text/passages.h) are scored: by their best passage (MaxP, the default), by
-/// their first passage only (truncation, FirstP), or whole (one bag of words;
-/// the reranker reads the document cut at its pair budget).
+/// text/passages.h) are scored: by their best unit (MaxP, the default; units are
+/// the windows, plus the record's own title, abstract and keywords when the windows
+/// come from a full text), by their first unit only (truncation, FirstP), or whole
+/// (the record's own vector: title, abstract, keywords; the reranker reads title and
+/// abstract cut at its pair budget).
 enum class PassageMode { kMax, kFirst, kWhole };
 
 /// "max", "first" or "whole" -> the mode; false for anything else.

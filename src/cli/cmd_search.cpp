@@ -153,7 +153,7 @@ void AddSearchCommand(CLI::App& app, int* exit_code) {
   cmd->add_option_function<std::string>(
          "--passages", [&o](const std::string& v) { ParsePassageMode(v, &o.passages); },
          "Long documents (full texts, patents): max = scored by their best passage (default), "
-         "first = by their first passage (truncation), whole = as one text")
+         "first = by their first passage (truncation), whole = by the record's title, abstract and keywords alone")
       ->check(CLI::IsMember({"max", "first", "whole"}));
   cmd->add_option("--rerank-passages", o.rerank_passages, "Best passages of a long document the reranker reads")
       ->capture_default_str()->check(CLI::Range(1, 64));

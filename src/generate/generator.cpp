@@ -113,7 +113,8 @@ size_t Generator::CountTokens(const std::string& text) const {
 }
 
 Status Generator::EnsureContext(uint32_t sequences, uint32_t per_sequence) {
-  per_sequence = (per_sequence + 255) / 256 * 256;
+  // Rounded up to 256 cells, but never past the budget for this many sequences.
+  per_sequence = std::min((per_sequence + 255) / 256 * 256, std::max(per_sequence, config_.max_context / sequences));
   if (ctx_ && sequences <= n_seq_ && per_sequence <= n_ctx_ / n_seq_) return Status::Ok();
   // Grow to cover both this group and the last, unless that exceeds the budget.
   uint32_t seqs = std::max(sequences, ctx_ ? n_seq_ : 1u);
@@ -268,6 +269,7 @@ Status Generator::GenerateMany(const std::vector<ChatPrompt>& prompts, const std
   outs->assign(prompts.size(), Generation{});
   statuses->assign(prompts.size(), Status::Ok());
   if (prompts.empty()) return Status::Ok();
+  if (max_tokens == 0) return Status::InvalidArgument("max_tokens must be at least 1");
   const llama_vocab* vocab = llama_model_get_vocab(model_);
   if (!grammar.empty()) {  // checked once, before any decoding
     std::unique_ptr<llama_sampler, SamplerFree> probe(llama_sampler_init_grammar(vocab, grammar.c_str(), "root"));
@@ -310,7 +312,7 @@ Status Generator::GenerateMany(const std::vector<ChatPrompt>& prompts, const std
       members.push_back(fits[k]);
     }
     LITRANK_RETURN_IF_ERROR(EnsureContext(static_cast<uint32_t>(members.size()), static_cast<uint32_t>(per_sequence)));
-    Status st = RunGroup(tokens, members, prefix, grammar, max_tokens, sampling, prompts, outs);
+    Status st = RunGroup(tokens, members, prefix, grammar, max_tokens, sampling, prompts, outs, statuses);
     if (!st.ok()) {
       for (size_t m : members) (*statuses)[m] = st;
       cached_.clear();
@@ -323,7 +325,8 @@ Status Generator::GenerateMany(const std::vector<ChatPrompt>& prompts, const std
 
 Status Generator::RunGroup(const std::vector<std::vector<int32_t>>& tokens, const std::vector<size_t>& members,
                            size_t prefix, const std::string& grammar, uint32_t max_tokens, const Sampling& sampling,
-                           const std::vector<ChatPrompt>& prompts, std::vector<Generation>* outs) {
+                           const std::vector<ChatPrompt>& prompts, std::vector<Generation>* outs,
+                           std::vector<Status>* statuses) {
   const llama_vocab* vocab = llama_model_get_vocab(model_);
   llama_memory_t mem = llama_get_memory(ctx_);
   // The shared prefix on sequence 0: keep what the cache already holds of it.
@@ -369,9 +372,10 @@ Status Generator::RunGroup(const std::vector<std::vector<int32_t>>& tokens, cons
       Sequence& q = seqs[s];
       Generation& out = (*outs)[members[s]];
       if (q.done) continue;
-      if (q.next < 0) {
-        st = Status::Internal("the grammar allows no token here");
-        break;
+      if (q.next < 0) {  // this sequence alone ends; the others go on
+        (*statuses)[members[s]] = Status::Internal("the grammar allows no token here");
+        q.done = true;
+        continue;
       }
       if (llama_vocab_is_eog(vocab, q.next)) {
         out.finished = true;

@@ -97,8 +97,9 @@ class Generator {
   /// each rest after it, then one token per sequence per decode until each ends.
   /// Groups are packed in order so that prefix + rests + max_tokens each fit
   /// max_context. (*statuses)[i] is prompt i's own outcome (TooLong alone past the
-  /// context, Internal when its group's decode failed); the call itself fails only
-  /// for a grammar llama.cpp rejects or a context it cannot create.
+  /// context; Internal when its grammar allowed no token, or when its group's decode
+  /// failed); the call itself fails only for a grammar llama.cpp rejects, a
+  /// max_tokens of 0, or a context it cannot create.
   Status GenerateMany(const std::vector<ChatPrompt>& prompts, const std::string& grammar, uint32_t max_tokens,
                       const Sampling& sampling, std::vector<Generation>* outs, std::vector<Status>* statuses);
 
@@ -114,7 +115,8 @@ class Generator {
   Status Decode(const std::vector<int32_t>& tokens, size_t from, int32_t seq, bool logits_last);
   Status RunGroup(const std::vector<std::vector<int32_t>>& tokens, const std::vector<size_t>& members,
                   size_t prefix, const std::string& grammar, uint32_t max_tokens, const Sampling& sampling,
-                  const std::vector<ChatPrompt>& prompts, std::vector<Generation>* outs);
+                  const std::vector<ChatPrompt>& prompts, std::vector<Generation>* outs,
+                  std::vector<Status>* statuses);
   int32_t PickToken(int32_t logits_index, Sequence* seq);
 
   llama_model* model_ = nullptr;

@@ -39,7 +39,9 @@ StatusOr<std::unique_ptr<Bm25Index>> Bm25Index::Build(Corpus& corpus, PassageMod
       const auto slot = static_cast<uint32_t>(index->rowids_.size());
       auto [it, inserted] = index->passage_slots_.emplace(p.rowid, std::make_pair(slot, 0u));
       ++it->second.second;
-      if (!index->AddUnit(p.rowid, p.length, bytes, Span{static_cast<int32_t>(p.passage), p.begin, p.end})) {
+      // An empty span is the record's own words (title, abstract, keywords) beside a full text's windows.
+      const Span span = p.begin == p.end ? Span{-1, 0, 0} : Span{static_cast<int32_t>(p.passage), p.begin, p.end};
+      if (!index->AddUnit(p.rowid, p.length, bytes, span)) {
         corrupt = true;
       }
     });
@@ -111,7 +113,7 @@ void Bm25Index::Search(const std::vector<std::string>& terms, size_t n, const Bm
     if (allowed != nullptr && !std::binary_search(allowed->begin(), allowed->end(), rowid)) continue;
     const Span& span = spans_[slot];
     LexicalHit hit{rowid, scores[slot], span.passage, span.begin, span.end};
-    if (span.passage < 0) {
+    if (passage_slots_.empty() || passage_slots_.count(rowid) == 0) {  // one unit: the document
       candidates.push_back(hit);
       continue;
     }

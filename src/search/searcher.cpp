@@ -62,7 +62,8 @@ class SearcherImpl final : public Searcher {
   Reranker* reranker_;
   Embedder* embedder_;
   std::unique_ptr<Analyzer> analyzer_;
-  std::unique_ptr<Bm25Index> bm25_;
+  Bm25Index* bm25_ = nullptr;          // the index of the mode asked last
+  std::map<PassageMode, std::unique_ptr<Bm25Index>> bm25_by_mode_;  // each mode's, rebuilt when stale
   std::unique_ptr<DenseRetriever> dense_;
   std::string dense_key_;     // model + dims the retriever was built for
   int64_t dense_generation_ = -1;
@@ -93,11 +94,16 @@ Status SearcherImpl::Lexical(const std::string& query, const SearchOptions& o,
 Status SearcherImpl::EnsureBm25(PassageMode mode) {
   StatusOr<int64_t> generation = corpus_->Generation();
   if (!generation.ok()) return generation.status();
-  if (!bm25_ || bm25_->generation() != *generation || bm25_->mode() != mode) {
+  for (auto& [m, stale] : bm25_by_mode_) {  // no outdated copy stays in memory
+    if (stale && stale->generation() != *generation) stale.reset();
+  }
+  std::unique_ptr<Bm25Index>& index = bm25_by_mode_[mode];
+  if (!index || index->generation() != *generation) {
     auto built = Bm25Index::Build(*corpus_, mode);
     if (!built.ok()) return built.status();
-    bm25_ = std::move(*built);
+    index = std::move(*built);
   }
+  bm25_ = index.get();
   return Status::Ok();
 }
 
@@ -180,7 +186,9 @@ Status SearcherImpl::Rerank(const std::string& query, const SearchOptions& o, st
     const std::string source = PassageSource(docs[d].doc);
     const size_t n = std::min(std::max<size_t>(o.rerank_passages, 1), passages.size());
     for (size_t i = 0; i < n; ++i) {
-      texts.push_back(PassageText(docs[d].doc, source, PassageSpan{passages[i].begin, passages[i].end}));
+      // A unit without a span is the record's own title and abstract.
+      texts.push_back(passages[i].passage < 0 ? SearchText(docs[d].doc)
+                                               : PassageText(docs[d].doc, source, PassageSpan{passages[i].begin, passages[i].end}));
       owner.push_back(d);
       read_passage.push_back(passages[i]);
     }

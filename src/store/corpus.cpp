@@ -449,13 +449,25 @@ Status SqliteCorpus::IndexPassages(int64_t rowid, const Document& doc) {
   const std::vector<PassageSpan> spans = LongDocumentPassages(doc);
   if (spans.empty()) return Status::Ok();
   const std::string source = PassageSource(doc);
+  // Units: when the windows are cut from a full text, first the record's own words
+  // (title, abstract, keywords: an empty span); then each window with the title, and
+  // the keywords when the windows are the abstract itself, so nothing the document's
+  // own vector held is lost.
+  std::vector<std::pair<PassageSpan, std::string>> units;
+  std::string keywords;
+  for (const std::string& k : doc.keywords) keywords += "\n" + k;
+  const bool from_full_text = source != doc.abstract;
+  if (from_full_text) units.emplace_back(PassageSpan{0, 0}, LexicalText(doc));
+  for (const PassageSpan& span : spans) {
+    units.emplace_back(span, PassageText(doc, source, span) + (from_full_text ? "" : keywords));
+  }
   sql::Stmt put(db_, "INSERT INTO lex_passages(doc, passage, begin_byte, end_byte, length, terms) VALUES (?, ?, ?, ?, ?, ?)");
-  for (size_t i = 0; i < spans.size(); ++i) {
+  for (size_t i = 0; i < units.size(); ++i) {
     std::string encoded;
-    StatusOr<uint32_t> length = TermVector(PassageText(doc, source, spans[i]), &encoded);
+    StatusOr<uint32_t> length = TermVector(units[i].second, &encoded);
     if (!length.ok()) return length.status();
-    put.Bind(1, rowid).Bind(2, static_cast<int64_t>(i)).Bind(3, static_cast<int64_t>(spans[i].begin))
-        .Bind(4, static_cast<int64_t>(spans[i].end)).Bind(5, static_cast<int64_t>(*length)).BindBlob(6, encoded);
+    put.Bind(1, rowid).Bind(2, static_cast<int64_t>(i)).Bind(3, static_cast<int64_t>(units[i].first.begin))
+        .Bind(4, static_cast<int64_t>(units[i].first.end)).Bind(5, static_cast<int64_t>(*length)).BindBlob(6, encoded);
     LITRANK_RETURN_IF_ERROR(put.Run());
   }
   return Status::Ok();
@@ -465,18 +477,24 @@ Status SqliteCorpus::IndexPassages(int64_t rowid, const Document& doc) {
 // one transaction and clear the flag. Short documents need nothing, so only rows
 // whose text could be long are read.
 Status SqliteCorpus::BackfillPassages() {
-  {
+  auto pending = [&]() -> StatusOr<bool> {
     sql::Stmt flag(db_, "SELECT 1 FROM meta WHERE key = 'passages_backfill'");
-    const bool pending = flag.Step();
+    const bool set = flag.Step();
     LITRANK_RETURN_IF_ERROR(flag.status());
-    if (!pending) return Status::Ok();
-  }
-  if (!vocab_loaded_) {
-    LITRANK_RETURN_IF_ERROR(LoadVocabulary(&vocab_));
-    vocab_loaded_ = true;
-  }
+    return set;
+  };
+  StatusOr<bool> before = pending();  // the common case: nothing to do, no write lock taken
+  if (!before.ok()) return before.status();
+  if (!*before) return Status::Ok();
   sql::Transaction tx(db_);
   LITRANK_RETURN_IF_ERROR(tx.status());
+  // Another process may have done it while this one waited for the write lock.
+  StatusOr<bool> still = pending();
+  if (!still.ok()) return still.status();
+  if (!*still) return tx.Commit();
+  vocab_.clear();  // read inside the lock: ids another writer added are known
+  LITRANK_RETURN_IF_ERROR(LoadVocabulary(&vocab_));
+  vocab_loaded_ = true;
   Status st;
   bool split = false;
   {
