@@ -47,6 +47,7 @@ struct ExtractBenchArgs {
   std::vector<uint32_t> decode_batches = {1, 8, 32};
   bool no_server = false;
   std::string validity_model;  // set: the validity run instead (every SciFact and CSL abstract)
+  size_t validity_limit = 0;   // documents per set for --validity (0 = all)
   std::string csl = "../shared/datasets/csl/csl_dev_joined.jsonl";
   std::string corpus = "../shared/datasets/scifact/corpus.jsonl", samples = "data/samples/papers.jsonl";
   std::string models_dir = ".cache/bench-models", out_dir = "bench/results";
@@ -220,7 +221,7 @@ int RunValidity(const ExtractBenchArgs& a) {
                                           {"csl", a.csl, "abstract"}}) {
     std::vector<std::string> texts;
     std::ifstream in(path);
-    for (std::string line; std::getline(in, line);) {
+    for (std::string line; (a.validity_limit == 0 || texts.size() < a.validity_limit) && std::getline(in, line);) {
       const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
       if (j.is_object()) texts.push_back(j.value("title", std::string()) + "\n" + j.value(field, std::string()));
     }
@@ -230,9 +231,9 @@ int RunValidity(const ExtractBenchArgs& a) {
     }
     size_t valid = 0, complete = 0, errors = 0, generated = 0;
     const auto t0 = Clock::now();
-    for (size_t first = 0; first < texts.size(); first += 256) {
+    for (size_t first = 0; first < texts.size(); first += 32) {
       const std::vector<std::string> part(texts.begin() + static_cast<std::ptrdiff_t>(first),
-                                          texts.begin() + static_cast<std::ptrdiff_t>(std::min(first + 256, texts.size())));
+                                          texts.begin() + static_cast<std::ptrdiff_t>(std::min(first + 32, texts.size())));
       std::vector<Extraction> outs;
       std::vector<Status> st;
       if (Status s = (*x)->ExtractMany(part, &outs, &st); !s.ok()) return Fail(s);
@@ -255,6 +256,7 @@ int RunValidity(const ExtractBenchArgs& a) {
                     {"errors", errors}, {"generated_tokens", generated}, {"seconds", seconds}});
   }
   nlohmann::json doc = {{"model", a.validity_model}, {"max_tokens", a.max_tokens}, {"parallel", o.parallel},
+                        {"limit_per_set", a.validity_limit},
                         {"sets", sets}};
   std::printf("wrote %s\n", bench::WriteBenchJson(a.out_dir, "extract-validity", doc.dump(1)).c_str());
   return kExitOk;
@@ -347,6 +349,7 @@ void AddExtractBenchCommand(CLI::App& bench, int* exit_code) {
   cmd->add_option("--validity", a->validity_model,
                   "Instead: every SciFact and CSL abstract through `extract` with this GGUF; counts valid answers");
   cmd->add_option("--csl", a->csl, "The CSL set for --validity")->capture_default_str();
+  cmd->add_option("--validity-limit", a->validity_limit, "Documents per set for --validity (0 = all)")->capture_default_str();
   cmd->add_option("--out-dir", a->out_dir, "Where the JSON goes")->capture_default_str();
   cmd->callback([a, exit_code] { *exit_code = RunExtractBench(*a); });
 }
