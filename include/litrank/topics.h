@@ -53,7 +53,8 @@ struct TopicModel {
 };
 
 /// Clusters the documents' title + abstract into topics. With options.k = 0 the
-/// count is chosen by the mean silhouette over 2..max_k (see README). Documents
+/// count is the smallest in 2..max_k whose mean silhouette reaches 90% of the
+/// best over the range (see README). Documents
 /// whose text keeps no term after analysis get topic -1 and join no topic.
 /// Deterministic for a given input and options.
 /// Errors: InvalidArgument (no documents; k or max_k negative or above 10,000;

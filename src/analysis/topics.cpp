@@ -20,12 +20,16 @@ using analysis::DenseRows;
 
 constexpr int kMaxTopics = 10000;
 
-/// The k in 2..max_k whose k-means partition of a sample has the highest mean
-/// silhouette (ties: the smaller k).
+/// Share of the best mean silhouette the chosen k must reach (parsimony: on text the
+/// silhouette keeps creeping up past the true count, so the first k near the top wins).
+constexpr double kSilhouetteShare = 0.9;
+
+/// The smallest k in 2..max_k whose k-means partition of a sample reaches
+/// kSilhouetteShare of the highest mean silhouette over the range.
 int ChooseK(const DenseRows& x, int max_k, const TopicOptions& o) {
   const DenseRows sample = analysis::SampleRows(x, analysis::kSilhouetteSample, o.seed);
   max_k = static_cast<int>(std::min<Eigen::Index>(max_k, sample.rows() - 1));
-  int best_k = 2;
+  std::vector<double> silhouette;  // index k - 2
   double best = -2;
   for (int k = 2; k <= max_k; ++k) {
     analysis::KMeansOptions ko;
@@ -33,10 +37,14 @@ int ChooseK(const DenseRows& x, int max_k, const TopicOptions& o) {
     ko.restarts = 2;
     ko.seed = o.seed + static_cast<uint64_t>(k);
     const analysis::KMeansResult r = analysis::KMeans(sample, ko);
-    const double s = analysis::MeanSilhouette(sample, r.labels, k);
-    if (s > best + 1e-9) best = s, best_k = k;
+    silhouette.push_back(analysis::MeanSilhouette(sample, r.labels, k));
+    best = std::max(best, silhouette.back());
   }
-  return best_k;
+  for (size_t i = 0; i < silhouette.size(); ++i) {
+    // A negative best (no structure) keeps the old rule: the best itself.
+    if (best > 0 ? silhouette[i] >= kSilhouetteShare * best : silhouette[i] >= best) return static_cast<int>(i) + 2;
+  }
+  return 2;
 }
 
 Status Check(const std::vector<Document>& docs, const TopicOptions& o) {
