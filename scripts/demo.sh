@@ -67,6 +67,12 @@ fi
 head -n 3 data/samples/papers.jsonl > .cache/demo-extract.jsonl
 "$BIN" extract --model "$generator" --docs .cache/demo-extract.jsonl --format jsonl --max-tokens 256
 
+# The map of the field as a report (no model: topics, trends, keywords, assessment, outline).
+echo >&2
+echo "== review report ==" >&2
+"$BIN" review --db "$db" --out .cache/demo-report --question "$query" >&2
+echo "litrank: open .cache/demo-report/report.html (report.md beside it)" >&2
+
 if [ "$serve" = 1 ]; then
   port=${LITRANK_PORT:-8080}
   url="http://127.0.0.1:$port/"
