@@ -26,11 +26,6 @@
 #include "litrank/extract.h"
 #include "litrank/synth.h"
 
-#ifndef LITRANK_LLAMA_SERVER
-#define LITRANK_LLAMA_SERVER ""
-#define LITRANK_LLAMA_BENCH ""
-#endif
-
 namespace litrank::cli {
 namespace {
 

@@ -18,11 +18,6 @@
 #include "litrank/reranker.h"
 #include "litrank/synth.h"
 
-#ifndef LITRANK_LLAMA_SERVER
-#define LITRANK_LLAMA_SERVER ""
-#define LITRANK_LLAMA_BENCH ""
-#endif
-
 namespace litrank::cli {
 namespace {
 

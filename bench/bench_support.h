@@ -9,6 +9,13 @@
 
 #include "litrank/status.h"
 
+// Where the build put llama.cpp's llama-server and llama-bench (CMake defines both;
+// empty when the anchors were not built).
+#ifndef LITRANK_LLAMA_SERVER
+#define LITRANK_LLAMA_SERVER ""
+#define LITRANK_LLAMA_BENCH ""
+#endif
+
 namespace litrank::bench {
 
 /// `n` documents of about `tokens` tokens each (Qwen tokenizer of `model`), cut

@@ -66,9 +66,9 @@ TEST(PassagesTest, ShortAndBlankTexts) {
   EXPECT_EQ(CountPassageWords(text), 4u);
   Document d;
   d.abstract = NumberedWords(kLongDocumentWords);  // exactly the bound: still one unit
-  EXPECT_TRUE(LongDocumentPassages(d).empty());
+  EXPECT_TRUE(LongTextPassages(PassageSource(d)).empty());
   d.abstract += " one-more";
-  EXPECT_FALSE(LongDocumentPassages(d).empty());
+  EXPECT_FALSE(LongTextPassages(PassageSource(d)).empty());
 }
 
 TEST(PassagesTest, UnspacedChineseCountsEachCharacterAndCutsOnCharacters) {

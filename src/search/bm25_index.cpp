@@ -7,6 +7,22 @@
 #include "store/term_vector.h"
 
 namespace litrank {
+namespace {
+
+// Lucene's idf for a term in `df` of `total` units.
+double Idf(double total, double df) { return std::log(1.0 + (total - df + 0.5) / (df + 0.5)); }
+
+// BM25's weight of one term in one unit, its length normalisation precomputed per query.
+struct TermWeight {
+  TermWeight(const Bm25Params& p, double avg_length)
+      : norm_const(p.k1 * (1.0 - p.b)), norm_len(p.k1 * p.b / std::max(avg_length, 1e-9)) {}
+  double operator()(double idf, double tf, uint32_t length) const {
+    return idf * tf / (tf + norm_const + norm_len * length);
+  }
+  double norm_const, norm_len;
+};
+
+}  // namespace
 
 bool Bm25Index::AddUnit(int64_t rowid, uint32_t length, std::string_view bytes, const Span& span) {
   thread_local std::vector<TermCount> counts;
@@ -86,6 +102,7 @@ void Bm25Index::Search(const std::vector<std::string>& terms, size_t n, const Bm
   hits->clear();
   if (rowids_.empty() || n == 0) return;
   const double total = static_cast<double>(rowids_.size());
+  const TermWeight weight(params, avg_length_);
   std::vector<float> scores(rowids_.size(), 0.0f);
   std::vector<uint32_t> touched;
   for (const std::string& term : terms) {
@@ -93,13 +110,9 @@ void Bm25Index::Search(const std::vector<std::string>& terms, size_t n, const Bm
     if (it == vocab_.end()) continue;
     const std::vector<Posting>& list = postings_[it->second];
     if (list.empty()) continue;
-    const double df = static_cast<double>(list.size());
-    const double idf = std::log(1.0 + (total - df + 0.5) / (df + 0.5));
-    const double norm_const = params.k1 * (1.0 - params.b);
-    const double norm_len = params.k1 * params.b / std::max(avg_length_, 1e-9);
+    const double idf = Idf(total, static_cast<double>(list.size()));
     for (const Posting& p : list) {
-      const double tf = p.tf;
-      const double contribution = idf * tf / (tf + norm_const + norm_len * lengths_[p.doc]);
+      const double contribution = weight(idf, p.tf, lengths_[p.doc]);
       if (scores[p.doc] == 0.0f) touched.push_back(p.doc);
       scores[p.doc] += static_cast<float>(contribution);
     }
@@ -137,6 +150,7 @@ void Bm25Index::Search(const std::vector<std::string>& terms, size_t n, const Bm
 
 double Bm25Index::UnitScore(uint32_t slot, const std::vector<std::string>& terms, const Bm25Params& params) const {
   const double total = static_cast<double>(rowids_.size());
+  const TermWeight weight(params, avg_length_);
   double score = 0;
   for (const std::string& term : terms) {
     auto it = vocab_.find(term);
@@ -145,11 +159,7 @@ double Bm25Index::UnitScore(uint32_t slot, const std::vector<std::string>& terms
     auto p = std::lower_bound(list.begin(), list.end(), slot,
                               [](const Posting& a, uint32_t s) { return a.doc < s; });
     if (p == list.end() || p->doc != slot) continue;
-    const double df = static_cast<double>(list.size());
-    const double idf = std::log(1.0 + (total - df + 0.5) / (df + 0.5));
-    const double tf = p->tf;
-    score += idf * tf /
-             (tf + params.k1 * (1.0 - params.b + params.b * lengths_[slot] / std::max(avg_length_, 1e-9)));
+    score += weight(Idf(total, static_cast<double>(list.size())), p->tf, lengths_[slot]);
   }
   return score;
 }

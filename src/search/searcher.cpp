@@ -299,12 +299,7 @@ Status SearcherImpl::Search(const std::string& query, const SearchOptions& o, st
   for (StoredDocument& d : docs) {
     const Candidate& c = cands[d.rowid];
     std::string passage;
-    if (c.trace.passage >= 0) {
-      const std::string source = PassageSource(d.doc);
-      const size_t begin = std::min<uint64_t>(c.trace.passage_begin, source.size());
-      const size_t end = std::min<uint64_t>(std::max(c.trace.passage_end, c.trace.passage_begin), source.size());
-      passage = source.substr(begin, end - begin);
-    }
+    if (c.trace.passage >= 0) passage = PassageSlice(PassageSource(d.doc), {c.trace.passage_begin, c.trace.passage_end});
     hits->push_back(SearchHit{std::move(d), c.score, c.trace, std::move(passage)});
   }
   report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

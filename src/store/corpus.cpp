@@ -8,12 +8,11 @@
 #include <unordered_map>
 
 #include "store/document_row.h"
+#include "store/lexical_writer.h"
 #include "store/schema.h"
 #include "store/sqlite.h"
-#include "store/term_vector.h"
 #include "store/vector_store.h"
 #include "text/analyzer.h"
-#include "text/passages.h"
 #include "util/ascii.h"
 #include "util/hash.h"
 #include "util/utf8.h"
@@ -32,17 +31,13 @@ constexpr size_t kGetManyBatch = 500;
 
 std::string TextHash(const Document& doc) { return Sha256Fields({SearchText(doc)}); }
 
-// The words BM25 indexes: title, abstract and keywords.
-std::string LexicalText(const Document& doc) {
-  std::string text = doc.title + "\n" + doc.abstract;
-  for (const std::string& k : doc.keywords) text += "\n" + k;
-  return text;
-}
-
 class SqliteCorpus final : public Corpus {
  public:
   SqliteCorpus(sql::Db db, std::string stemmer, std::unique_ptr<Analyzer> analyzer)
-      : db_(std::move(db)), stemmer_(std::move(stemmer)), analyzer_(std::move(analyzer)) {}
+      : db_(std::move(db)), stemmer_(std::move(stemmer)), lexical_(&db_, std::move(analyzer)) {}
+
+  /// Splits the long documents stored before schema version 5 into passages, once.
+  Status BackfillPassages() { return lexical_.BackfillPassages(); }
 
   Status Add(const std::vector<Document>& docs, std::vector<AddOutcome>* outcomes) override {
     return AddImpl(docs, nullptr, outcomes);
@@ -122,9 +117,7 @@ class SqliteCorpus final : public Corpus {
   }
 
   Status LoadVocabulary(std::unordered_map<std::string, uint32_t>* vocab) override {
-    sql::Stmt stmt(db_, "SELECT term, id FROM lex_vocab");
-    while (stmt.Step()) (*vocab)[stmt.Text(0)] = static_cast<uint32_t>(stmt.Int(1));
-    return stmt.status();
+    return ReadVocabulary(db_, vocab);
   }
 
   StatusOr<int64_t> Generation() override {
@@ -273,24 +266,11 @@ class SqliteCorpus final : public Corpus {
                  std::vector<AddOutcome>* outcomes);
   Status AddOne(const Document& incoming, AddOutcome* outcome);
   StatusOr<std::optional<StoredDocument>> FindExisting(const Document& doc, std::string* key);
-  Status IndexDocument(int64_t rowid, const Document& doc);
-  Status IndexPassages(int64_t rowid, const Document& doc);
-  StatusOr<uint32_t> TermVector(const std::string& text, std::string* encoded);
-  StatusOr<uint32_t> TermId(const std::string& term);
-
- public:
-  /// Splits the long documents stored before schema version 5 into passages, once.
-  Status BackfillPassages();
-
- private:
 
   sql::Db db_;
   std::string stemmer_;
-  std::unique_ptr<Analyzer> analyzer_;
-  std::unordered_map<std::string, uint32_t> vocab_;
-  bool vocab_loaded_ = false;
+  LexicalWriter lexical_;  // term vectors, passages and keywords of each written document
   std::unique_ptr<sql::Stmt> get_score_;
-  std::unique_ptr<sql::Stmt> insert_term_, select_term_;  // prepared on first use
 };
 
 Status SqliteCorpus::AddImpl(const std::vector<Document>& docs, const IngestJob* job,
@@ -305,10 +285,6 @@ Status SqliteCorpus::AddImpl(const std::vector<Document>& docs, const IngestJob*
         return Status::InvalidArgument("record " + std::to_string(i) + " is not valid UTF-8");
       }
     }
-  }
-  if (!vocab_loaded_) {
-    LITRANK_RETURN_IF_ERROR(LoadVocabulary(&vocab_));
-    vocab_loaded_ = true;
   }
   sql::Transaction tx(db_);
   LITRANK_RETURN_IF_ERROR(tx.status());
@@ -330,11 +306,7 @@ Status SqliteCorpus::AddImpl(const std::vector<Document>& docs, const IngestJob*
   }
   if (st.ok()) st = tx.Commit();
   if (!st.ok()) {
-    // The transaction rolled back: forget term ids that were never committed.
-    vocab_.clear();
-    vocab_loaded_ = false;
-    insert_term_.reset();  // a failed statement keeps its error: prepare afresh
-    select_term_.reset();
+    lexical_.Forget();  // the transaction rolled back: term ids it made were never committed
     return st;
   }
   if (outcomes != nullptr) *outcomes = std::move(local);
@@ -394,7 +366,7 @@ Status SqliteCorpus::AddOne(const Document& incoming, AddOutcome* outcome) {
     update.BindBlob(14, TextHash(merged)).Bind(15, now).Bind(16, rowid);
     LITRANK_RETURN_IF_ERROR(update.Run());
     *outcome = AddOutcome::kUpdated;
-    return IndexDocument(rowid, merged);
+    return lexical_.IndexDocument(rowid, merged);
   }
   sql::Stmt insert(db_, std::string("INSERT INTO documents(") + kDocumentColumns +
                             ", dedupe_key, text_hash, added_at, updated_at) VALUES "
@@ -403,145 +375,7 @@ Status SqliteCorpus::AddOne(const Document& incoming, AddOutcome* outcome) {
   insert.Bind(14, key).BindBlob(15, TextHash(doc)).Bind(16, now).Bind(17, now);
   LITRANK_RETURN_IF_ERROR(insert.Run());
   *outcome = AddOutcome::kAdded;
-  return IndexDocument(db_.last_insert_rowid(), doc);
-}
-
-// Analyses `text` and encodes its term vector (term ids resolved inside the open
-// write transaction); returns the number of terms.
-StatusOr<uint32_t> SqliteCorpus::TermVector(const std::string& text, std::string* encoded) {
-  std::vector<std::string> terms;
-  analyzer_->Analyze(text, &terms);
-  std::map<uint32_t, uint32_t> counts;
-  for (const std::string& term : terms) {
-    StatusOr<uint32_t> id = TermId(term);
-    if (!id.ok()) return id.status();
-    ++counts[*id];
-  }
-  *encoded = EncodeTermVector({counts.begin(), counts.end()});
-  return static_cast<uint32_t>(terms.size());
-}
-
-Status SqliteCorpus::IndexDocument(int64_t rowid, const Document& doc) {
-  std::string encoded;
-  StatusOr<uint32_t> length = TermVector(LexicalText(doc), &encoded);
-  if (!length.ok()) return length.status();
-  sql::Stmt put(db_, "INSERT OR REPLACE INTO lex_terms(doc, length, terms) VALUES (?, ?, ?)");
-  put.Bind(1, rowid).Bind(2, static_cast<int64_t>(*length)).BindBlob(3, encoded);
-  LITRANK_RETURN_IF_ERROR(put.Run());
-  LITRANK_RETURN_IF_ERROR(IndexPassages(rowid, doc));
-  sql::Stmt clear(db_, "DELETE FROM doc_keywords WHERE doc = ?");
-  clear.Bind(1, rowid);
-  LITRANK_RETURN_IF_ERROR(clear.Run());
-  sql::Stmt keyword(db_, "INSERT OR IGNORE INTO doc_keywords(keyword, doc) VALUES (?, ?)");
-  for (const std::string& k : doc.keywords) {
-    keyword.Bind(1, Lower(k)).Bind(2, rowid);
-    LITRANK_RETURN_IF_ERROR(keyword.Run());
-  }
-  return Status::Ok();
-}
-
-// Replaces the document's passages: none for a short document; for a long one,
-// each window's term vector over the title and the window's words.
-Status SqliteCorpus::IndexPassages(int64_t rowid, const Document& doc) {
-  sql::Stmt clear(db_, "DELETE FROM lex_passages WHERE doc = ?");
-  clear.Bind(1, rowid);
-  LITRANK_RETURN_IF_ERROR(clear.Run());
-  const std::vector<PassageSpan> spans = LongDocumentPassages(doc);
-  if (spans.empty()) return Status::Ok();
-  const std::string source = PassageSource(doc);
-  // Units: when the windows are cut from a full text, first the record's own words
-  // (title, abstract, keywords: an empty span); then each window with the title, and
-  // the keywords when the windows are the abstract itself, so nothing the document's
-  // own vector held is lost.
-  std::vector<std::pair<PassageSpan, std::string>> units;
-  std::string keywords;
-  for (const std::string& k : doc.keywords) keywords += "\n" + k;
-  const bool from_full_text = source != doc.abstract;
-  if (from_full_text) units.emplace_back(PassageSpan{0, 0}, LexicalText(doc));
-  for (const PassageSpan& span : spans) {
-    units.emplace_back(span, PassageText(doc, source, span) + (from_full_text ? "" : keywords));
-  }
-  sql::Stmt put(db_, "INSERT INTO lex_passages(doc, passage, begin_byte, end_byte, length, terms) VALUES (?, ?, ?, ?, ?, ?)");
-  for (size_t i = 0; i < units.size(); ++i) {
-    std::string encoded;
-    StatusOr<uint32_t> length = TermVector(units[i].second, &encoded);
-    if (!length.ok()) return length.status();
-    put.Bind(1, rowid).Bind(2, static_cast<int64_t>(i)).Bind(3, static_cast<int64_t>(units[i].first.begin))
-        .Bind(4, static_cast<int64_t>(units[i].first.end)).Bind(5, static_cast<int64_t>(*length)).BindBlob(6, encoded);
-    LITRANK_RETURN_IF_ERROR(put.Run());
-  }
-  return Status::Ok();
-}
-
-// Documents stored before passages existed (schema < 5): split the long ones in
-// one transaction and clear the flag. Short documents need nothing, so only rows
-// whose text could be long are read.
-Status SqliteCorpus::BackfillPassages() {
-  auto pending = [&]() -> StatusOr<bool> {
-    sql::Stmt flag(db_, "SELECT 1 FROM meta WHERE key = 'passages_backfill'");
-    const bool set = flag.Step();
-    LITRANK_RETURN_IF_ERROR(flag.status());
-    return set;
-  };
-  StatusOr<bool> before = pending();  // the common case: nothing to do, no write lock taken
-  if (!before.ok()) return before.status();
-  if (!*before) return Status::Ok();
-  sql::Transaction tx(db_);
-  LITRANK_RETURN_IF_ERROR(tx.status());
-  // Another process may have done it while this one waited for the write lock.
-  StatusOr<bool> still = pending();
-  if (!still.ok()) return still.status();
-  if (!*still) return tx.Commit();
-  vocab_.clear();  // read inside the lock: ids another writer added are known
-  LITRANK_RETURN_IF_ERROR(LoadVocabulary(&vocab_));
-  vocab_loaded_ = true;
-  Status st;
-  bool split = false;
-  {
-    sql::Stmt scan(db_, std::string("SELECT rowid, ") + kDocumentColumns +
-                            " FROM documents WHERE length(abstract) > ? OR instr(extra, '\"full_text\"') > 0");
-    scan.Bind(1, static_cast<int64_t>(kLongDocumentWords));  // a word takes at least one character
-    std::vector<StoredDocument> docs;
-    while (scan.Step()) docs.push_back({scan.Int(0), ReadDocumentColumns(scan, 1)});
-    st = scan.status();
-    for (size_t i = 0; i < docs.size() && st.ok(); ++i) st = IndexPassages(docs[i].rowid, docs[i].doc);
-    split = !docs.empty();
-  }
-  if (st.ok()) st = db_.Exec("DELETE FROM meta WHERE key = 'passages_backfill'");
-  if (st.ok() && split) st = db_.Exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'");
-  if (st.ok()) st = tx.Commit();
-  if (!st.ok()) {
-    vocab_.clear();
-    vocab_loaded_ = false;
-    insert_term_.reset();
-    select_term_.reset();
-  }
-  return st;
-}
-
-// Resolves `term` inside the open write transaction. Another connection may have
-// added it since vocab_ was loaded, so the insert ignores a conflict and the id is
-// read back: whoever committed first owns the id, and a committed id never changes,
-// so cached hits stay valid (ids this transaction made are forgotten on rollback).
-StatusOr<uint32_t> SqliteCorpus::TermId(const std::string& term) {
-  auto it = vocab_.find(term);
-  if (it != vocab_.end()) return it->second;
-  if (!insert_term_) {
-    insert_term_ = std::make_unique<sql::Stmt>(db_, "INSERT OR IGNORE INTO lex_vocab(term) VALUES (?)");
-    select_term_ = std::make_unique<sql::Stmt>(db_, "SELECT id FROM lex_vocab WHERE term = ?");
-  }
-  insert_term_->Bind(1, term);
-  LITRANK_RETURN_IF_ERROR(insert_term_->Run());
-  sql::Stmt& select = *select_term_;
-  select.Bind(1, term);
-  const bool found = select.Step();
-  const auto id = static_cast<uint32_t>(found ? select.Int(0) : 0);
-  Status st = select.status();
-  select.Reset();
-  LITRANK_RETURN_IF_ERROR(st);
-  if (!found) return Status::Internal("term \"" + term + "\" vanished from lex_vocab");
-  vocab_.emplace(term, id);
-  return id;
+  return lexical_.IndexDocument(db_.last_insert_rowid(), doc);
 }
 
 }  // namespace

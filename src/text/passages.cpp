@@ -60,10 +60,12 @@ std::string PassageSource(const Document& doc) {
   return doc.abstract;
 }
 
-std::vector<PassageSpan> SplitPassages(const std::string& text, size_t words, size_t stride) {
+namespace {
+
+// Windows over the words `w` of a text (see SplitPassages).
+std::vector<PassageSpan> Windows(const std::vector<PassageSpan>& w, size_t words, size_t stride) {
   if (words == 0) words = 1;
   if (stride == 0 || stride > words) stride = words;
-  const std::vector<PassageSpan> w = Words(text);
   std::vector<PassageSpan> out;
   if (w.empty()) return out;
   for (size_t first = 0;; first += stride) {
@@ -74,18 +76,28 @@ std::vector<PassageSpan> SplitPassages(const std::string& text, size_t words, si
   return out;
 }
 
+}  // namespace
+
+std::vector<PassageSpan> SplitPassages(const std::string& text, size_t words, size_t stride) {
+  return Windows(Words(text), words, stride);
+}
+
 size_t CountPassageWords(const std::string& text) { return Words(text).size(); }
 
-std::vector<PassageSpan> LongDocumentPassages(const Document& doc) {
-  const std::string source = PassageSource(doc);
-  if (CountPassageWords(source) <= kLongDocumentWords) return {};
-  return SplitPassages(source);
+std::vector<PassageSpan> LongTextPassages(const std::string& source) {
+  const std::vector<PassageSpan> w = Words(source);  // one pass: counted and split
+  if (w.size() <= kLongDocumentWords) return {};
+  return Windows(w, kPassageWords, kPassageStride);
+}
+
+std::string PassageSlice(const std::string& source, const PassageSpan& span) {
+  const size_t begin = std::min(span.begin, source.size());
+  const size_t end = std::min(std::max(span.end, begin), source.size());
+  return source.substr(begin, end - begin);
 }
 
 std::string PassageText(const Document& doc, const std::string& source, const PassageSpan& span) {
-  const size_t begin = std::min(span.begin, source.size());
-  const size_t end = std::min(std::max(span.end, begin), source.size());
-  std::string passage = source.substr(begin, end - begin);
+  std::string passage = PassageSlice(source, span);
   return doc.title.empty() ? passage : doc.title + "\n" + passage;
 }
 

@@ -41,9 +41,13 @@ std::vector<PassageSpan> SplitPassages(const std::string& text, size_t words = k
 /// Words in `text` as SplitPassages counts them.
 size_t CountPassageWords(const std::string& text);
 
-/// The spans search indexes for `doc`: empty when its passage source has at most
-/// kLongDocumentWords words (the document is one unit), else SplitPassages of it.
-std::vector<PassageSpan> LongDocumentPassages(const Document& doc);
+/// The spans search indexes for a document whose passage source is `source`: empty
+/// when it has at most kLongDocumentWords words (the document is one unit), else
+/// SplitPassages of it.
+std::vector<PassageSpan> LongTextPassages(const std::string& source);
+
+/// The passage's own text: `source` bytes [span.begin, span.end), clamped to the source.
+std::string PassageSlice(const std::string& source, const PassageSpan& span);
 
 /// What a model reads for one passage: the title, a newline, the passage text.
 std::string PassageText(const Document& doc, const std::string& source, const PassageSpan& span);
