@@ -35,5 +35,13 @@ TEST(AsciiTest, IsAsciiSpace) {
   EXPECT_FALSE(IsAsciiSpace('\0'));
 }
 
+TEST(AsciiTest, IsBlank) {
+  EXPECT_TRUE(IsBlank(""));
+  EXPECT_TRUE(IsBlank(" \t\n\r\f\v"));
+  EXPECT_FALSE(IsBlank("  x "));
+  EXPECT_FALSE(IsBlank("\xC2\xA0"));  // a UTF-8 no-break space is text, not ASCII whitespace
+  EXPECT_FALSE(IsBlank(std::string_view("\0", 1)));
+}
+
 }  // namespace
 }  // namespace litrank

@@ -9,6 +9,7 @@
 #include "litrank/extract.h"
 #include "text/sentences.h"
 #include "util/utf8.h"
+#include "util/ascii.h"
 
 namespace litrank {
 namespace {
@@ -181,12 +182,6 @@ struct WindowJob {
   Status last_error;
 };
 
-bool IsBlankText(const std::string& text) {
-  for (char c : text) {
-    if (!(c == ' ' || c == '\n' || c == '\r' || c == '\t')) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -203,7 +198,7 @@ Status Extractor::ExtractMany(const std::vector<std::string>& texts, std::vector
       (*statuses)[i] = Status::InvalidArgument("the text is not valid UTF-8");
       continue;
     }
-    if (IsBlankText(texts[i])) {  // nothing to read: every field empty, no model call
+    if (IsBlank(texts[i])) {  // nothing to read: every field empty, no model call
       out.json = InSchemaOrder(im.schema, MinimalInstance(im.schema)).dump();
       continue;
     }

@@ -16,13 +16,11 @@
 #include "rerank/qwen3_protocol.h"
 #include "rerank/score_cache.h"
 #include "util/utf8.h"
+#include "util/ascii.h"
 
 namespace litrank {
 namespace {
 
-bool IsBlank(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); });
-}
 
 /// Checks that the vocabulary is Qwen's: "yes" and "no" at the ids the protocol uses.
 Status CheckQwenVocab(const llama_model* model, const std::string& path) {

@@ -12,6 +12,7 @@
 #include "text/analyzer.h"
 #include "text/passages.h"
 #include "util/utf8.h"
+#include "util/ascii.h"
 
 namespace litrank {
 
@@ -30,9 +31,6 @@ std::vector<std::pair<int64_t, double>> ReciprocalRankFusion(
 
 namespace {
 
-bool IsBlank(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); });
-}
 
 // Per-candidate bookkeeping while the stages run.
 struct Candidate {

@@ -7,6 +7,7 @@
 
 #include "ingest/json_util.h"
 #include "util/utf8.h"
+#include "util/ascii.h"
 
 namespace litrank::server {
 namespace {
@@ -94,9 +95,6 @@ ApiError ReadDocuments(const json& v, const char* key, const RequestLimits& limi
   return {};
 }
 
-bool Blank(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); });
-}
 
 /// A token-id list, or false when `v` is not one.
 bool TokenList(const json& v, std::vector<int32_t>* out) {
@@ -135,7 +133,7 @@ ApiError ParseRerankRequest(const json& body, const RequestLimits& limits, Reran
   f.String("query", &out->query, /*required=*/true);
   f.String("instruction", &out->instruction);
   if (!f.error().ok()) return f.error();
-  if (Blank(out->query)) return BadRequest("\"query\" is empty", "missing_field");
+  if (IsBlank(out->query)) return BadRequest("\"query\" is empty", "missing_field");
   const char* key = out->tei ? "texts" : "documents";
   if (!f.has(key)) return BadRequest(std::string("\"") + key + "\" is required", "missing_field");
   if (ApiError e = ReadDocuments(f.at(key), key, limits, &out->documents); !e.ok()) return e;
@@ -160,7 +158,7 @@ ApiError ParseRerankRequest(const json& body, const RequestLimits& limits, Reran
 
 ApiError ParseCohereV2RerankRequest(const json& body, const RequestLimits& limits, RerankRequest* out) {
   if (ApiError e = RequireObject(body); !e.ok()) return e;
-  if (!body.contains("model") || !body["model"].is_string() || Blank(body["model"].get<std::string>())) {
+  if (!body.contains("model") || !body["model"].is_string() || IsBlank(body["model"].get<std::string>())) {
     return BadRequest("\"model\" is required (a string) on /v2/rerank", "missing_field");
   }
   if (body.contains("documents") && body["documents"].is_array()) {
@@ -199,7 +197,7 @@ ApiError ParseScoreRequest(const json& body, const RequestLimits& limits, ScoreR
   for (size_t i = 0; i < b.size(); ++i) {
     const std::string& q = a.size() == 1 ? a[0] : a[i];
     if (!IsValidUtf8(q) || !IsValidUtf8(b[i])) return BadRequest("pair " + std::to_string(i) + " is not valid UTF-8");
-    if (Blank(q)) return BadRequest("text_1 of pair " + std::to_string(i) + " is empty", "missing_field");
+    if (IsBlank(q)) return BadRequest("text_1 of pair " + std::to_string(i) + " is empty", "missing_field");
     out->queries.push_back(q);
     out->documents.push_back(b[i]);
   }
@@ -247,7 +245,7 @@ ApiError ParseEmbeddingsRequest(const json& body, const RequestLimits& limits, E
   if (!out->tokens.empty() && out->queries) return BadRequest("token inputs cannot be formatted as queries");
   for (size_t i = 0; i < out->texts.size(); ++i) {
     if (!IsValidUtf8(out->texts[i])) return BadRequest("input[" + std::to_string(i) + "] is not valid UTF-8");
-    if (Blank(out->texts[i])) return BadRequest("input[" + std::to_string(i) + "] is empty");
+    if (IsBlank(out->texts[i])) return BadRequest("input[" + std::to_string(i) + "] is empty");
   }
   return {};
 }
@@ -292,7 +290,7 @@ ApiError ParseSearchRequest(const json& body, const RequestLimits& limits, Searc
   if (o.filter.keywords.size() + o.filter.languages.size() > limits.max_filter_values) {
     return BadRequest("at most " + std::to_string(limits.max_filter_values) + " keywords and languages together");
   }
-  if (Blank(out->query)) return BadRequest("\"query\" is empty", "missing_field");
+  if (IsBlank(out->query)) return BadRequest("\"query\" is empty", "missing_field");
   if (o.bm25_k1 < 0 || o.bm25_b < 0 || o.bm25_b > 1) return BadRequest("bm25_k1 must be >= 0 and bm25_b in [0, 1]");
   if (!o.bm25 && !o.dense) return BadRequest("at least one of \"bm25\" and \"dense\" must be on");
   if (!ParsePassageMode(passages, &o.passages)) return BadRequest("\"passages\" must be \"max\", \"first\" or \"whole\"");
@@ -332,7 +330,7 @@ ApiError ParseDocumentsRequest(const json& body, const RequestLimits& limits, st
       d.citations = c;
     }
     if (!f.error().ok()) { skipped->push_back(where + f.error().message); continue; }
-    if (Blank(d.title) && Blank(d.abstract)) { skipped->push_back(where + "no title or abstract"); continue; }
+    if (IsBlank(d.title) && IsBlank(d.abstract)) { skipped->push_back(where + "no title or abstract"); continue; }
     d.source = "api";
     out->push_back(std::move(d));
   }

@@ -9,6 +9,9 @@ namespace litrank {
 /// True for the six ASCII whitespace bytes: space, \t, \n, \r, \f, \v.
 bool IsAsciiSpace(char c);
 
+/// True when `s` is empty or holds only ASCII whitespace.
+bool IsBlank(std::string_view s);
+
 /// `s` without leading and trailing ASCII whitespace (a view into `s`).
 std::string_view Trim(std::string_view s);
 
