@@ -192,7 +192,7 @@ TEST(VectorPersistenceTest, BytesWrittenPerWriteAreProportionalToNewVectors) {
   EXPECT_LE(static_cast<double>(d200), 2.4 * static_cast<double>(c100));
   // Opening for search writes nothing, even with a tail to replay.
   const uint64_t before = f.corpus->BytesWritten();
-  auto retriever = DenseRetriever::Open(*f.corpus, kModel, kDims, 100);
+  auto retriever = DenseRetriever::Open(*f.corpus, kModel, kDims, 100, false);
   ASSERT_TRUE(retriever.ok());
   EXPECT_EQ((*retriever)->kind(), "hnsw");
   EXPECT_EQ((*retriever)->size(), kDocs);
@@ -249,7 +249,7 @@ TEST(VectorPersistenceTest, DamagedSnapshotIsRebuiltFromTheEmbeddings) {
     EXPECT_EQ(loaded->replayed, kDocs);  // every embedding, none from the snapshot
     ExpectMatchesExact(f, *loaded->index, Range(1, kDocs), kDocs);
     // The search path says so, and leaves the damaged snapshot to the write path.
-    auto retriever = DenseRetriever::Open(*f.corpus, kModel, f.dims, 100);
+    auto retriever = DenseRetriever::Open(*f.corpus, kModel, f.dims, 100, false);
     ASSERT_TRUE(retriever.ok());
     EXPECT_NE((*retriever)->note().find("rebuilt from the embeddings"), std::string::npos);
     EXPECT_EQ((*retriever)->size(), kDocs);

@@ -111,7 +111,8 @@ class Corpus : public ScoreStore {
   /// sequence number, so indexes can pick up what was added since they were built.
   virtual Status PutEmbeddings(const std::string& model, uint32_t dims,
                                const std::vector<int64_t>& rowids, const std::vector<float>& vectors) = 0;
-  /// Up to `limit` documents with no current embedding for `model`, by rowid.
+  /// Up to `limit` documents with no current embedding for `model`, or long ones
+  /// (with stored passages) whose passages have no embeddings for it, by rowid.
   virtual Status DocumentsNeedingEmbedding(const std::string& model, size_t limit,
                                            std::vector<StoredDocument>* out) = 0;
   /// Calls `fn(rowid, vector, dims)` for every current embedding of `model` stored
@@ -121,6 +122,19 @@ class Corpus : public ScoreStore {
   virtual Status ScanEmbeddings(const std::string& model, int64_t after_seq,
                                 const std::function<void(int64_t, const float*, uint32_t)>& fn,
                                 int64_t* max_seq) = 0;
+  /// Stores the embeddings of long documents' passages for `model` (full width
+  /// `dims`): passages[i] (its document, number and byte span, numbered as
+  /// ScanPassageVectors numbers them; `length` unused) gets vectors[i*dims, (i+1)*dims).
+  /// Every earlier passage embedding of those documents for `model` is replaced.
+  /// One transaction. Rewriting a document's passages (an update) deletes its rows,
+  /// so the rows present are always current.
+  virtual Status PutPassageEmbeddings(const std::string& model, uint32_t dims,
+                                      const std::vector<StoredPassage>& passages,
+                                      const std::vector<float>& vectors) = 0;
+  /// Calls `fn(passage, vector, dims)` for every passage embedding of `model`, by
+  /// document then passage (`length` is 0).
+  virtual Status ScanPassageEmbeddings(
+      const std::string& model, const std::function<void(const StoredPassage&, const float*, uint32_t)>& fn) = 0;
   /// Number of documents with a current embedding for `model`.
   virtual StatusOr<int64_t> CountEmbeddings(const std::string& model) = 0;
   /// Number of current embeddings of `model` stored with a sequence number above

@@ -24,7 +24,8 @@ class Embedder;
 /// How documents longer than a passage window (full papers, patents; see
 /// text/passages.h) are scored: by their best unit (MaxP, the default; units are
 /// the windows, plus the record's own title, abstract and keywords when the windows
-/// come from a full text), by their first unit only (truncation, FirstP), or whole
+/// come from a full text; dense recall likewise takes the best of the document's
+/// own embedding and its passages'), by their first unit only (truncation, FirstP), or whole
 /// (the record's own vector: title, abstract, keywords; the reranker reads title and
 /// abstract cut at its pair budget).
 enum class PassageMode { kMax, kFirst, kWhole };
@@ -49,7 +50,8 @@ struct SearchOptions {
   int rrf_k = 60;                ///< reciprocal-rank fusion constant
   DocumentFilter filter;
   PassageMode passages = PassageMode::kMax;  ///< long documents: see PassageMode
-  size_t rerank_passages = 3;    ///< passages of a long document the reranker reads (its best by BM25); the best score counts
+  size_t rerank_passages = 3;    ///< passages of a long document the reranker reads (its best by BM25, plus
+                                 ///< dense recall's best when not among them); the best score counts
   std::string instruction;       ///< reranker instruction ("" = its default)
   std::string embed_task;        ///< embedding query task ("" = the default web-search task)
   uint32_t dims = 0;             ///< embedding dimensions (0 = model width; MRL truncation below)
@@ -66,6 +68,9 @@ struct StageTrace {
   double bm25_score = 0;
   std::optional<size_t> dense_rank;
   double dense_score = 0;           ///< cosine similarity
+  /// The passage whose embedding gave a long document its dense score (MaxP); -1
+  /// when it was the document's own embedding (title and abstract).
+  int32_t dense_passage = -1;
   std::optional<size_t> fused_rank;
   double fused_score = 0;           ///< RRF score (or the single stage's score)
   std::optional<size_t> rerank_rank;
@@ -73,7 +78,7 @@ struct StageTrace {
   bool rerank_cached = false;       ///< the rerank score came from a cache
   bool truncated = false;           ///< the reranker cut the document
   /// The passage that gave a long document its score (the reranker's best when it
-  /// ran, else BM25's); -1 when the document was scored whole.
+  /// ran, else BM25's, else dense recall's); -1 when the document was scored whole.
   int32_t passage = -1;
   uint64_t passage_begin = 0;       ///< byte span of that passage in the passage source
   uint64_t passage_end = 0;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "search/vector_persistence.h"
 
@@ -16,8 +18,9 @@ void TruncateAndNormalize(const float* v, uint32_t from, uint32_t dims, float* o
 }
 
 StatusOr<std::unique_ptr<DenseRetriever>> DenseRetriever::Open(Corpus& corpus, const std::string& model,
-                                                               uint32_t dims, size_t ann_threshold) {
+                                                               uint32_t dims, size_t ann_threshold, bool passages) {
   auto retriever = std::unique_ptr<DenseRetriever>(new DenseRetriever());
+  if (passages) LITRANK_RETURN_IF_ERROR(retriever->AddPassages(corpus, model, dims));
   StatusOr<int64_t> count = corpus.CountEmbeddings(model);
   if (!count.ok()) return count.status();
   int64_t max_seq = 0;
@@ -44,13 +47,71 @@ StatusOr<std::unique_ptr<DenseRetriever>> DenseRetriever::Open(Corpus& corpus, c
   return retriever;
 }
 
+Status DenseRetriever::AddPassages(Corpus& corpus, const std::string& model, uint32_t dims) {
+  std::vector<float> vectors;
+  Status bad;
+  LITRANK_RETURN_IF_ERROR(corpus.ScanPassageEmbeddings(model, [&](const StoredPassage& p, const float* v, uint32_t width) {
+    if (!bad.ok()) return;
+    if (width < dims) {
+      bad = Status::InvalidArgument("stored passage embeddings have " + std::to_string(width) +
+                                    " dimensions, fewer than the " + std::to_string(dims) + " asked for");
+      return;
+    }
+    passage_keys_.push_back(p);
+    vectors.resize(vectors.size() + dims);
+    TruncateAndNormalize(v, width, dims, vectors.data() + vectors.size() - dims);
+  }));
+  LITRANK_RETURN_IF_ERROR(bad);
+  if (passage_keys_.empty()) return Status::Ok();
+  auto flat = NewFlatIndex(dims);
+  if (!flat.ok()) return flat.status();
+  passage_index_ = std::move(*flat);
+  std::vector<int64_t> ids(passage_keys_.size());
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int64_t>(i);
+  return passage_index_->Add(ids, vectors.data());
+}
+
 Status DenseRetriever::Search(const float* query, size_t n, const std::vector<int64_t>* allowed,
-                              std::vector<VectorHit>* hits) const {
+                              std::vector<DenseHit>* hits) const {
+  hits->clear();
+  auto permitted = [allowed](int64_t rowid) {
+    return allowed == nullptr || std::binary_search(allowed->begin(), allowed->end(), rowid);
+  };
   std::function<bool(int64_t)> filter;
-  if (allowed != nullptr) {
-    filter = [allowed](int64_t id) { return std::binary_search(allowed->begin(), allowed->end(), id); };
+  if (allowed != nullptr) filter = permitted;
+  std::vector<VectorHit> found;
+  LITRANK_RETURN_IF_ERROR(index_->Search(query, n, &found, filter));
+  std::unordered_map<int64_t, DenseHit> best;
+  for (const VectorHit& h : found) best[h.id] = DenseHit{h.id, h.score, -1, 0, 0};
+  if (passage_index_ && n > 0) {
+    // Enough passages to name n documents (several may share one): widen until
+    // they do or every passage was looked at.
+    std::function<bool(int64_t)> passage_filter;
+    if (allowed != nullptr) passage_filter = [&](int64_t id) { return permitted(passage_keys_[id].rowid); };
+    std::vector<VectorHit> near;
+    for (size_t k = 2 * n;; k *= 4) {
+      LITRANK_RETURN_IF_ERROR(passage_index_->Search(query, k, &near, passage_filter));
+      std::unordered_set<int64_t> docs;
+      for (const VectorHit& h : near) docs.insert(passage_keys_[h.id].rowid);
+      if (docs.size() >= n || near.size() < k || k >= passage_keys_.size()) break;
+    }
+    for (const VectorHit& h : near) {
+      const StoredPassage& p = passage_keys_[h.id];
+      auto it = best.find(p.rowid);
+      // Best first within the passage list, so a document's first passage hit is its best passage.
+      if (it == best.end()) {
+        best[p.rowid] = DenseHit{p.rowid, h.score, static_cast<int32_t>(p.passage), p.begin, p.end};
+      } else if (h.score > it->second.score) {
+        it->second = DenseHit{p.rowid, h.score, static_cast<int32_t>(p.passage), p.begin, p.end};
+      }
+    }
   }
-  return index_->Search(query, n, hits, filter);
+  for (const auto& [rowid, hit] : best) hits->push_back(hit);
+  std::sort(hits->begin(), hits->end(), [](const DenseHit& a, const DenseHit& b) {
+    return a.score != b.score ? a.score > b.score : a.rowid < b.rowid;
+  });
+  if (hits->size() > n) hits->resize(n);
+  return Status::Ok();
 }
 
 }  // namespace litrank

@@ -5,7 +5,10 @@ namespace litrank {
 nlohmann::json StageTraceJson(const StageTrace& t) {
   nlohmann::json j = nlohmann::json::object();
   if (t.bm25_rank) j["bm25"] = {{"rank", *t.bm25_rank}, {"score", t.bm25_score}};
-  if (t.dense_rank) j["dense"] = {{"rank", *t.dense_rank}, {"score", t.dense_score}};
+  if (t.dense_rank) {
+    j["dense"] = {{"rank", *t.dense_rank}, {"score", t.dense_score}};
+    if (t.dense_passage >= 0) j["dense"]["passage"] = t.dense_passage;
+  }
   if (t.fused_rank) j["fused"] = {{"rank", *t.fused_rank}, {"score", t.fused_score}};
   if (t.rerank_rank) {
     j["rerank"] = {{"rank", *t.rerank_rank}, {"score", t.rerank_score}, {"cached", t.rerank_cached},

@@ -118,9 +118,11 @@ Status SearcherImpl::Dense(const std::string& query, const SearchOptions& o,
   }
   StatusOr<int64_t> generation = corpus_->Generation();
   if (!generation.ok()) return generation.status();
-  const std::string key = embedder_->fingerprint() + "/" + std::to_string(dims);
+  const bool with_passages = o.passages == PassageMode::kMax;
+  const std::string key = embedder_->fingerprint() + "/" + std::to_string(dims) + (with_passages ? "/passages" : "");
   if (!dense_ || dense_key_ != key || dense_generation_ != *generation) {
-    auto opened = DenseRetriever::Open(*corpus_, embedder_->fingerprint(), dims, o.ann_threshold);
+    dense_.reset();  // never two copies of the vectors in memory
+    auto opened = DenseRetriever::Open(*corpus_, embedder_->fingerprint(), dims, o.ann_threshold, with_passages);
     if (!opened.ok()) return opened.status();
     dense_ = std::move(*opened);
     dense_key_ = key;
@@ -140,13 +142,19 @@ Status SearcherImpl::Dense(const std::string& query, const SearchOptions& o,
   eo.dims = dims;
   std::vector<float> qv;
   LITRANK_RETURN_IF_ERROR(embedder_->EmbedQueries({query}, o.embed_task, eo, &qv));
-  std::vector<VectorHit> found;
+  std::vector<DenseHit> found;
   LITRANK_RETURN_IF_ERROR(dense_->Search(qv.data(), o.dense_candidates, allowed, &found));
   for (size_t i = 0; i < found.size(); ++i) {
-    ranked->push_back(found[i].id);
-    StageTrace& t = (*cands)[found[i].id].trace;
+    ranked->push_back(found[i].rowid);
+    StageTrace& t = (*cands)[found[i].rowid].trace;
     t.dense_rank = i + 1;
     t.dense_score = found[i].score;
+    t.dense_passage = found[i].passage;
+    if (!t.bm25_rank && found[i].passage >= 0) {  // BM25's passage, when it found the document, stays shown
+      t.passage = found[i].passage;
+      t.passage_begin = found[i].begin;
+      t.passage_end = found[i].end;
+    }
   }
   report->stages.push_back(dense_->kind() == "hnsw" ? "dense(hnsw)" : "dense(exact)");
   return Status::Ok();
@@ -172,6 +180,7 @@ Status SearcherImpl::Rerank(const std::string& query, const SearchOptions& o, st
   std::vector<std::string> texts;
   std::vector<size_t> owner;            // text -> index in docs
   std::vector<LexicalHit> read_passage; // text -> its passage (passage -1: whole document)
+  std::vector<bool> split(docs.size(), false);  // read as units (passages), not whole
   for (size_t d = 0; d < docs.size(); ++d) {
     std::vector<LexicalHit> passages;
     if (o.passages != PassageMode::kWhole) passages = bm25_->Passages(query_terms, docs[d].rowid, Bm25Params{o.bm25_k1, o.bm25_b});
@@ -181,8 +190,17 @@ Status SearcherImpl::Rerank(const std::string& query, const SearchOptions& o, st
       read_passage.push_back(LexicalHit{docs[d].rowid, 0, -1, 0, 0});
       continue;
     }
+    split[d] = true;
     const std::string source = PassageSource(docs[d].doc);
-    const size_t n = std::min(std::max<size_t>(o.rerank_passages, 1), passages.size());
+    size_t n = std::min(std::max<size_t>(o.rerank_passages, 1), passages.size());
+    // Dense recall's best passage is read too when BM25 ranks it lower.
+    const int32_t dense_best = (*cands)[docs[d].rowid].trace.dense_passage;
+    auto dense_at = std::find_if(passages.begin(), passages.end(),
+                                 [&](const LexicalHit& h) { return dense_best >= 0 && h.passage == dense_best; });
+    if (dense_at != passages.end() && static_cast<size_t>(dense_at - passages.begin()) >= n) {
+      std::iter_swap(passages.begin() + static_cast<std::ptrdiff_t>(n), dense_at);
+      ++n;
+    }
     for (size_t i = 0; i < n; ++i) {
       // A unit without a span is the record's own title and abstract.
       texts.push_back(passages[i].passage < 0 ? SearchText(docs[d].doc)
@@ -199,8 +217,8 @@ Status SearcherImpl::Rerank(const std::string& query, const SearchOptions& o, st
   RerankResult result;
   LITRANK_RETURN_IF_ERROR(reranker_->Rerank(query, texts, ro, &result));
   // Results come best first: a document's first text is its best.
-  std::vector<size_t> reads(docs.size(), 0);
-  for (size_t d : owner) ++reads[d];
+  std::vector<size_t> reads(docs.size(), 0);  // units read per split document; 0 for one read whole
+  for (size_t d : owner) reads[d] += split[d];
   std::vector<bool> placed(docs.size(), false);
   order->clear();
   for (const ScoredDocument& r : result.results) {
@@ -213,7 +231,7 @@ Status SearcherImpl::Rerank(const std::string& query, const SearchOptions& o, st
     c.trace.rerank_score = r.score;
     c.trace.rerank_cached = r.cached;
     c.trace.truncated = r.truncated;
-    c.trace.passages_reranked = read_passage[r.index].passage >= 0 ? reads[d] : 0;
+    c.trace.passages_reranked = reads[d];
     if (read_passage[r.index].passage >= 0) {
       c.trace.passage = read_passage[r.index].passage;
       c.trace.passage_begin = read_passage[r.index].begin;

@@ -150,10 +150,24 @@ class SqliteCorpus final : public Corpus {
                                    std::vector<StoredDocument>* out) override {
     sql::Stmt stmt(db_, std::string("SELECT d.rowid, ") + kDocumentColumns +
                             " FROM documents d LEFT JOIN embeddings e ON e.model = ? AND e.doc = d.rowid"
-                            " WHERE e.doc IS NULL OR e.text_hash != d.text_hash ORDER BY d.rowid LIMIT ?");
-    stmt.Bind(1, model).Bind(2, static_cast<int64_t>(limit));
+                            " WHERE e.doc IS NULL OR e.text_hash != d.text_hash"
+                            " OR (EXISTS (SELECT 1 FROM lex_passages p WHERE p.doc = d.rowid)"
+                            " AND NOT EXISTS (SELECT 1 FROM passage_embeddings q WHERE q.model = ? AND q.doc = d.rowid))"
+                            " ORDER BY d.rowid LIMIT ?");
+    stmt.Bind(1, model).Bind(2, model).Bind(3, static_cast<int64_t>(limit));
     while (stmt.Step()) out->push_back({stmt.Int(0), ReadDocumentColumns(stmt, 1)});
     return stmt.status();
+  }
+
+  Status PutPassageEmbeddings(const std::string& model, uint32_t dims, const std::vector<StoredPassage>& passages,
+                              const std::vector<float>& vectors) override {
+    return WritePassageEmbeddings(db_, model, dims, passages, vectors);
+  }
+
+  Status ScanPassageEmbeddings(
+      const std::string& model,
+      const std::function<void(const StoredPassage&, const float*, uint32_t)>& fn) override {
+    return ReadPassageEmbeddings(db_, model, fn);
   }
 
   Status ScanEmbeddings(const std::string& model, int64_t after_seq,

@@ -72,9 +72,13 @@ Status LexicalWriter::IndexDocument(int64_t rowid, const Document& doc) {
 // Replaces the document's passages: none for a short document; for a long one,
 // each window's term vector over the title and the window's words.
 Status LexicalWriter::IndexPassages(int64_t rowid, const Document& doc) {
-  sql::Stmt clear(*db_, "DELETE FROM lex_passages WHERE doc = ?");
-  clear.Bind(1, rowid);
-  LITRANK_RETURN_IF_ERROR(clear.Run());
+  // Passage embeddings belong to the old passages: gone with them (re-embedded by
+  // the next `embed`, which finds the document lacking them).
+  for (const char* table : {"lex_passages", "passage_embeddings"}) {
+    sql::Stmt clear(*db_, std::string("DELETE FROM ") + table + " WHERE doc = ?");
+    clear.Bind(1, rowid);
+    LITRANK_RETURN_IF_ERROR(clear.Run());
+  }
   const std::string source = PassageSource(doc);
   const std::vector<PassageSpan> spans = LongTextPassages(source);
   if (spans.empty()) return Status::Ok();
@@ -85,7 +89,7 @@ Status LexicalWriter::IndexPassages(int64_t rowid, const Document& doc) {
   std::vector<std::pair<PassageSpan, std::string>> units;
   std::string keywords;
   for (const std::string& k : doc.keywords) keywords += "\n" + k;
-  const bool from_full_text = source != doc.abstract;
+  const bool from_full_text = FirstWindowUnit(doc, source) == 1;
   if (from_full_text) units.emplace_back(PassageSpan{0, 0}, LexicalText(doc));
   for (const PassageSpan& span : spans) {
     units.emplace_back(span, PassageText(doc, source, span) + (from_full_text ? "" : keywords));

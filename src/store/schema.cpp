@@ -98,6 +98,15 @@ CREATE TABLE lex_passages(doc INTEGER NOT NULL REFERENCES documents ON DELETE CA
   terms BLOB NOT NULL, PRIMARY KEY(doc, passage)) WITHOUT ROWID;
 INSERT INTO meta VALUES('passages_backfill', '1');
 )sql",
+    // 5 -> 6: embeddings of the passages of long documents (dense MaxP), numbered as
+    // lex_passages numbers them, with their byte spans. A document's rows are
+    // deleted whenever its passages are rewritten, so the rows present are current.
+    R"sql(
+CREATE TABLE passage_embeddings(model TEXT NOT NULL, doc INTEGER NOT NULL REFERENCES documents ON DELETE CASCADE,
+  passage INTEGER NOT NULL, begin_byte INTEGER NOT NULL, end_byte INTEGER NOT NULL, dims INTEGER NOT NULL,
+  vector BLOB NOT NULL, PRIMARY KEY(model, doc, passage)) WITHOUT ROWID;
+CREATE INDEX passage_embeddings_doc ON passage_embeddings(doc);
+)sql",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kCorpusSchemaVersion, "one migration per schema version");

@@ -1,6 +1,8 @@
 #include "store/vector_store.h"
 
 #include <algorithm>
+#include <cstring>
+#include <set>
 
 namespace litrank {
 
@@ -75,6 +77,52 @@ Status WriteVectorSnapshot(sql::Db& db, const std::string& model, uint32_t dims,
       .Bind(5, index.vectors).Bind(6, chunks).Bind(7, static_cast<int64_t>(index.data.size()));
   LITRANK_RETURN_IF_ERROR(head.Run());
   return tx.Commit();
+}
+
+Status WritePassageEmbeddings(sql::Db& db, const std::string& model, uint32_t dims,
+                              const std::vector<StoredPassage>& passages, const std::vector<float>& vectors) {
+  if (vectors.size() != passages.size() * dims) {
+    return Status::InvalidArgument("PutPassageEmbeddings: vectors do not match passages x dims");
+  }
+  sql::Transaction tx(db);
+  LITRANK_RETURN_IF_ERROR(tx.status());
+  std::set<int64_t> docs;
+  for (const StoredPassage& p : passages) docs.insert(p.rowid);
+  sql::Stmt clear(db, "DELETE FROM passage_embeddings WHERE model = ? AND doc = ?");
+  for (int64_t doc : docs) LITRANK_RETURN_IF_ERROR(clear.Bind(1, model).Bind(2, doc).Run());
+  sql::Stmt put(db, "INSERT OR REPLACE INTO passage_embeddings(model, doc, passage, begin_byte, end_byte, dims, vector)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)");
+  for (size_t i = 0; i < passages.size(); ++i) {
+    const StoredPassage& p = passages[i];
+    const std::string_view bytes(reinterpret_cast<const char*>(vectors.data() + i * dims), dims * sizeof(float));
+    put.Bind(1, model).Bind(2, p.rowid).Bind(3, static_cast<int64_t>(p.passage))
+        .Bind(4, static_cast<int64_t>(p.begin)).Bind(5, static_cast<int64_t>(p.end))
+        .Bind(6, static_cast<int64_t>(dims)).BindBlob(7, bytes);
+    LITRANK_RETURN_IF_ERROR(put.Run());
+  }
+  return tx.Commit();
+}
+
+Status ReadPassageEmbeddings(sql::Db& db, const std::string& model,
+                             const std::function<void(const StoredPassage&, const float*, uint32_t)>& fn) {
+  sql::Stmt stmt(db, "SELECT doc, passage, begin_byte, end_byte, dims, vector FROM passage_embeddings"
+                     " WHERE model = ? ORDER BY doc, passage");
+  stmt.Bind(1, model);
+  std::vector<float> buffer;
+  while (stmt.Step()) {
+    const StoredPassage p{stmt.Int(0), static_cast<uint32_t>(stmt.Int(1)), static_cast<uint64_t>(stmt.Int(2)),
+                          static_cast<uint64_t>(stmt.Int(3)), 0};
+    const auto dims = static_cast<uint32_t>(stmt.Int(4));
+    const std::string_view bytes = stmt.Blob(5);
+    if (bytes.size() != size_t{dims} * sizeof(float)) {
+      return Status::Corruption("embedding of passage " + std::to_string(p.passage) + " of document " +
+                                std::to_string(p.rowid) + " has the wrong size");
+    }
+    buffer.resize(dims);
+    std::memcpy(buffer.data(), bytes.data(), bytes.size());
+    fn(p, buffer.data(), dims);
+  }
+  return stmt.status();
 }
 
 }  // namespace litrank

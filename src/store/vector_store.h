@@ -1,10 +1,13 @@
-// Saved vector index snapshots in the corpus file: a header row per (model,
-// dims) and the bytes in chunks of at most kVectorIndexChunkBytes.
+// Vectors in the corpus file besides the document embeddings: saved vector index
+// snapshots (a header row per (model, dims) and the bytes in chunks of at most
+// kVectorIndexChunkBytes) and the embeddings of long documents' passages.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "litrank/corpus.h"
 #include "store/sqlite.h"
@@ -19,5 +22,13 @@ StatusOr<std::optional<Corpus::SavedIndex>> ReadVectorSnapshot(sql::Db& db, cons
 /// most `chunk_bytes`.
 Status WriteVectorSnapshot(sql::Db& db, const std::string& model, uint32_t dims, const Corpus::SavedIndex& index,
                            size_t chunk_bytes);
+
+/// Corpus::PutPassageEmbeddings: deletes the model's rows of every document in
+/// `passages`, then inserts them, in one transaction.
+Status WritePassageEmbeddings(sql::Db& db, const std::string& model, uint32_t dims,
+                              const std::vector<StoredPassage>& passages, const std::vector<float>& vectors);
+/// Corpus::ScanPassageEmbeddings; Corruption for a vector of the wrong size.
+Status ReadPassageEmbeddings(sql::Db& db, const std::string& model,
+                             const std::function<void(const StoredPassage&, const float*, uint32_t)>& fn);
 
 }  // namespace litrank

@@ -90,6 +90,10 @@ std::vector<PassageSpan> LongTextPassages(const std::string& source) {
   return Windows(w, kPassageWords, kPassageStride);
 }
 
+uint32_t FirstWindowUnit(const Document& doc, const std::string& source) {
+  return source != doc.abstract ? 1 : 0;
+}
+
 std::string PassageSlice(const std::string& source, const PassageSpan& span) {
   const size_t begin = std::min(span.begin, source.size());
   const size_t end = std::min(std::max(span.end, begin), source.size());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,12 @@ size_t CountPassageWords(const std::string& text);
 /// when it has at most kLongDocumentWords words (the document is one unit), else
 /// SplitPassages of it.
 std::vector<PassageSpan> LongTextPassages(const std::string& source);
+
+/// Number of the first window among a document's search units, as stored passages
+/// (lex_passages, passage embeddings) are numbered: 1 when the windows of `source`
+/// come from a full text (unit 0 is then the record's own title, abstract and
+/// keywords), else 0 (the windows are the abstract itself).
+uint32_t FirstWindowUnit(const Document& doc, const std::string& source);
 
 /// The passage's own text: `source` bytes [span.begin, span.end), clamped to the source.
 std::string PassageSlice(const std::string& source, const PassageSpan& span);
