@@ -65,6 +65,7 @@ void AddReviewCommand(CLI::App& app, int* exit_code);
 void AddCiteCommand(CLI::App& app, int* exit_code);
 void AddAssessCommand(CLI::App& app, int* exit_code);
 void AddExtractCommand(CLI::App& app, int* exit_code);
+void AddWorkerCommand(CLI::App& app, int* exit_code);  ///< `worker` and `jobs`
 /// `litrank screen simulate`, registered under the `screen` command.
 void AddScreenSimulateCommand(CLI::App& screen, int* exit_code);
 /// `litrank bench search`, registered under the `bench` command.

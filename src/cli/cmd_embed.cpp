@@ -1,22 +1,68 @@
 // `litrank embed`: compute missing document embeddings for a collection.
 #include <CLI/CLI.hpp>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 
 #include "cli/cli_common.h"
 #include "litrank/corpus.h"
 #include "litrank/embedder.h"
+#include "distributed/pool_jobs.h"
+#include "litrank/search.h"
 #include "search/corpus_embedding.h"
+#include "search/vector_persistence.h"
 
 namespace litrank::cli {
 namespace {
 
 struct EmbedArgs {
-  std::string db, model;
+  std::string db, model, queue, prefix = "litrank";
   size_t chunk = 256;
+  size_t task_size = 64;
   bool no_progress = false;
   EmbedderConfig config;
 };
+
+std::atomic<bool> g_interrupted{false};
+
+// --queue: the job goes to the worker pool as tasks; this process waits for it
+// (Ctrl-C cancels it) and then keeps the vector snapshot current, as a local run does.
+int RunOnPool(const EmbedArgs& a, Corpus& corpus, Embedder& embedder, const std::string& db_path,
+              const std::string& model_path) {
+  auto queue = WorkQueue::Open(a.queue, a.prefix);
+  if (!queue.ok()) return Fail(queue.status());
+  int64_t job = 0, documents = 0;
+  if (Status st = SubmitEmbedJob(corpus, **queue, db_path, model_path, embedder.fingerprint(), a.task_size, &job,
+                                 &documents);
+      !st.ok()) {
+    return Fail(st);
+  }
+  int64_t embedded = 0;
+  if (job > 0) {
+    std::fprintf(stderr, "job %lld: %lld documents in tasks of %zu on %s\n", static_cast<long long>(job),
+                 static_cast<long long>(documents), a.task_size, a.queue.c_str());
+    ProgressBar bar("embedding (pool)", !a.no_progress);
+    std::signal(SIGINT, [](int) { g_interrupted = true; });
+    auto state = WaitForJob(
+        **queue, job, 200, [&](const JobState& s) { bar.Update(static_cast<uint64_t>(s.done), static_cast<uint64_t>(s.tasks)); },
+        [] { return g_interrupted.load(); });
+    std::signal(SIGINT, SIG_DFL);
+    bar.Finish();
+    if (!state.ok()) return Fail(state.status());
+    if (state->state != "done") {
+      std::string why = "job " + std::to_string(job) + " ended " + state->state;
+      for (const std::string& e : state->errors) why += "; " + e;
+      return Fail(Status::Internal(why));
+    }
+    embedded = state->items;
+  }
+  SnapshotPolicy policy;
+  policy.min_vectors = SearchOptions{}.ann_threshold;
+  if (Status st = MaintainVectorSnapshot(corpus, embedder.fingerprint(), embedder.width(), policy); !st.ok()) return Fail(st);
+  std::printf("%lld\n", static_cast<long long>(embedded));
+  return kExitOk;
+}
 
 int Run(const EmbedArgs& a) {
   const std::string db_path = a.db.empty() ? DefaultDbPath() : a.db;
@@ -26,14 +72,17 @@ int Run(const EmbedArgs& a) {
   if (model_path.empty()) return Fail(Status::InvalidArgument("no embedding model: give --model FILE or set LITRANK_EMBEDDER"));
   auto embedder = Embedder::Open(model_path, a.config);
   if (!embedder.ok()) return Fail(embedder.status(), /*model_related=*/true);
+  if (!a.queue.empty()) return RunOnPool(a, **corpus, **embedder, db_path, model_path);
   ProgressBar bar("embedding", !a.no_progress);
   EmbedReport report;
   Status st = EmbedMissingDocuments(**corpus, **embedder, a.chunk, &report,
                                     [&](uint64_t done, uint64_t todo) { bar.Update(done, todo); });
   bar.Finish();
   if (!st.ok()) return Fail(st);
-  std::printf("%s: %zu documents embedded now, %lld already were (%zu truncated to the model's max length)\n",
-              db_path.c_str(), report.embedded, static_cast<long long>(report.already), report.truncated);
+  std::printf("%s: %zu documents embedded now (and %zu passages of long ones), %lld already were (%zu truncated to "
+              "the model's max length)\n",
+              db_path.c_str(), report.embedded, report.passages, static_cast<long long>(report.already),
+              report.truncated);
   return kExitOk;
 }
 
@@ -49,6 +98,13 @@ void AddEmbedCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--chunk", a->chunk, "Documents per commit")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--threads", a->config.threads, "CPU threads (0 = all)")->capture_default_str();
   cmd->add_option("--gpu-layers", a->config.gpu_layers, "Layers to offload to the GPU (-1 = all)")->capture_default_str();
+  cmd->add_option("--queue", a->queue,
+                  "Redis URL of a worker pool (`litrank worker`): submit the job there as tasks, wait, and print\n"
+                  "the number of documents embedded")->check(CLI::Validator(
+      [](std::string& v) { return v.rfind("redis://", 0) == 0 ? std::string() : std::string("expected redis://HOST:PORT"); },
+      "redis://HOST:PORT"));
+  cmd->add_option("--prefix", a->prefix, "Key prefix of the queue (as the workers were given)")->capture_default_str();
+  cmd->add_option("--task-size", a->task_size, "Documents per pool task")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_flag("--no-progress", a->no_progress, "No progress bar");
   cmd->callback([a, exit_code] { *exit_code = Run(*a); });
 }

@@ -1,0 +1,62 @@
+#include "distributed/pool_jobs.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <thread>
+
+namespace litrank {
+
+Status SubmitEmbedJob(Corpus& corpus, WorkQueue& queue, const std::string& db, const std::string& model_path,
+                      const std::string& fingerprint, size_t task_size, int64_t* job, int64_t* documents) {
+  *job = 0;
+  *documents = 0;
+  if (task_size == 0) return Status::InvalidArgument("task size must be positive");
+  StatusOr<int64_t> total = corpus.Count();
+  if (!total.ok()) return total.status();
+  std::vector<StoredDocument> docs;
+  LITRANK_RETURN_IF_ERROR(corpus.DocumentsNeedingEmbedding(fingerprint, static_cast<size_t>(*total), &docs));
+  if (docs.empty()) return Status::Ok();
+  std::vector<std::string> payloads;
+  for (size_t first = 0; first < docs.size(); first += task_size) {
+    nlohmann::json ids = nlohmann::json::array();
+    for (size_t i = first; i < std::min(docs.size(), first + task_size); ++i) ids.push_back(docs[i].rowid);
+    payloads.push_back(nlohmann::json{{"rowids", ids}}.dump());
+  }
+  const std::string params = nlohmann::json{{"model", model_path}, {"fingerprint", fingerprint}}.dump();
+  auto id = queue.Submit("embed", db, params, payloads);
+  if (!id.ok()) return id.status();
+  *job = *id;
+  *documents = static_cast<int64_t>(docs.size());
+  return Status::Ok();
+}
+
+StatusOr<int64_t> SubmitScoreJob(WorkQueue& queue, const std::string& db, const std::string& model,
+                                 const std::string& query, const std::vector<std::string>& texts, size_t task_size) {
+  if (task_size == 0) return Status::InvalidArgument("task size must be positive");
+  std::vector<std::string> payloads;
+  for (size_t first = 0; first < texts.size(); first += task_size) {
+    nlohmann::json part = nlohmann::json::array();
+    for (size_t i = first; i < std::min(texts.size(), first + task_size); ++i) part.push_back(texts[i]);
+    payloads.push_back(nlohmann::json{{"query", query}, {"texts", part}}.dump());
+  }
+  return queue.Submit("score", db, nlohmann::json{{"model", model}}.dump(), payloads);
+}
+
+StatusOr<JobState> WaitForJob(WorkQueue& queue, int64_t job, int poll_ms,
+                              const std::function<void(const JobState&)>& progress,
+                              const std::function<bool()>& cancel) {
+  while (true) {
+    auto state = queue.Get(job);
+    if (!state.ok()) return state.status();
+    if (progress) progress(*state);
+    if (state->finished()) return state;
+    if (cancel && cancel()) {
+      LITRANK_RETURN_IF_ERROR(queue.Cancel(job));
+      return Status::Cancelled("job " + std::to_string(job) + " cancelled; its remaining tasks will not run");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
+  }
+}
+
+}  // namespace litrank

@@ -1,0 +1,34 @@
+// Submitting whole jobs to a worker pool and waiting for them: what the CLI's
+// `--queue` options do (the tasks themselves: distributed/task_runner.h).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "distributed/work_queue.h"
+#include "litrank/corpus.h"
+
+namespace litrank {
+
+/// Queues one "embed" task per `task_size` documents of `corpus` that lack a
+/// current embedding (or passage embeddings) for the model with `fingerprint` at
+/// `model_path` (a path every worker can open). *documents receives how many were
+/// queued; with none, no job is made and *job is 0.
+Status SubmitEmbedJob(Corpus& corpus, WorkQueue& queue, const std::string& db, const std::string& model_path,
+                      const std::string& fingerprint, size_t task_size, int64_t* job, int64_t* documents);
+
+/// Queues a "score" job: `texts` against `query` in tasks of `task_size` pairs,
+/// scored by `model` (a reranker path every worker can open, or "sim:MICROS").
+StatusOr<int64_t> SubmitScoreJob(WorkQueue& queue, const std::string& db, const std::string& model,
+                                 const std::string& query, const std::vector<std::string>& texts, size_t task_size);
+
+/// Waits until the job is finished (done, failed or cancelled), reading its state
+/// every `poll_ms`; `progress(state)` after each read; `cancel()` returning true
+/// cancels the job (its tasks stop) and the wait returns Cancelled.
+StatusOr<JobState> WaitForJob(WorkQueue& queue, int64_t job, int poll_ms,
+                              const std::function<void(const JobState&)>& progress = {},
+                              const std::function<bool()>& cancel = {});
+
+}  // namespace litrank

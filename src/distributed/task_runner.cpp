@@ -1,0 +1,117 @@
+#include "distributed/task_runner.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "search/corpus_embedding.h"
+#include "util/hash.h"
+
+namespace litrank {
+namespace {
+
+StatusOr<nlohmann::json> ParseObject(const std::string& text, const char* what) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument(std::string(what) + " is not a JSON object");
+  return j;
+}
+
+}  // namespace
+
+std::string SimulatedScoreKey(const std::string& query, const std::string& text) {
+  return Sha256Fields({"litrank-sim", query, text});
+}
+
+Status TaskRunner::Run(const std::string& kind, const std::string& params, const std::string& payload,
+                       int64_t* items) {
+  *items = 0;
+  if (kind == "embed") return Embed(params, payload, items);
+  if (kind == "score") return Score(params, payload, items);
+  return Status::InvalidArgument("unknown job kind '" + kind + "'");
+}
+
+Status TaskRunner::Embed(const std::string& params, const std::string& payload, int64_t* items) {
+  auto p = ParseObject(params, "embed job parameters");
+  if (!p.ok()) return p.status();
+  auto t = ParseObject(payload, "embed task");
+  if (!t.ok()) return t.status();
+  if (!p->contains("model") || !(*p)["model"].is_string()) return Status::InvalidArgument("embed job without a model");
+  if (!t->contains("rowids") || !(*t)["rowids"].is_array()) return Status::InvalidArgument("embed task without rowids");
+  const std::string path = (*p)["model"];
+  std::unique_ptr<Embedder>& embedder = embedders_[path];
+  if (!embedder) {
+    EmbedderConfig config;
+    config.threads = threads_;
+    auto opened = Embedder::Open(path, config);
+    if (!opened.ok()) return opened.status();
+    embedder = std::move(*opened);
+  }
+  const std::string want = p->value("fingerprint", "");
+  if (!want.empty() && want != embedder->fingerprint()) {
+    return Status::InvalidArgument("the model at " + path + " on this worker is not the one the job was submitted with");
+  }
+  std::vector<int64_t> rowids;
+  for (const auto& id : (*t)["rowids"]) {
+    if (!id.is_number_integer()) return Status::InvalidArgument("embed task rowids must be integers");
+    rowids.push_back(id.get<int64_t>());
+  }
+  std::vector<StoredDocument> docs;
+  LITRANK_RETURN_IF_ERROR(corpus_->GetMany(rowids, &docs));  // deleted since: skipped
+  EmbedReport report;
+  LITRANK_RETURN_IF_ERROR(EmbedAndStore(*corpus_, *embedder, docs, &report));
+  *items = static_cast<int64_t>(report.embedded);
+  return Status::Ok();
+}
+
+Status TaskRunner::Score(const std::string& params, const std::string& payload, int64_t* items) {
+  auto p = ParseObject(params, "score job parameters");
+  if (!p.ok()) return p.status();
+  auto t = ParseObject(payload, "score task");
+  if (!t.ok()) return t.status();
+  if (!t->contains("query") || !(*t)["query"].is_string() || !t->contains("texts") || !(*t)["texts"].is_array()) {
+    return Status::InvalidArgument("a score task needs a query and texts");
+  }
+  const std::string query = (*t)["query"];
+  std::vector<std::string> texts;
+  for (const auto& x : (*t)["texts"]) {
+    if (!x.is_string()) return Status::InvalidArgument("score task texts must be strings");
+    texts.push_back(x.get<std::string>());
+  }
+  const std::string model = p->value("model", "");
+  if (model.rfind("sim:", 0) == 0) {
+    const long micros = std::strtol(model.c_str() + 4, nullptr, 10);
+    if (micros < 0 || micros > 10'000'000) return Status::InvalidArgument("sim: latency must be 0..10000000 us");
+    std::this_thread::sleep_for(std::chrono::microseconds(micros * static_cast<long>(texts.size())));
+    std::vector<std::pair<std::string, PairScore>> entries;
+    for (const std::string& text : texts) {
+      PairScore s;
+      s.logit = static_cast<double>(static_cast<unsigned char>(SimulatedScoreKey(query, text)[0])) / 32.0 - 4.0;
+      s.tokens = static_cast<uint32_t>(text.size());
+      s.max_length = 8192;
+      entries.emplace_back(SimulatedScoreKey(query, text), s);
+    }
+    LITRANK_RETURN_IF_ERROR(corpus_->PutScores(entries));
+    *items = static_cast<int64_t>(texts.size());
+    return Status::Ok();
+  }
+  if (model.empty()) return Status::InvalidArgument("score job without a model");
+  std::unique_ptr<Reranker>& reranker = rerankers_[model];
+  if (!reranker) {
+    RerankerConfig config;
+    config.threads = threads_;
+    auto opened = Reranker::Open(model, config);
+    if (!opened.ok()) return opened.status();
+    reranker = std::move(*opened);
+  }
+  RerankOptions ro;
+  ro.instruction = p->value("instruction", "");
+  ro.max_length = p->value("max_length", 8192u);
+  ro.score_store = corpus_;  // the result: scores in the collection's persistent cache
+  RerankResult result;
+  LITRANK_RETURN_IF_ERROR(reranker->Rerank(query, texts, ro, &result));
+  *items = static_cast<int64_t>(texts.size());
+  return Status::Ok();
+}
+
+}  // namespace litrank

@@ -1,0 +1,112 @@
+#include "distributed/worker.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "distributed/task_runner.h"
+#include "litrank/corpus.h"
+
+namespace litrank {
+namespace {
+
+std::string DefaultName() {
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  return std::string(host) + "-" + std::to_string(getpid());
+}
+
+// Sleeps `ms` in short steps, returning early when `stop` is set.
+void Pause(int64_t ms, const std::atomic<bool>& stop) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (!stop && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+// Whether an error may pass by itself (a server down, a lock held): the task stays
+// pending and is tried again rather than failed.
+// A Redis that restarted empty has lost the group (NOGROUP): reconnecting makes it again.
+bool Passing(const Status& st) {
+  return st.code() == Status::Code::kUnavailable || st.code() == Status::Code::kNetworkError ||
+         st.message().find("NOGROUP") != std::string::npos;
+}
+
+}  // namespace
+
+Status RunWorker(const WorkerOptions& o, const std::atomic<bool>& stop, WorkerReport* report) {
+  *report = WorkerReport{};
+  if (o.claim_idle_ms < 0 || o.block_ms < 0 || o.max_attempts < 1) {
+    return Status::InvalidArgument("worker: claim_idle_ms and block_ms must be >= 0, max_attempts >= 1");
+  }
+  const std::string name = o.name.empty() ? DefaultName() : o.name;
+  auto corpus = Corpus::Open(o.db, /*create=*/false);
+  if (!corpus.ok()) return corpus.status();
+  TaskRunner runner(corpus->get(), o.threads);
+  std::unique_ptr<WorkQueue> queue;
+  int64_t backoff_ms = 100;
+  while (!stop) {
+    if (!queue) {
+      auto opened = WorkQueue::Open(o.redis_url, o.prefix);
+      if (!opened.ok()) {
+        if (!Passing(opened.status())) return opened.status();
+        Pause(backoff_ms, stop);
+        backoff_ms = std::min<int64_t>(backoff_ms * 2, 5000);
+        ++report->reconnects;
+        continue;
+      }
+      queue = std::move(*opened);
+      backoff_ms = 100;
+    }
+    std::optional<QueuedTask> task;
+    Status st = queue->Next(name, o.claim_idle_ms, o.block_ms, &task);
+    if (st.ok() && !task && o.until_empty) {
+      auto backlog = queue->Backlog();
+      if (backlog.ok() && *backlog == 0) break;
+      if (backlog.ok()) Pause(std::min<int64_t>(o.claim_idle_ms / 2 + 1, 200), stop);  // held by another: wait to claim
+      st = backlog.status();
+    }
+    if (st.ok() && task) {
+      auto skip = queue->Skippable(*task);
+      st = skip.status();
+      if (skip.ok() && *skip) {
+        st = queue->Ack(*task);
+        ++report->skipped;
+      } else if (skip.ok() && task->attempt > o.max_attempts) {
+        st = queue->Fail(*task, "gave up after " + std::to_string(o.max_attempts) + " attempts");
+        ++report->failed;
+      } else if (skip.ok()) {
+        if (o.on_task) o.on_task(*task);
+        auto job = queue->Get(task->job);
+        st = job.status();
+        if (job.ok()) {
+          const auto t0 = std::chrono::steady_clock::now();
+          int64_t items = 0;
+          Status ran = runner.Run(job->kind, job->params, task->payload, &items);
+          const auto busy = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+          if (ran.ok()) {
+            st = queue->Complete(*task, items, name, busy.count());
+            if (st.ok()) {
+              ++report->tasks;
+              report->items += items;
+            }
+          } else if (!Passing(ran)) {
+            st = queue->Fail(*task, ran.message());
+            ++report->failed;
+          }
+          // A passing failure leaves the task pending: claimed again after claim_idle_ms.
+        }
+      }
+    }
+    if (!st.ok()) {
+      if (!Passing(st)) return st;
+      queue.reset();  // reconnect (with backoff) on the next turn
+      ++report->reconnects;
+      Pause(backoff_ms, stop);
+      backoff_ms = std::min<int64_t>(backoff_ms * 2, 5000);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace litrank

@@ -1,0 +1,328 @@
+// The Redis Streams worker pool against a real redis-server: every task done and
+// counted once, a killed worker's task taken over, a Redis restart ridden out,
+// cancellation, tasks that fail for good, and the embed job end to end.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "distributed/pool_jobs.h"
+#include "distributed/redis.h"
+#include "distributed/task_runner.h"
+#include "distributed/work_queue.h"
+#include "distributed/worker.h"
+#include "litrank/corpus.h"
+#include "litrank/embedder.h"
+#include "redis_fixture.h"
+
+namespace litrank {
+namespace {
+
+using testing::RedisServer;
+using testing::TempDir;
+
+std::string NewCollection(const std::string& name) {
+  const std::string path = TempDir() + "/" + name + ".db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  auto corpus = Corpus::Open(path);
+  EXPECT_TRUE(corpus.ok()) << corpus.status().ToString();
+  return path;
+}
+
+std::vector<std::string> Texts(size_t n) {
+  std::vector<std::string> texts;
+  for (size_t i = 0; i < n; ++i) texts.push_back("passage number " + std::to_string(i));
+  return texts;
+}
+
+// How many of the pairs have a score in the collection's cache.
+size_t ScoresPresent(const std::string& db, const std::string& query, const std::vector<std::string>& texts) {
+  auto corpus = Corpus::Open(db, false);
+  EXPECT_TRUE(corpus.ok());
+  size_t n = 0;
+  for (const std::string& t : texts) n += (*corpus)->GetScore(SimulatedScoreKey(query, t)).has_value();
+  return n;
+}
+
+WorkerOptions Options(const std::string& db, const RedisServer& redis, const std::string& name) {
+  WorkerOptions o;
+  o.db = db;
+  o.redis_url = redis.url();
+  o.name = name;
+  o.block_ms = 50;
+  o.until_empty = true;
+  o.threads = 1;
+  return o;
+}
+
+TEST(RedisUrlTest, ReadsHostPortPasswordAndDatabase) {
+  auto u = ParseRedisUrl("redis://:s3cret@db.example:6390/2");
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  EXPECT_EQ(u->host, "db.example");
+  EXPECT_EQ(u->port, 6390);
+  EXPECT_EQ(u->password, "s3cret");
+  EXPECT_EQ(u->db, 2);
+  auto acl = ParseRedisUrl("redis://alice:pw@h");
+  ASSERT_TRUE(acl.ok());
+  EXPECT_EQ(acl->user, "alice");
+  EXPECT_EQ(acl->port, 6379);
+  for (const char* bad : {"http://h:1", "redis://h:0", "redis://h:99999", "redis://h:12ab", "redis://h/x", "rediss://h"}) {
+    EXPECT_FALSE(ParseRedisUrl(bad).ok()) << bad;
+  }
+}
+
+TEST(WorkQueueTest, TwoWorkersDoEveryTaskOnceAndCreditTheirWork) {
+  LITRANK_NEED_REDIS();
+  RedisServer redis("pool");
+  ASSERT_TRUE(redis.Start());
+  const std::string db = NewCollection("pool");
+  auto queue = WorkQueue::Open(redis.url());
+  ASSERT_TRUE(queue.ok()) << queue.status().ToString();
+  const std::vector<std::string> texts = Texts(200);
+  auto job = SubmitScoreJob(**queue, db, "sim:0", "q", texts, 7);  // 29 tasks: 28 of 7, one of 4
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  std::atomic<bool> stop{false};
+  WorkerReport a, b;
+  Status sa, sb;
+  std::thread ta([&] { sa = RunWorker(Options(db, redis, "a"), stop, &a); });
+  std::thread tb([&] { sb = RunWorker(Options(db, redis, "b"), stop, &b); });
+  ta.join();
+  tb.join();
+  ASSERT_TRUE(sa.ok()) << sa.ToString();
+  ASSERT_TRUE(sb.ok()) << sb.ToString();
+  EXPECT_EQ(a.tasks + b.tasks, 29);
+  EXPECT_EQ(a.items + b.items, 200);
+  auto state = (*queue)->Get(*job);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->state, "done");
+  EXPECT_EQ(state->tasks, 29);
+  EXPECT_EQ(state->done, 29);
+  EXPECT_EQ(state->items, 200);
+  EXPECT_EQ(ScoresPresent(db, "q", texts), 200u);
+  std::vector<WorkerStats> workers;
+  ASSERT_TRUE((*queue)->Workers(&workers).ok());
+  int64_t credited = 0;
+  for (const WorkerStats& w : workers) credited += w.tasks;
+  EXPECT_EQ(credited, 29);
+  EXPECT_EQ(*(*queue)->Backlog(), 0);  // acknowledged and deleted
+}
+
+TEST(WorkQueueTest, ATaskFinishedTwiceIsCountedOnce) {
+  LITRANK_NEED_REDIS();
+  RedisServer redis("twice");
+  ASSERT_TRUE(redis.Start());
+  auto queue = WorkQueue::Open(redis.url());
+  ASSERT_TRUE(queue.ok());
+  auto job = (*queue)->Submit("score", "db", "{}", {"{}"});
+  ASSERT_TRUE(job.ok());
+  std::optional<QueuedTask> task;
+  ASSERT_TRUE((*queue)->Next("slow", 60000, 0, &task).ok());
+  ASSERT_TRUE(task.has_value());
+  EXPECT_EQ(task->attempt, 1);
+  // Another worker takes it over (visibility 0) while the first is still at it.
+  std::optional<QueuedTask> again;
+  ASSERT_TRUE((*queue)->Next("fast", 0, 0, &again).ok());
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->message_id, task->message_id);
+  EXPECT_EQ(again->attempt, 2);
+  ASSERT_TRUE((*queue)->Complete(*again, 5, "fast", 10).ok());
+  ASSERT_TRUE((*queue)->Complete(*task, 5, "slow", 10).ok());  // the slow one finishes too
+  ASSERT_TRUE((*queue)->Fail(*task, "late error").ok());       // and a failure after the fact changes nothing
+  auto state = (*queue)->Get(*job);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->state, "done");
+  EXPECT_EQ(state->done, 1);
+  EXPECT_EQ(state->failed, 0);
+  EXPECT_EQ(state->items, 5);
+  std::vector<WorkerStats> workers;
+  ASSERT_TRUE((*queue)->Workers(&workers).ok());
+  for (const WorkerStats& w : workers) EXPECT_EQ(w.tasks, w.name == "fast" ? 1 : 0) << w.name;
+}
+
+TEST(WorkQueueTest, AKilledWorkersTaskIsTakenOverAndDoneOnce) {
+  LITRANK_NEED_REDIS();
+  RedisServer redis("kill");
+  ASSERT_TRUE(redis.Start());
+  const std::string db = NewCollection("kill");
+  auto queue = WorkQueue::Open(redis.url());
+  ASSERT_TRUE(queue.ok());
+  const std::vector<std::string> texts = Texts(25);
+  auto job = SubmitScoreJob(**queue, db, "sim:0", "q", texts, 5);
+  ASSERT_TRUE(job.ok());
+  // A worker process that takes a task, says so on a list, and hangs there.
+  setenv("LITRANK_TEST_WORKER_HANG", "test:hung", 1);
+  testing::ChildProcess victim({LITRANK_BINARY, "worker", "--db", db, "--queue", redis.url(), "--name", "victim"},
+                               TempDir() + "/victim.log");
+  unsetenv("LITRANK_TEST_WORKER_HANG");
+  auto hung = (*queue)->redis().Command({"BLPOP", "test:hung", "60"});
+  ASSERT_TRUE(hung.ok());
+  ASSERT_EQ(hung->elements.size(), 2u) << "the worker never took a task";
+  const std::string hung_task = hung->elements[1].str;
+  victim.Signal(SIGKILL);
+  // A second worker takes over what the dead one held once it has been idle 1 ms.
+  WorkerOptions o = Options(db, redis, "rescuer");
+  o.claim_idle_ms = 1;
+  std::atomic<bool> stop{false};
+  WorkerReport report;
+  ASSERT_TRUE(RunWorker(o, stop, &report).ok());
+  EXPECT_EQ(report.tasks, 5);
+  auto state = (*queue)->Get(*job);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->state, "done");
+  EXPECT_EQ(state->done, 5);
+  EXPECT_EQ(state->items, 25);
+  EXPECT_EQ(ScoresPresent(db, "q", texts), 25u);
+  auto attempts = (*queue)->redis().Command({"HGET", "litrank:job:" + std::to_string(*job) + ":attempts", hung_task});
+  ASSERT_TRUE(attempts.ok());
+  EXPECT_EQ(attempts->str, "2");  // delivered to the victim, then to the rescuer
+}
+
+TEST(WorkQueueTest, ARedisRestartMidJobLosesNothing) {
+  LITRANK_NEED_REDIS();
+  RedisServer redis("restart");
+  ASSERT_TRUE(redis.Start());
+  const std::string db = NewCollection("restart");
+  const std::vector<std::string> texts = Texts(40);
+  int64_t job = 0;
+  {
+    auto queue = WorkQueue::Open(redis.url());
+    ASSERT_TRUE(queue.ok());
+    auto submitted = SubmitScoreJob(**queue, db, "sim:0", "q", texts, 4);
+    ASSERT_TRUE(submitted.ok());
+    job = *submitted;
+  }
+  WorkerOptions o = Options(db, redis, "survivor");
+  o.claim_idle_ms = 1;  // its own task, pending across the restart, is taken again
+  std::atomic<int> started{0};
+  bool restarted = false;
+  o.on_task = [&](const QueuedTask&) {
+    if (++started == 4 && !restarted) {  // crash Redis while the 4th task is in hand
+      redis.Kill();
+      restarted = redis.Start();
+    }
+  };
+  std::atomic<bool> stop{false};
+  WorkerReport report;
+  ASSERT_TRUE(RunWorker(o, stop, &report).ok());
+  ASSERT_TRUE(restarted);
+  EXPECT_GE(report.reconnects, 1);
+  auto queue = WorkQueue::Open(redis.url());
+  ASSERT_TRUE(queue.ok());
+  auto state = (*queue)->Get(job);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->state, "done");
+  EXPECT_EQ(state->done, 10);
+  EXPECT_EQ(state->items, 40);
+  EXPECT_EQ(ScoresPresent(db, "q", texts), 40u);
+}
+
+TEST(WorkQueueTest, ACancelledJobsTasksAreAcknowledgedUnrun) {
+  LITRANK_NEED_REDIS();
+  RedisServer redis("cancel");
+  ASSERT_TRUE(redis.Start());
+  const std::string db = NewCollection("cancel");
+  auto queue = WorkQueue::Open(redis.url());
+  ASSERT_TRUE(queue.ok());
+  const std::vector<std::string> texts = Texts(12);
+  auto job = SubmitScoreJob(**queue, db, "sim:0", "q", texts, 3);
+  ASSERT_TRUE(job.ok());
+  ASSERT_TRUE((*queue)->Cancel(*job).ok());
+  EXPECT_FALSE((*queue)->Cancel(*job + 100).ok());  // unknown job: NotFound
+  std::atomic<bool> stop{false};
+  WorkerReport report;
+  ASSERT_TRUE(RunWorker(Options(db, redis, "w"), stop, &report).ok());
+  EXPECT_EQ(report.tasks, 0);
+  EXPECT_EQ(report.skipped, 4);
+  EXPECT_EQ(ScoresPresent(db, "q", texts), 0u);
+  auto state = (*queue)->Get(*job);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->state, "cancelled");
+  EXPECT_TRUE(state->finished());
+}
+
+TEST(WorkQueueTest, BadTasksFailForGoodWithTheirErrorAndTheRestIsDone) {
+  LITRANK_NEED_REDIS();
+  RedisServer redis("bad");
+  ASSERT_TRUE(redis.Start());
+  const std::string db = NewCollection("bad");
+  auto queue = WorkQueue::Open(redis.url());
+  ASSERT_TRUE(queue.ok());
+  auto job = (*queue)->Submit("score", db, R"({"model":"sim:0"})",
+                              {R"({"query":"q","texts":["fine"]})", R"({"query":"q","texts":[1,2]})", "not json",
+                               std::string(1, '\0')});
+  ASSERT_TRUE(job.ok());
+  auto unknown = (*queue)->Submit("teleport", db, "{}", {"{}"});
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE((*queue)->Submit("score", db, "{}", {}).ok());  // a job of no task
+  std::atomic<bool> stop{false};
+  WorkerReport report;
+  ASSERT_TRUE(RunWorker(Options(db, redis, "w"), stop, &report).ok());
+  EXPECT_EQ(report.tasks, 1);
+  EXPECT_EQ(report.failed, 4);
+  auto state = (*queue)->Get(*job);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->state, "failed");
+  EXPECT_EQ(state->done, 1);
+  EXPECT_EQ(state->failed, 3);
+  ASSERT_EQ(state->errors.size(), 3u);
+  std::string all;
+  for (const std::string& e : state->errors) all += e + "\n";
+  EXPECT_NE(all.find("texts must be strings"), std::string::npos) << all;
+  EXPECT_NE(all.find("not a JSON object"), std::string::npos) << all;
+  auto other = (*queue)->Get(*unknown);
+  ASSERT_TRUE(other.ok());
+  ASSERT_EQ(other->errors.size(), 1u);
+  EXPECT_NE(other->errors[0].find("unknown job kind 'teleport'"), std::string::npos);
+  EXPECT_EQ(ScoresPresent(db, "q", {"fine"}), 1u);
+}
+
+TEST(WorkQueueTest, EmbedOnThePoolMatchesEmbeddingInProcess) {
+  LITRANK_NEED_REDIS();
+  RedisServer redis("embed");
+  ASSERT_TRUE(redis.Start());
+  const std::string db = NewCollection("embed-pool");
+  {
+    auto corpus = Corpus::Open(db, false);
+    ASSERT_TRUE(corpus.ok());
+    std::vector<Document> docs(30);
+    for (size_t i = 0; i < docs.size(); ++i) {
+      docs[i].title = "paper " + std::to_string(i);
+      docs[i].abstract = "about topic " + std::to_string(i * 7);
+    }
+    ASSERT_TRUE((*corpus)->Add(docs, nullptr).ok());
+  }
+  const std::string db_arg = "--db=" + db;
+  const std::string model = testing::TinyModel("embedding");
+  WorkerOptions o = Options(db, redis, "w");
+  o.until_empty = false;
+  std::atomic<bool> stop{false};
+  WorkerReport report;
+  Status worker_status;
+  std::thread worker([&] { worker_status = RunWorker(o, stop, &report); });
+  const testing::CommandResult r = testing::RunCommand(std::string(LITRANK_BINARY) + " embed " + db_arg + " -m " +
+                                                       model + " --queue " + redis.url() + " --task-size 8 --no-progress");
+  stop = true;
+  worker.join();
+  ASSERT_TRUE(worker_status.ok()) << worker_status.ToString();
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "30\n");
+  EXPECT_EQ(report.tasks, 4);  // 8 + 8 + 8 + 6
+  auto corpus = Corpus::Open(db, false);
+  ASSERT_TRUE(corpus.ok());
+  auto embedder = Embedder::Open(model);
+  ASSERT_TRUE(embedder.ok());
+  EXPECT_EQ(*(*corpus)->CountEmbeddings((*embedder)->fingerprint()), 30);
+  // Nothing left to do: a second submission embeds nothing and makes no job.
+  const testing::CommandResult again = testing::RunCommand(std::string(LITRANK_BINARY) + " embed " + db_arg + " -m " +
+                                                           model + " --queue " + redis.url() + " --no-progress");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(again.output, "0\n");
+}
+
+}  // namespace
+}  // namespace litrank
