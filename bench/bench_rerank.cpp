@@ -165,6 +165,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   AddAssessBenchCommand(*bench, exit_code);
   AddLongDocBenchCommand(*bench, exit_code);
   AddExtractBenchCommand(*bench, exit_code);
+  AddWorkersBenchCommand(*bench, exit_code);
 }
 
 }  // namespace litrank::cli

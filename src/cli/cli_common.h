@@ -77,5 +77,6 @@ void AddClusterBenchCommand(CLI::App& bench, int* exit_code); ///< `litrank benc
 void AddAssessBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench assess`, under `bench`
 void AddLongDocBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench longdoc`, under `bench`
 void AddExtractBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench extract`, under `bench`
+void AddWorkersBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench workers`, under `bench`
 
 }  // namespace litrank::cli

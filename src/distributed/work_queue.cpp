@@ -30,13 +30,14 @@ if redis.call('HGET', KEYS[1], 'state') == 'running' and
    redis.call('SCARD', KEYS[2]) + redis.call('HLEN', KEYS[3]) >= total then
   if redis.call('HLEN', KEYS[3]) > 0 then redis.call('HSET', KEYS[1], 'state', 'failed')
   else redis.call('HSET', KEYS[1], 'state', 'done') end
+  redis.call('HSET', KEYS[1], 'finished_us', ARGV[4])
 end
 return first
 )lua";
 
 // Records a task failed for good (unless it was done meanwhile), acknowledges it,
 // and closes the job when it was the last. KEYS: job, done, failed, stream.
-// ARGV: index, error, group, message id.
+// ARGV: index, error, group, message id, now_us.
 constexpr const char* kFailScript = R"lua(
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then
   redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
@@ -47,6 +48,7 @@ local total = tonumber(redis.call('HGET', KEYS[1], 'tasks') or '0')
 if redis.call('HGET', KEYS[1], 'state') == 'running' and
    redis.call('SCARD', KEYS[2]) + redis.call('HLEN', KEYS[3]) >= total then
   redis.call('HSET', KEYS[1], 'state', 'failed')
+  redis.call('HSET', KEYS[1], 'finished_us', ARGV[5])
 end
 return 1
 )lua";
@@ -128,6 +130,7 @@ StatusOr<JobState> WorkQueue::Get(int64_t job) {
   s.tasks = ToInt(Field(r[0], "tasks"));
   s.items = ToInt(Field(r[0], "items"));
   s.created_us = ToInt(Field(r[0], "created_us"));
+  s.finished_us = ToInt(Field(r[0], "finished_us"));
   s.done = r[1].integer;
   s.failed = r[2].integer;
   if (r[3].elements.size() == 2) {
@@ -221,13 +224,21 @@ Status WorkQueue::Complete(const QueuedTask& task, int64_t items, const std::str
 Status WorkQueue::Fail(const QueuedTask& task, const std::string& error) {
   return redis_
       ->Command({"EVAL", kFailScript, "4", JobKey(task.job), JobKey(task.job, "done"), JobKey(task.job, "failed"),
-                 Key("tasks"), std::to_string(task.index), error, kGroup, task.message_id})
+                 Key("tasks"), std::to_string(task.index), error, kGroup, task.message_id,
+                 std::to_string(WallMicros())})
       .status();
 }
 
 Status WorkQueue::Ack(const QueuedTask& task) {
   std::vector<RedisReply> r;
   return redis_->Pipeline({{"XACK", Key("tasks"), kGroup, task.message_id}, {"XDEL", Key("tasks"), task.message_id}},
+                          &r);
+}
+
+Status WorkQueue::Hello(const std::string& consumer) {
+  std::vector<RedisReply> r;
+  return redis_->Pipeline({{"SADD", Key("workers"), consumer},
+                           {"HSET", Key("worker:" + consumer), "last_seen_us", std::to_string(WallMicros())}},
                           &r);
 }
 

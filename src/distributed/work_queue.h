@@ -3,13 +3,14 @@
 //
 // Keys, under a prefix ("litrank" by default; one prefix per collection):
 //   {p}:tasks              the stream; group "workers"; a message = job, task index, payload
-//   {p}:job:{id}           hash: kind, db, params, tasks, state, created_us
+//   {p}:job:{id}           hash: kind, db, params, tasks, state, items, created_us, finished_us
 //   {p}:job:{id}:done      set of finished task indexes (counts each task once)
 //   {p}:job:{id}:failed    hash: task index -> error, for tasks that failed for good
 //   {p}:job:{id}:items     hash: task index -> items done (documents, pairs)
 //   {p}:job:{id}:attempts  hash: task index -> deliveries started
 //   {p}:jobs               sorted set of job ids by creation time
 //   {p}:worker:{name}      hash: tasks, items, busy_us, last_seen_us
+//   {p}:workers            set of worker names
 // A worker writes a task's results to the collection idempotently, then records
 // it done and acknowledges it in one MULTI/EXEC, so a task redone after a crash
 // changes nothing and is counted once. A worker that dies holds its task pending;
@@ -39,6 +40,7 @@ struct JobState {
   int64_t failed = 0;  ///< tasks given up after max_attempts
   int64_t items = 0;   ///< documents or pairs the finished tasks did
   int64_t created_us = 0;
+  int64_t finished_us = 0;  ///< when its last task was recorded (0 while running)
   std::vector<std::string> errors;  ///< the failed tasks' errors (first few)
   bool finished() const { return done + failed >= tasks || state == "cancelled"; }
 };
@@ -95,6 +97,8 @@ class WorkQueue {
   Status Fail(const QueuedTask& task, const std::string& error);
   /// Acknowledges and deletes the message without recording anything (cancelled or duplicate).
   Status Ack(const QueuedTask& task);
+  /// Registers `consumer` as a worker (listed with no work yet) and stamps it seen.
+  Status Hello(const std::string& consumer);
   /// Every worker that has reported, by name.
   Status Workers(std::vector<WorkerStats>* workers);
   /// Tasks waiting for a worker or held by one (the stream's length).

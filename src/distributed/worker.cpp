@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <chrono>
 #include <thread>
 
@@ -44,6 +45,7 @@ Status RunWorker(const WorkerOptions& o, const std::atomic<bool>& stop, WorkerRe
   if (!corpus.ok()) return corpus.status();
   TaskRunner runner(corpus->get(), o.threads);
   std::unique_ptr<WorkQueue> queue;
+  std::map<int64_t, JobState> jobs;
   int64_t backoff_ms = 100;
   while (!stop) {
     if (!queue) {
@@ -57,6 +59,12 @@ Status RunWorker(const WorkerOptions& o, const std::atomic<bool>& stop, WorkerRe
       }
       queue = std::move(*opened);
       backoff_ms = 100;
+      if (Status hello = queue->Hello(name); !hello.ok()) {
+        if (!Passing(hello)) return hello;
+        queue.reset();
+        Pause(backoff_ms, stop);
+        continue;
+      }
     }
     std::optional<QueuedTask> task;
     Status st = queue->Next(name, o.claim_idle_ms, o.block_ms, &task);
@@ -77,9 +85,14 @@ Status RunWorker(const WorkerOptions& o, const std::atomic<bool>& stop, WorkerRe
         ++report->failed;
       } else if (skip.ok()) {
         if (o.on_task) o.on_task(*task);
-        auto job = queue->Get(task->job);
-        st = job.status();
-        if (job.ok()) {
+        auto cached = jobs.find(task->job);  // a job's kind and parameters never change
+        if (cached == jobs.end()) {
+          auto got = queue->Get(task->job);
+          st = got.status();
+          if (got.ok()) cached = jobs.emplace(task->job, std::move(*got)).first;
+        }
+        if (cached != jobs.end()) {
+          const JobState* job = &cached->second;
           const auto t0 = std::chrono::steady_clock::now();
           int64_t items = 0;
           Status ran = runner.Run(job->kind, job->params, task->payload, &items);
