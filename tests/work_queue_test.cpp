@@ -71,6 +71,9 @@ TEST(RedisUrlTest, ReadsHostPortPasswordAndDatabase) {
   ASSERT_TRUE(acl.ok());
   EXPECT_EQ(acl->user, "alice");
   EXPECT_EQ(acl->port, 6379);
+  // Logs and /health never show the credentials.
+  EXPECT_EQ(RedactedRedisUrl("redis://alice:pw@h:7000/3"), "redis://h:7000/3");
+  EXPECT_EQ(RedactedRedisUrl("nonsense"), "(invalid Redis URL)");
   for (const char* bad : {"http://h:1", "redis://h:0", "redis://h:99999", "redis://h:12ab", "redis://h/x", "rediss://h"}) {
     EXPECT_FALSE(ParseRedisUrl(bad).ok()) << bad;
   }

@@ -41,7 +41,7 @@ int RunOnPool(const EmbedArgs& a, Corpus& corpus, Embedder& embedder, const std:
   int64_t embedded = 0;
   if (job > 0) {
     std::fprintf(stderr, "job %lld: %lld documents in tasks of %zu on %s\n", static_cast<long long>(job),
-                 static_cast<long long>(documents), a.task_size, a.queue.c_str());
+                 static_cast<long long>(documents), a.task_size, RedactedRedisUrl(a.queue).c_str());
     ProgressBar bar("embedding (pool)", !a.no_progress);
     std::signal(SIGINT, [](int) { g_interrupted = true; });
     auto state = WaitForJob(

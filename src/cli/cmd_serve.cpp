@@ -119,6 +119,9 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
                   "Qwen3 instruct GGUF for /v1/extract and /v1/chat/completions (default: $LITRANK_GENERATOR)");
   cmd->add_option("--db", c.db_path, "Collection file served as \"default\" (and under its file name)");
   cmd->add_option("--data-dir", c.data_dir, "Folder of NAME.db collections; uploads create new ones here");
+  cmd->add_option("--queue", c.queue_url, "A worker pool's Redis (redis://HOST:PORT): its jobs and workers in /metrics,\n"
+                  "its state in /health");
+  cmd->add_option("--queue-prefix", c.queue_prefix, "That queue's key prefix")->capture_default_str();
   cmd->add_option("--host", c.host, "Address to listen on")->capture_default_str();
   cmd->add_option("-p,--port", c.port, "Port (0 = any free port)")->capture_default_str();
   cmd->add_option("--api-key", c.api_key, "Require \"Authorization: Bearer KEY\" on API routes");

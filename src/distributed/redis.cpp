@@ -67,6 +67,12 @@ void ArgvOf(const std::vector<std::string>& args, std::vector<const char*>* argv
 
 }  // namespace
 
+std::string RedactedRedisUrl(const std::string& url) {
+  auto u = ParseRedisUrl(url);
+  if (!u.ok()) return "(invalid Redis URL)";
+  return "redis://" + u->host + ":" + std::to_string(u->port) + "/" + std::to_string(u->db);
+}
+
 StatusOr<RedisUrl> ParseRedisUrl(const std::string& url) {
   const std::string scheme = "redis://";
   if (url.rfind(scheme, 0) != 0) {

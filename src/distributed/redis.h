@@ -27,6 +27,9 @@ struct RedisUrl {
 /// also come from the REDISCLI_AUTH environment variable, as redis-cli reads it.
 StatusOr<RedisUrl> ParseRedisUrl(const std::string& url);
 
+/// The URL without its credentials (for logs and /health): redis://HOST:PORT/DB.
+std::string RedactedRedisUrl(const std::string& url);
+
 /// One reply: a string (bulk or status), an integer, nil, or an array of replies.
 struct RedisReply {
   enum class Type { kNil, kString, kInteger, kArray };

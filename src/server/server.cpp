@@ -13,6 +13,7 @@
 #include <random>
 #include <thread>
 
+#include "distributed/queue_report.h"
 #include "server/connection_probe.h"
 #include "server/server_state.h"
 #include "server/web_assets.h"
@@ -215,6 +216,7 @@ void Server::Impl::AddBaseRoutes() {
     body["embedder"] = st.embedder ? nlohmann::json(st.embedder_name) : nlohmann::json(nullptr);
     body["generator"] = st.generator ? nlohmann::json(st.generator_name) : nlohmann::json(nullptr);
     body["collections"] = st.collections->Names();
+    if (!st.config.queue_url.empty()) body["queue"] = QueueHealth(st.config.queue_url, st.config.queue_prefix);
     SendJson(res, 200, body);
     return ApiError{};
   }));
@@ -230,7 +232,9 @@ void Server::Impl::AddBaseRoutes() {
     snap.embedder_load_seconds = st.embedder_load_seconds;
     snap.body_bytes_in_flight = st.body_bytes_in_flight;
     snap.bodies_refused = st.bodies_refused;
-    res.set_content(st.metrics.Render(snap), "text/plain; version=0.0.4");
+    std::string text = st.metrics.Render(snap);
+    if (!st.config.queue_url.empty()) text += QueuePrometheusText(st.config.queue_url, st.config.queue_prefix);
+    res.set_content(text, "text/plain; version=0.0.4");
     return ApiError{};
   }));
   http.Get("/", MakeHandler(s, "/", Guard::kPublic, [](const httplib::Request&, httplib::Response& res, ServerState& st) {
