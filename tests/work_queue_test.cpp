@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,6 +20,8 @@
 #include "litrank/corpus.h"
 #include "litrank/embedder.h"
 #include "redis_fixture.h"
+
+#include <nlohmann/json.hpp>
 
 namespace litrank {
 namespace {
@@ -325,6 +328,54 @@ TEST(WorkQueueTest, EmbedOnThePoolMatchesEmbeddingInProcess) {
                                                            model + " --queue " + redis.url() + " --no-progress");
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_EQ(again.output, "0\n");
+}
+
+TEST(WorkQueueTest, ExtractOnThePoolGivesTheAnswersOfALocalRun) {
+  LITRANK_NEED_REDIS();
+  RedisServer redis("extract");
+  ASSERT_TRUE(redis.Start());
+  const std::string db = NewCollection("extract-pool");
+  {
+    auto corpus = Corpus::Open(db, false);
+    ASSERT_TRUE(corpus.ok());
+    std::vector<Document> docs(5);
+    for (size_t i = 0; i < docs.size(); ++i) {
+      docs[i].title = "Study " + std::to_string(i);
+      docs[i].abstract = "We measured effect " + std::to_string(i * 13) + " in a cohort of mice.";
+    }
+    ASSERT_TRUE((*corpus)->Add(docs, nullptr).ok());
+  }
+  const std::string model = testing::TinyModel("generator");
+  const std::string common = std::string(LITRANK_BINARY) + " extract --db=" + db + " -m " + model + " --max-tokens 48";
+  // The reference: the same model and options in this process, nothing stored.
+  const testing::CommandResult local = testing::RunCommand(common + " --no-store");
+  ASSERT_EQ(local.exit_code, 0) << local.output;
+  WorkerOptions o = Options(db, redis, "w");
+  o.until_empty = false;
+  std::atomic<bool> stop{false};
+  WorkerReport report;
+  Status worker_status;
+  std::thread worker([&] { worker_status = RunWorker(o, stop, &report); });
+  const testing::CommandResult pooled = testing::RunCommand(common + " --queue " + redis.url() + " --task-size 2");
+  stop = true;
+  worker.join();
+  ASSERT_TRUE(worker_status.ok()) << worker_status.ToString();
+  ASSERT_EQ(pooled.exit_code, 0) << pooled.output;
+  EXPECT_EQ(report.tasks, 3);  // 2 + 2 + 1
+  EXPECT_EQ(report.items, 5);
+  std::vector<std::string> a, b;
+  for (const auto& [text, out] : {std::pair{&local.output, &a}, std::pair{&pooled.output, &b}}) {
+    std::stringstream lines(*text);
+    for (std::string line; std::getline(lines, line);) {
+      const auto j = nlohmann::json::parse(line);
+      out->push_back(std::to_string(j["index"].get<int>()) + " " + j["extraction"].dump());
+      if (out == &b) {
+        EXPECT_TRUE(j["stored"].get<bool>()) << line;  // printed from the collection
+      }
+    }
+  }
+  ASSERT_EQ(a.size(), 5u);
+  EXPECT_EQ(a, b);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // fits the schema, one line per input document, in input order.
 #include <CLI/CLI.hpp>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -9,6 +11,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/document_source.h"
+#include "distributed/pool_jobs.h"
 #include "litrank/extract.h"
 #include "util/text_file.h"
 
@@ -19,10 +22,49 @@ constexpr size_t kMaxSchemaBytes = size_t{1} << 20;
 
 struct ExtractArgs {
   DocumentSource source;
-  std::string model, schema_file, format = "jsonl", out;
+  std::string model, schema_file, format = "jsonl", out, queue, prefix = "litrank";
+  size_t task_size = 16;
   bool resume = false, no_store = false;
   ExtractOptions options;
 };
+
+std::atomic<bool> g_interrupted{false};
+
+// --queue: the documents not yet extracted under this key go to the worker pool as an
+// "extract" job; this waits for it (Ctrl-C cancels it). The answers land in the
+// collection's store, where the output loop then finds them.
+Status ExtractOnPool(const ExtractArgs& a, const std::string& model, const Extractor& extractor,
+                     ExtractionStore& store, const std::vector<Document>& docs, const std::vector<int64_t>& rowids) {
+  std::vector<int64_t> missing;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    auto hit = store.Get(rowids[i], MakeExtractionKey(extractor, a.options, SearchText(docs[i])));
+    if (!hit.ok()) return hit.status();
+    if (!hit->has_value()) missing.push_back(rowids[i]);
+  }
+  if (missing.empty()) return Status::Ok();
+  auto queue = WorkQueue::Open(a.queue, a.prefix);
+  if (!queue.ok()) return queue.status();
+  const std::string db = a.source.db.empty() ? DefaultDbPath() : a.source.db;
+  auto job = SubmitExtractJob(**queue, db, model, extractor.model_fingerprint(), a.options, missing, a.task_size);
+  if (!job.ok()) return job.status();
+  std::fprintf(stderr, "job %lld: %zu documents in tasks of %zu on %s\n", static_cast<long long>(*job), missing.size(),
+               a.task_size, RedactedRedisUrl(a.queue).c_str());
+  ProgressBar bar("extract (pool)");
+  std::signal(SIGINT, [](int) { g_interrupted = true; });
+  auto state = WaitForJob(
+      **queue, *job, 200, [&](const JobState& s) { bar.Update(static_cast<uint64_t>(s.done), static_cast<uint64_t>(s.tasks)); },
+      [] { return g_interrupted.load(); });
+  std::signal(SIGINT, SIG_DFL);
+  bar.Finish();
+  if (!state.ok()) return state.status();
+  if (state->state != "done") {
+    std::string why = "job " + std::to_string(*job) + " ended " + state->state +
+                      " (what finished is kept in the collection: run again for the rest)";
+    for (const std::string& e : state->errors) why += "; " + e;
+    return Status::InvalidArgument(why);
+  }
+  return Status::Ok();
+}
 
 /// The finished lines of an earlier run's JSONL file `path`, by index, for --resume:
 /// lines with an extraction whose id still matches the document at that index. Error
@@ -80,6 +122,10 @@ int Run(ExtractArgs& a) {
     auto opened = ExtractionStore::Open(a.source.db.empty() ? DefaultDbPath() : a.source.db);
     if (!opened.ok()) return Fail(opened.status());
     store = std::move(*opened);
+  }
+  if (!a.queue.empty()) {
+    if (!store) return Fail(Status::InvalidArgument("--queue needs a collection (--db) to keep the answers in"));
+    if (Status st = ExtractOnPool(a, model, **extractor, *store, docs, rowids); !st.ok()) return Fail(st);
   }
   // --resume rewrites -o in input order, keeping what an earlier run finished.
   const std::map<size_t, std::string> finished = a.resume ? FinishedLines(a.out, ids) : std::map<size_t, std::string>{};
@@ -229,6 +275,11 @@ void AddExtractCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("-f,--format", a->format, "jsonl | csv")->check(CLI::IsMember({"jsonl", "csv"}))->capture_default_str();
   cmd->add_option("-o,--out", a->out, "Write to this file instead of stdout, a line per document as it finishes");
   cmd->add_flag("--resume", a->resume, "Continue an interrupted run: skip the documents already in -o");
+  cmd->add_option("--queue", a->queue,
+                  "Redis URL of a worker pool (`litrank worker`): the collection's documents are extracted there\n"
+                  "(the model path must be valid on every worker), then printed from the collection");
+  cmd->add_option("--prefix", a->prefix, "Key prefix of the queue (as the workers were given)")->capture_default_str();
+  cmd->add_option("--task-size", a->task_size, "Documents per pool task")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_flag("--no-store", a->no_store,
                 "With --db: neither reuse nor keep extractions in the collection (by default both)");
   cmd->footer("\nExamples:\n"

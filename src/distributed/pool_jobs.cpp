@@ -5,6 +5,8 @@
 #include <chrono>
 #include <thread>
 
+#include "distributed/task_runner.h"
+
 namespace litrank {
 
 Status SubmitEmbedJob(Corpus& corpus, WorkQueue& queue, const std::string& db, const std::string& model_path,
@@ -41,6 +43,22 @@ StatusOr<int64_t> SubmitScoreJob(WorkQueue& queue, const std::string& db, const 
     payloads.push_back(nlohmann::json{{"query", query}, {"texts", part}}.dump());
   }
   return queue.Submit("score", db, nlohmann::json{{"model", model}}.dump(), payloads);
+}
+
+StatusOr<int64_t> SubmitExtractJob(WorkQueue& queue, const std::string& db, const std::string& model_path,
+                                   const std::string& fingerprint, const ExtractOptions& options,
+                                   const std::vector<int64_t>& rowids, size_t task_size) {
+  if (task_size == 0) return Status::InvalidArgument("task size must be positive");
+  std::vector<std::string> payloads;
+  for (size_t first = 0; first < rowids.size(); first += task_size) {
+    nlohmann::json ids = nlohmann::json::array();
+    for (size_t i = first; i < std::min(rowids.size(), first + task_size); ++i) ids.push_back(rowids[i]);
+    payloads.push_back(nlohmann::json{{"rowids", ids}}.dump());
+  }
+  const nlohmann::json params = {{"model", model_path},
+                                 {"fingerprint", fingerprint},
+                                 {"options", nlohmann::json::parse(ExtractOptionsJson(options))}};
+  return queue.Submit("extract", db, params.dump(), payloads);
 }
 
 StatusOr<JobState> WaitForJob(WorkQueue& queue, int64_t job, int poll_ms,

@@ -9,6 +9,7 @@
 
 #include "distributed/work_queue.h"
 #include "litrank/corpus.h"
+#include "litrank/extract.h"
 
 namespace litrank {
 
@@ -23,6 +24,12 @@ Status SubmitEmbedJob(Corpus& corpus, WorkQueue& queue, const std::string& db, c
 /// scored by `model` (a reranker path every worker can open, or "sim:MICROS").
 StatusOr<int64_t> SubmitScoreJob(WorkQueue& queue, const std::string& db, const std::string& model,
                                  const std::string& query, const std::vector<std::string>& texts, size_t task_size);
+
+/// Queues an "extract" job: the documents `rowids` in tasks of `task_size`, extracted
+/// by the generator at `model_path` (fingerprint checked on the workers) under `options`.
+StatusOr<int64_t> SubmitExtractJob(WorkQueue& queue, const std::string& db, const std::string& model_path,
+                                   const std::string& fingerprint, const ExtractOptions& options,
+                                   const std::vector<int64_t>& rowids, size_t task_size);
 
 /// Waits until the job is finished (done, failed or cancelled), reading its state
 /// every `poll_ms`; `progress(state)` after each read; `cancel()` returning true

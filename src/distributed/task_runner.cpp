@@ -17,6 +17,16 @@ StatusOr<nlohmann::json> ParseObject(const std::string& text, const char* what) 
   return j;
 }
 
+// The "rowids" array of a task payload.
+Status Rowids(const nlohmann::json& task, std::vector<int64_t>* rowids) {
+  if (!task.contains("rowids") || !task["rowids"].is_array()) return Status::InvalidArgument("task without rowids");
+  for (const auto& id : task["rowids"]) {
+    if (!id.is_number_integer()) return Status::InvalidArgument("task rowids must be integers");
+    rowids->push_back(id.get<int64_t>());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string SimulatedScoreKey(const std::string& query, const std::string& text) {
@@ -28,6 +38,7 @@ Status TaskRunner::Run(const std::string& kind, const std::string& params, const
   *items = 0;
   if (kind == "embed") return Embed(params, payload, items);
   if (kind == "score") return Score(params, payload, items);
+  if (kind == "extract") return Extract(params, payload, items);
   return Status::InvalidArgument("unknown job kind '" + kind + "'");
 }
 
@@ -37,7 +48,8 @@ Status TaskRunner::Embed(const std::string& params, const std::string& payload, 
   auto t = ParseObject(payload, "embed task");
   if (!t.ok()) return t.status();
   if (!p->contains("model") || !(*p)["model"].is_string()) return Status::InvalidArgument("embed job without a model");
-  if (!t->contains("rowids") || !(*t)["rowids"].is_array()) return Status::InvalidArgument("embed task without rowids");
+  std::vector<int64_t> rowids;
+  LITRANK_RETURN_IF_ERROR(Rowids(*t, &rowids));
   const std::string path = (*p)["model"];
   std::unique_ptr<Embedder>& embedder = embedders_[path];
   if (!embedder) {
@@ -50,11 +62,6 @@ Status TaskRunner::Embed(const std::string& params, const std::string& payload, 
   const std::string want = p->value("fingerprint", "");
   if (!want.empty() && want != embedder->fingerprint()) {
     return Status::InvalidArgument("the model at " + path + " on this worker is not the one the job was submitted with");
-  }
-  std::vector<int64_t> rowids;
-  for (const auto& id : (*t)["rowids"]) {
-    if (!id.is_number_integer()) return Status::InvalidArgument("embed task rowids must be integers");
-    rowids.push_back(id.get<int64_t>());
   }
   std::vector<StoredDocument> docs;
   LITRANK_RETURN_IF_ERROR(corpus_->GetMany(rowids, &docs));  // deleted since: skipped
@@ -111,6 +118,99 @@ Status TaskRunner::Score(const std::string& params, const std::string& payload, 
   RerankResult result;
   LITRANK_RETURN_IF_ERROR(reranker->Rerank(query, texts, ro, &result));
   *items = static_cast<int64_t>(texts.size());
+  return Status::Ok();
+}
+
+std::string ExtractOptionsJson(const ExtractOptions& o) {
+  return nlohmann::json{{"schema", o.schema},           {"language", o.language},   {"max_tokens", o.max_tokens},
+                        {"window_tokens", o.window_tokens}, {"max_windows", o.max_windows}, {"parallel", o.parallel},
+                        {"temperature", o.temperature}, {"top_p", o.top_p},         {"seed", o.seed}}
+      .dump();
+}
+
+Status ExtractOptionsFromJson(const std::string& json, ExtractOptions* o) {
+  auto j = ParseObject(json, "extract options");
+  if (!j.ok()) return j.status();
+  try {
+    o->schema = j->value("schema", o->schema);
+    o->language = j->value("language", o->language);
+    o->max_tokens = j->value("max_tokens", o->max_tokens);
+    o->window_tokens = j->value("window_tokens", o->window_tokens);
+    o->max_windows = j->value("max_windows", o->max_windows);
+    o->parallel = j->value("parallel", o->parallel);
+    o->temperature = j->value("temperature", o->temperature);
+    o->top_p = j->value("top_p", o->top_p);
+    o->seed = j->value("seed", o->seed);
+  } catch (const nlohmann::json::exception& e) {
+    return Status::InvalidArgument(std::string("extract options: ") + e.what());
+  }
+  return Status::Ok();
+}
+
+Status TaskRunner::Extract(const std::string& params, const std::string& payload, int64_t* items) {
+  auto p = ParseObject(params, "extract job parameters");
+  if (!p.ok()) return p.status();
+  auto t = ParseObject(payload, "extract task");
+  if (!t.ok()) return t.status();
+  if (!p->contains("model") || !(*p)["model"].is_string()) return Status::InvalidArgument("extract job without a model");
+  std::vector<int64_t> rowids;
+  LITRANK_RETURN_IF_ERROR(Rowids(*t, &rowids));
+  ExtractOptions options;
+  LITRANK_RETURN_IF_ERROR(ExtractOptionsFromJson(p->contains("options") ? (*p)["options"].dump() : "{}", &options));
+  options.threads = threads_;
+  const std::string path = (*p)["model"];
+  std::unique_ptr<Extractor>& extractor = extractors_[path + "\n" + ExtractOptionsJson(options)];
+  if (!extractor) {
+    auto opened = Extractor::Open(path, options);
+    if (!opened.ok()) return opened.status();
+    extractor = std::move(*opened);
+  }
+  const std::string want = p->value("fingerprint", "");
+  if (!want.empty() && want != extractor->model_fingerprint()) {
+    return Status::InvalidArgument("the model at " + path + " on this worker is not the one the job was submitted with");
+  }
+  if (!extractions_) {
+    auto opened = ExtractionStore::Open(db_path_);
+    if (!opened.ok()) return opened.status();
+    extractions_ = std::move(*opened);
+  }
+  std::vector<StoredDocument> docs;
+  LITRANK_RETURN_IF_ERROR(corpus_->GetMany(rowids, &docs));  // deleted since: skipped
+  std::vector<size_t> todo;
+  std::vector<std::string> texts;
+  std::vector<ExtractionKey> keys;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    const std::string text = SearchText(docs[i].doc);
+    keys.push_back(MakeExtractionKey(*extractor, options, text));
+    auto hit = extractions_->Get(docs[i].rowid, keys.back());
+    if (!hit.ok()) return hit.status();
+    if (hit->has_value()) {
+      ++*items;  // done by an earlier delivery or run: nothing to decode
+      continue;
+    }
+    todo.push_back(i);
+    texts.push_back(text);
+  }
+  if (texts.empty()) return Status::Ok();
+  std::vector<Extraction> made;
+  std::vector<Status> statuses;
+  LITRANK_RETURN_IF_ERROR(extractor->ExtractMany(texts, &made, &statuses));
+  Status first_error;
+  std::string failed;
+  for (size_t k = 0; k < todo.size(); ++k) {
+    const StoredDocument& d = docs[todo[k]];
+    if (!statuses[k].ok()) {
+      if (first_error.ok()) first_error = statuses[k];
+      failed += (failed.empty() ? "" : ", ") + std::to_string(d.rowid);
+      continue;
+    }
+    LITRANK_RETURN_IF_ERROR(extractions_->Put(d.rowid, keys[todo[k]], made[k]));
+    ++*items;
+  }
+  if (!first_error.ok()) {
+    const std::string why = "documents " + failed + " could not be extracted: " + first_error.ToString();
+    return first_error.code() == Status::Code::kInternal ? Status::Internal(why) : Status::InvalidArgument(why);
+  }
   return Status::Ok();
 }
 

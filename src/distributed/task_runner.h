@@ -7,6 +7,10 @@
 //          payload {"query": "...", "texts": ["...", ...]}
 //          scores the pairs into the collection's score cache; "sim:MICROS" is the
 //          test double of a fixed latency per pair (bench workers), no model loaded
+//   extract params {"model": PATH, "fingerprint": HEX, "options": ExtractOptionsJson}
+//          payload {"rowids": [...]}: extracts each document not yet extracted under
+//          the same key into the collection's extraction store (documents that fail
+//          make the task fail with their errors; a retry redoes only those)
 #pragma once
 
 #include <cstdint>
@@ -16,15 +20,23 @@
 
 #include "litrank/corpus.h"
 #include "litrank/embedder.h"
+#include "litrank/extract.h"
 #include "litrank/reranker.h"
 #include "litrank/status.h"
 
 namespace litrank {
 
+/// The options of an extract job as JSON (what changes answers; not threads).
+std::string ExtractOptionsJson(const ExtractOptions& options);
+/// Reads them back (InvalidArgument for a wrong type).
+Status ExtractOptionsFromJson(const std::string& json, ExtractOptions* options);
+
 /// Models loaded once per worker, by path; `threads` for each (0 = all cores).
 class TaskRunner {
  public:
-  TaskRunner(Corpus* corpus, int threads) : corpus_(corpus), threads_(threads) {}
+  /// `corpus` is the collection at `db_path` (the extraction store opens its own connection).
+  TaskRunner(Corpus* corpus, std::string db_path, int threads)
+      : corpus_(corpus), db_path_(std::move(db_path)), threads_(threads) {}
   /// Runs one task; *items receives the documents or pairs it did. InvalidArgument
   /// for a malformed payload or unknown kind (the task fails for good); other
   /// errors (a model that cannot load, a busy file) may pass on a retry.
@@ -33,9 +45,13 @@ class TaskRunner {
  private:
   Status Embed(const std::string& params, const std::string& payload, int64_t* items);
   Status Score(const std::string& params, const std::string& payload, int64_t* items);
+  Status Extract(const std::string& params, const std::string& payload, int64_t* items);
 
   Corpus* corpus_;
+  std::string db_path_;
   int threads_;
+  std::unique_ptr<ExtractionStore> extractions_;
+  std::map<std::string, std::unique_ptr<Extractor>> extractors_;  // by model path and options
   std::map<std::string, std::unique_ptr<Embedder>> embedders_;
   std::map<std::string, std::unique_ptr<Reranker>> rerankers_;
 };

@@ -43,7 +43,7 @@ Status RunWorker(const WorkerOptions& o, const std::atomic<bool>& stop, WorkerRe
   const std::string name = o.name.empty() ? DefaultName() : o.name;
   auto corpus = Corpus::Open(o.db, /*create=*/false);
   if (!corpus.ok()) return corpus.status();
-  TaskRunner runner(corpus->get(), o.threads);
+  TaskRunner runner(corpus->get(), o.db, o.threads);
   std::unique_ptr<WorkQueue> queue;
   std::map<int64_t, JobState> jobs;
   int64_t backoff_ms = 100;
