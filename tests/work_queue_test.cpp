@@ -63,6 +63,22 @@ WorkerOptions Options(const std::string& db, const RedisServer& redis, const std
   return o;
 }
 
+// Runs `command` (a CLI submission) while one in-process worker serves the queue;
+// the worker stops once the command has returned.
+testing::CommandResult RunWithWorker(const std::string& db, const RedisServer& redis, const std::string& command,
+                                     WorkerReport* report) {
+  WorkerOptions o = Options(db, redis, "w");
+  o.until_empty = false;
+  std::atomic<bool> stop{false};
+  Status worker_status;
+  std::thread worker([&] { worker_status = RunWorker(o, stop, report); });
+  testing::CommandResult r = testing::RunCommand(command);
+  stop = true;
+  worker.join();
+  EXPECT_TRUE(worker_status.ok()) << worker_status.ToString();
+  return r;
+}
+
 TEST(RedisUrlTest, ReadsHostPortPasswordAndDatabase) {
   auto u = ParseRedisUrl("redis://:s3cret@db.example:6390/2");
   ASSERT_TRUE(u.ok()) << u.status().ToString();
@@ -304,17 +320,9 @@ TEST(WorkQueueTest, EmbedOnThePoolMatchesEmbeddingInProcess) {
   }
   const std::string db_arg = "--db=" + db;
   const std::string model = testing::TinyModel("embedding");
-  WorkerOptions o = Options(db, redis, "w");
-  o.until_empty = false;
-  std::atomic<bool> stop{false};
   WorkerReport report;
-  Status worker_status;
-  std::thread worker([&] { worker_status = RunWorker(o, stop, &report); });
-  const testing::CommandResult r = testing::RunCommand(std::string(LITRANK_BINARY) + " embed " + db_arg + " -m " +
-                                                       model + " --queue " + redis.url() + " --task-size 8 --no-progress");
-  stop = true;
-  worker.join();
-  ASSERT_TRUE(worker_status.ok()) << worker_status.ToString();
+  const testing::CommandResult r = RunWithWorker(db, redis, std::string(LITRANK_BINARY) + " embed " + db_arg + " -m " +
+                                                 model + " --queue " + redis.url() + " --task-size 8 --no-progress", &report);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output, "30\n");
   EXPECT_EQ(report.tasks, 4);  // 8 + 8 + 8 + 6
@@ -350,16 +358,8 @@ TEST(WorkQueueTest, ExtractOnThePoolGivesTheAnswersOfALocalRun) {
   // The reference: the same model and options in this process, nothing stored.
   const testing::CommandResult local = testing::RunCommand(common + " --no-store");
   ASSERT_EQ(local.exit_code, 0) << local.output;
-  WorkerOptions o = Options(db, redis, "w");
-  o.until_empty = false;
-  std::atomic<bool> stop{false};
   WorkerReport report;
-  Status worker_status;
-  std::thread worker([&] { worker_status = RunWorker(o, stop, &report); });
-  const testing::CommandResult pooled = testing::RunCommand(common + " --queue " + redis.url() + " --task-size 2");
-  stop = true;
-  worker.join();
-  ASSERT_TRUE(worker_status.ok()) << worker_status.ToString();
+  const testing::CommandResult pooled = RunWithWorker(db, redis, common + " --queue " + redis.url() + " --task-size 2", &report);
   ASSERT_EQ(pooled.exit_code, 0) << pooled.output;
   EXPECT_EQ(report.tasks, 3);  // 2 + 2 + 1
   EXPECT_EQ(report.items, 5);

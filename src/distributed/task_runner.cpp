@@ -17,12 +17,37 @@ StatusOr<nlohmann::json> ParseObject(const std::string& text, const char* what) 
   return j;
 }
 
-// The "rowids" array of a task payload.
-Status Rowids(const nlohmann::json& task, std::vector<int64_t>* rowids) {
-  if (!task.contains("rowids") || !task["rowids"].is_array()) return Status::InvalidArgument("task without rowids");
-  for (const auto& id : task["rowids"]) {
-    if (!id.is_number_integer()) return Status::InvalidArgument("task rowids must be integers");
-    rowids->push_back(id.get<int64_t>());
+// A task over documents: the job's parameters with its model path, and the
+// payload's "rowids".
+struct DocumentTask {
+  nlohmann::json params;
+  std::string model;
+  std::vector<int64_t> rowids;
+};
+
+Status ParseDocumentTask(const std::string& kind, const std::string& params, const std::string& payload,
+                         DocumentTask* out) {
+  auto p = ParseObject(params, (kind + " job parameters").c_str());
+  if (!p.ok()) return p.status();
+  auto t = ParseObject(payload, (kind + " task").c_str());
+  if (!t.ok()) return t.status();
+  if (!p->contains("model") || !(*p)["model"].is_string()) return Status::InvalidArgument(kind + " job without a model");
+  if (!t->contains("rowids") || !(*t)["rowids"].is_array()) return Status::InvalidArgument(kind + " task without rowids");
+  for (const auto& id : (*t)["rowids"]) {
+    if (!id.is_number_integer()) return Status::InvalidArgument(kind + " task rowids must be integers");
+    out->rowids.push_back(id.get<int64_t>());
+  }
+  out->model = (*p)["model"].get<std::string>();
+  out->params = std::move(*p);
+  return Status::Ok();
+}
+
+// The model a worker loaded must be the one the job was submitted with (same path,
+// other file: refused).
+Status SameModel(const DocumentTask& task, const std::string& fingerprint) {
+  const std::string want = task.params.value("fingerprint", "");
+  if (!want.empty() && want != fingerprint) {
+    return Status::InvalidArgument("the model at " + task.model + " on this worker is not the one the job was submitted with");
   }
   return Status::Ok();
 }
@@ -43,14 +68,9 @@ Status TaskRunner::Run(const std::string& kind, const std::string& params, const
 }
 
 Status TaskRunner::Embed(const std::string& params, const std::string& payload, int64_t* items) {
-  auto p = ParseObject(params, "embed job parameters");
-  if (!p.ok()) return p.status();
-  auto t = ParseObject(payload, "embed task");
-  if (!t.ok()) return t.status();
-  if (!p->contains("model") || !(*p)["model"].is_string()) return Status::InvalidArgument("embed job without a model");
-  std::vector<int64_t> rowids;
-  LITRANK_RETURN_IF_ERROR(Rowids(*t, &rowids));
-  const std::string path = (*p)["model"];
+  DocumentTask task;
+  LITRANK_RETURN_IF_ERROR(ParseDocumentTask("embed", params, payload, &task));
+  const std::string& path = task.model;
   std::unique_ptr<Embedder>& embedder = embedders_[path];
   if (!embedder) {
     EmbedderConfig config;
@@ -59,12 +79,9 @@ Status TaskRunner::Embed(const std::string& params, const std::string& payload, 
     if (!opened.ok()) return opened.status();
     embedder = std::move(*opened);
   }
-  const std::string want = p->value("fingerprint", "");
-  if (!want.empty() && want != embedder->fingerprint()) {
-    return Status::InvalidArgument("the model at " + path + " on this worker is not the one the job was submitted with");
-  }
+  LITRANK_RETURN_IF_ERROR(SameModel(task, embedder->fingerprint()));
   std::vector<StoredDocument> docs;
-  LITRANK_RETURN_IF_ERROR(corpus_->GetMany(rowids, &docs));  // deleted since: skipped
+  LITRANK_RETURN_IF_ERROR(corpus_->GetMany(task.rowids, &docs));  // deleted since: skipped
   EmbedReport report;
   LITRANK_RETURN_IF_ERROR(EmbedAndStore(*corpus_, *embedder, docs, &report));
   *items = static_cast<int64_t>(report.embedded);
@@ -148,34 +165,27 @@ Status ExtractOptionsFromJson(const std::string& json, ExtractOptions* o) {
 }
 
 Status TaskRunner::Extract(const std::string& params, const std::string& payload, int64_t* items) {
-  auto p = ParseObject(params, "extract job parameters");
-  if (!p.ok()) return p.status();
-  auto t = ParseObject(payload, "extract task");
-  if (!t.ok()) return t.status();
-  if (!p->contains("model") || !(*p)["model"].is_string()) return Status::InvalidArgument("extract job without a model");
-  std::vector<int64_t> rowids;
-  LITRANK_RETURN_IF_ERROR(Rowids(*t, &rowids));
+  DocumentTask task;
+  LITRANK_RETURN_IF_ERROR(ParseDocumentTask("extract", params, payload, &task));
   ExtractOptions options;
-  LITRANK_RETURN_IF_ERROR(ExtractOptionsFromJson(p->contains("options") ? (*p)["options"].dump() : "{}", &options));
+  LITRANK_RETURN_IF_ERROR(
+      ExtractOptionsFromJson(task.params.contains("options") ? task.params["options"].dump() : "{}", &options));
   options.threads = threads_;
-  const std::string path = (*p)["model"];
+  const std::string& path = task.model;
   std::unique_ptr<Extractor>& extractor = extractors_[path + "\n" + ExtractOptionsJson(options)];
   if (!extractor) {
     auto opened = Extractor::Open(path, options);
     if (!opened.ok()) return opened.status();
     extractor = std::move(*opened);
   }
-  const std::string want = p->value("fingerprint", "");
-  if (!want.empty() && want != extractor->model_fingerprint()) {
-    return Status::InvalidArgument("the model at " + path + " on this worker is not the one the job was submitted with");
-  }
+  LITRANK_RETURN_IF_ERROR(SameModel(task, extractor->model_fingerprint()));
   if (!extractions_) {
     auto opened = ExtractionStore::Open(db_path_);
     if (!opened.ok()) return opened.status();
     extractions_ = std::move(*opened);
   }
   std::vector<StoredDocument> docs;
-  LITRANK_RETURN_IF_ERROR(corpus_->GetMany(rowids, &docs));  // deleted since: skipped
+  LITRANK_RETURN_IF_ERROR(corpus_->GetMany(task.rowids, &docs));  // deleted since: skipped
   std::vector<size_t> todo;
   std::vector<std::string> texts;
   std::vector<ExtractionKey> keys;

@@ -17,6 +17,16 @@ void TruncateAndNormalize(const float* v, uint32_t from, uint32_t dims, float* o
   for (uint32_t i = 0; i < n; ++i) out[i] = static_cast<float>(v[i] * scale);
 }
 
+Status AppendTruncated(const float* v, uint32_t width, uint32_t dims, const char* what, std::vector<float>* out) {
+  if (width < dims) {
+    return Status::InvalidArgument(std::string("stored ") + what + " have " + std::to_string(width) +
+                                   " dimensions, fewer than the " + std::to_string(dims) + " asked for");
+  }
+  out->resize(out->size() + dims);
+  TruncateAndNormalize(v, width, dims, out->data() + out->size() - dims);
+  return Status::Ok();
+}
+
 StatusOr<std::unique_ptr<DenseRetriever>> DenseRetriever::Open(Corpus& corpus, const std::string& model,
                                                                uint32_t dims, size_t ann_threshold, bool passages) {
   auto retriever = std::unique_ptr<DenseRetriever>(new DenseRetriever());
@@ -52,14 +62,8 @@ Status DenseRetriever::AddPassages(Corpus& corpus, const std::string& model, uin
   Status bad;
   LITRANK_RETURN_IF_ERROR(corpus.ScanPassageEmbeddings(model, [&](const StoredPassage& p, const float* v, uint32_t width) {
     if (!bad.ok()) return;
-    if (width < dims) {
-      bad = Status::InvalidArgument("stored passage embeddings have " + std::to_string(width) +
-                                    " dimensions, fewer than the " + std::to_string(dims) + " asked for");
-      return;
-    }
-    passage_keys_.push_back(p);
-    vectors.resize(vectors.size() + dims);
-    TruncateAndNormalize(v, width, dims, vectors.data() + vectors.size() - dims);
+    bad = AppendTruncated(v, width, dims, "passage embeddings", &vectors);
+    if (bad.ok()) passage_keys_.push_back(p);
   }));
   LITRANK_RETURN_IF_ERROR(bad);
   if (passage_keys_.empty()) return Status::Ok();

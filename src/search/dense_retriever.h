@@ -14,6 +14,9 @@ namespace litrank {
 
 /// First `dims` components of `v` (width `from`), scaled to unit length (MRL).
 void TruncateAndNormalize(const float* v, uint32_t from, uint32_t dims, float* out);
+/// Appends `v` (width `width`) truncated to `dims` and normalised to `out`;
+/// InvalidArgument, naming `what` ("embeddings"), when width < dims.
+Status AppendTruncated(const float* v, uint32_t width, uint32_t dims, const char* what, std::vector<float>* out);
 
 /// One document found by dense recall: its best cosine similarity and where it
 /// came from (passage -1: the document's own embedding; else the passage's number

@@ -28,14 +28,9 @@ Status AddCorpusEmbeddings(Corpus& corpus, const std::string& model, uint32_t di
       [&](int64_t rowid, const float* v, uint32_t width) {
         if (!bad.ok()) return;
         if (only != nullptr && !std::binary_search(only->begin(), only->end(), rowid)) return;
-        if (width < dims) {
-          bad = Status::InvalidArgument("stored embeddings have " + std::to_string(width) +
-                                        " dimensions, fewer than the " + std::to_string(dims) + " asked for");
-          return;
-        }
+        bad = AppendTruncated(v, width, dims, "embeddings", &vectors);
+        if (!bad.ok()) return;
         ids.push_back(rowid);
-        vectors.resize(vectors.size() + dims);
-        TruncateAndNormalize(v, width, dims, vectors.data() + vectors.size() - dims);
         if (ids.size() == kBatch) bad = flush();
       },
       max_seq);
