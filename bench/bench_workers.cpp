@@ -57,10 +57,20 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& log) {
 }
 
 void Stop(std::vector<pid_t>* pids) {
-  for (pid_t p : *pids) kill(p, SIGTERM);
-  for (pid_t p : *pids) waitpid(p, nullptr, 0);
+  for (pid_t p : *pids) {
+    if (p > 0) kill(p, SIGTERM);  // never kill(-1): a failed spawn is -1
+  }
+  for (pid_t p : *pids) {
+    if (p > 0) waitpid(p, nullptr, 0);
+  }
   pids->clear();
 }
+
+// Processes stopped (SIGTERM, then reaped) when it goes out of scope, on every return path.
+struct ProcessGroup {
+  std::vector<pid_t> pids;
+  ~ProcessGroup() { Stop(&pids); }
+};
 
 std::string Self() {
   std::error_code ec;
@@ -99,9 +109,10 @@ int Run(const WorkersBenchArgs& a) {
   const std::string log = work + "/workers.log";
   const int port = 20000 + static_cast<int>(getpid() % 20000);
   const std::string url = "redis://127.0.0.1:" + std::to_string(port);
-  std::vector<pid_t> redis_pid = {Spawn({a.redis_server, "--port", std::to_string(port), "--bind", "127.0.0.1",
+  ProcessGroup redis;
+  redis.pids = {Spawn({a.redis_server, "--port", std::to_string(port), "--bind", "127.0.0.1",
                                          "--save", "", "--appendonly", "no", "--dir", work}, work + "/redis.log")};
-  if (redis_pid[0] < 0) return Fail(Status::NotFound("cannot start " + a.redis_server + " (apt install redis-server)"));
+  if (redis.pids[0] < 0) return Fail(Status::NotFound("cannot start " + a.redis_server + " (apt install redis-server)"));
   std::unique_ptr<WorkQueue> probe;
   for (int tries = 0; tries < 500 && !probe; ++tries) {
     auto q = WorkQueue::Open(url, "bench-probe");
@@ -109,14 +120,17 @@ int Run(const WorkersBenchArgs& a) {
     else std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (!probe) {
-    Stop(&redis_pid);
     return Fail(Status::Unavailable("redis-server did not come up on " + url));
   }
   const std::string db = work + "/scores.db";
   for (const char* s : {"", "-wal", "-shm"}) fs::remove(db + s);
+  std::string collection;
   {
     auto corpus = Corpus::Open(db);
     if (!corpus.ok()) return Fail(corpus.status());
+    auto id = (*corpus)->CollectionId();
+    if (!id.ok()) return Fail(id.status());
+    collection = *id;
   }
   std::string reranker = a.model;
   if (reranker.empty()) {
@@ -132,7 +146,8 @@ int Run(const WorkersBenchArgs& a) {
     const std::string prefix = "bench-" + std::to_string(++run);
     auto queue = WorkQueue::Open(url, prefix);
     if (!queue.ok()) return queue.status();
-    std::vector<pid_t> pids;
+    ProcessGroup workers;
+    std::vector<pid_t>& pids = workers.pids;
     Status st = StartWorkers(**queue, url, prefix, db, n, log, &pids);
     if (!st.ok()) {
       Stop(&pids);
@@ -140,7 +155,7 @@ int Run(const WorkersBenchArgs& a) {
     }
     std::vector<std::string> texts;
     for (size_t i = 0; i < pairs; ++i) texts.push_back("run " + std::to_string(run) + " passage " + std::to_string(i));
-    auto job = SubmitScoreJob(**queue, db, model, "bench query", texts, task_size);
+    auto job = SubmitScoreJob(**queue, db, collection, model, "bench query", texts, task_size);
     if (!job.ok()) {
       Stop(&pids);
       return job.status();
@@ -181,10 +196,11 @@ int Run(const WorkersBenchArgs& a) {
   if (st.ok()) {
     const std::string prefix = "bench-latency";
     auto queue = WorkQueue::Open(url, prefix);
-    std::vector<pid_t> pids;
+    ProcessGroup workers;
+    std::vector<pid_t>& pids = workers.pids;
     st = queue.ok() ? StartWorkers(**queue, url, prefix, db, 1, log, &pids) : queue.status();
     for (size_t i = 0; st.ok() && i < a.latency_runs; ++i) {
-      auto job = SubmitScoreJob(**queue, db, "sim:0", "latency", {"one " + std::to_string(i)}, 1);
+      auto job = SubmitScoreJob(**queue, db, collection, "sim:0", "latency", {"one " + std::to_string(i)}, 1);
       if (!job.ok()) { st = job.status(); break; }
       auto state = WaitForJob(**queue, *job, 1);
       if (!state.ok()) { st = state.status(); break; }
@@ -192,7 +208,7 @@ int Run(const WorkersBenchArgs& a) {
     }
     Stop(&pids);
   }
-  Stop(&redis_pid);
+  Stop(&redis.pids);
   if (!st.ok()) return Fail(st);
 
   std::printf("\n%-32s %7s %7s %6s %9s %10s %8s %8s %14s\n", "engine", "workers", "pairs", "tasks", "seconds",

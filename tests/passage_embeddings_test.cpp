@@ -245,5 +245,30 @@ TEST(PassageEmbeddingsTest, TheRerankerAlsoReadsDenseRecallsBestPassage) {
   EXPECT_EQ(long_seen, 2u);
 }
 
+TEST(PassageEmbeddingsTest, WindowsOfATextThatChangedMeanwhileAreNotStored) {
+  Fixture f("passage-embed-race");
+  const std::string model = f.embedder->fingerprint();
+  const uint32_t dims = 4;
+  // What an embed run read before the text changed: the windows of another text.
+  std::vector<StoredPassage> old_windows = {{1, 0, 0, 40, 0}, {1, 1, 20, 90, 0}};
+  ASSERT_TRUE(f.corpus->PutPassageEmbeddings(model, dims, old_windows, std::vector<float>(2 * dims, 0.5f)).ok());
+  std::vector<StoredDocument> needing;
+  ASSERT_TRUE(f.corpus->DocumentsNeedingEmbedding(model, 10, &needing).ok());
+  size_t stored = 0;
+  ASSERT_TRUE(f.corpus->ScanPassageEmbeddings(model, [&](const StoredPassage&, const float*, uint32_t) { ++stored; }).ok());
+  EXPECT_EQ(stored, 0u);  // none kept: they are not the document's windows now
+  ASSERT_FALSE(needing.empty());
+  EXPECT_EQ(needing[0].rowid, 1);  // so it still needs embedding
+  // Its real windows are kept.
+  std::vector<StoredPassage> current;
+  ASSERT_TRUE(f.corpus->ScanPassageVectors([&](const StoredPassage& p, std::string_view) {
+    if (p.rowid == 1) current.push_back(StoredPassage{p.rowid, p.passage, p.begin, p.end, 0});
+  }).ok());
+  ASSERT_EQ(current.size(), 10u);
+  ASSERT_TRUE(f.corpus->PutPassageEmbeddings(model, dims, current, std::vector<float>(current.size() * dims, 0.5f)).ok());
+  ASSERT_TRUE(f.corpus->ScanPassageEmbeddings(model, [&](const StoredPassage&, const float*, uint32_t) { ++stored; }).ok());
+  EXPECT_EQ(stored, 10u);
+}
+
 }  // namespace
 }  // namespace litrank

@@ -44,9 +44,11 @@ class RedisServer {
       url.port = port_;
       auto r = Redis::Connect(url, 200);
       if (r.ok()) {
-        auto pong = (*r)->Command({"PING"});
-        if (pong.ok()) return true;
+        // Ours, not another test's server that took the port first.
+        auto info = (*r)->Command({"INFO", "server"});
+        return info.ok() && info->str.find("process_id:" + std::to_string(process_->pid()) + "\r\n") != std::string::npos;
       }
+      if (!process_->running()) return false;  // it exited: the port was taken
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return false;

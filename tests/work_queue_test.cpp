@@ -37,6 +37,15 @@ std::string NewCollection(const std::string& name) {
   return path;
 }
 
+// The collection's id, which jobs for it carry.
+std::string CollectionOf(const std::string& db) {
+  auto corpus = Corpus::Open(db, false);
+  EXPECT_TRUE(corpus.ok());
+  auto id = (*corpus)->CollectionId();
+  EXPECT_TRUE(id.ok());
+  return id.ok() ? *id : "";
+}
+
 std::vector<std::string> Texts(size_t n) {
   std::vector<std::string> texts;
   for (size_t i = 0; i < n; ++i) texts.push_back("passage number " + std::to_string(i));
@@ -106,7 +115,7 @@ TEST(WorkQueueTest, TwoWorkersDoEveryTaskOnceAndCreditTheirWork) {
   auto queue = WorkQueue::Open(redis.url());
   ASSERT_TRUE(queue.ok()) << queue.status().ToString();
   const std::vector<std::string> texts = Texts(200);
-  auto job = SubmitScoreJob(**queue, db, "sim:0", "q", texts, 7);  // 29 tasks: 28 of 7, one of 4
+  auto job = SubmitScoreJob(**queue, db, CollectionOf(db), "sim:0", "q", texts, 7);  // 29 tasks: 28 of 7, one of 4
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   std::atomic<bool> stop{false};
   WorkerReport a, b;
@@ -161,9 +170,35 @@ TEST(WorkQueueTest, ATaskFinishedTwiceIsCountedOnce) {
   EXPECT_EQ(state->done, 1);
   EXPECT_EQ(state->failed, 0);
   EXPECT_EQ(state->items, 5);
+  // The other order: one worker gives up on a task (failed for good) while the one
+  // running it finishes after all: done, and the failure forgotten.
+  auto second = (*queue)->Submit("score", "db", "{}", {"{}", "{}"});
+  ASSERT_TRUE(second.ok());
+  std::optional<QueuedTask> t0, t1;
+  ASSERT_TRUE((*queue)->Next("runner", 60000, 0, &t0).ok());
+  ASSERT_TRUE((*queue)->Next("runner", 60000, 0, &t1).ok());
+  ASSERT_TRUE(t0 && t1);
+  ASSERT_TRUE((*queue)->Fail(*t0, "gave up").ok());
+  auto midway = (*queue)->Get(*second);
+  ASSERT_TRUE(midway.ok());
+  EXPECT_EQ(midway->state, "running");  // task 1 is still out
+  EXPECT_EQ(midway->failed, 1);
+  ASSERT_TRUE((*queue)->Complete(*t0, 2, "runner", 10).ok());
+  ASSERT_TRUE((*queue)->Complete(*t1, 3, "runner", 10).ok());
+  state = (*queue)->Get(*second);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->state, "done");
+  EXPECT_EQ(state->done, 2);
+  EXPECT_EQ(state->failed, 0);
+  EXPECT_EQ(state->items, 5);
+  // Cancelling a finished job changes nothing.
+  ASSERT_TRUE((*queue)->Cancel(*second).ok());
+  EXPECT_EQ((*queue)->Get(*second)->state, "done");
   std::vector<WorkerStats> workers;
   ASSERT_TRUE((*queue)->Workers(&workers).ok());
-  for (const WorkerStats& w : workers) EXPECT_EQ(w.tasks, w.name == "fast" ? 1 : 0) << w.name;
+  for (const WorkerStats& w : workers) {
+    EXPECT_EQ(w.tasks, w.name == "fast" ? 1 : w.name == "runner" ? 2 : 0) << w.name;  // "slow" was never credited
+  }
 }
 
 TEST(WorkQueueTest, AKilledWorkersTaskIsTakenOverAndDoneOnce) {
@@ -174,7 +209,7 @@ TEST(WorkQueueTest, AKilledWorkersTaskIsTakenOverAndDoneOnce) {
   auto queue = WorkQueue::Open(redis.url());
   ASSERT_TRUE(queue.ok());
   const std::vector<std::string> texts = Texts(25);
-  auto job = SubmitScoreJob(**queue, db, "sim:0", "q", texts, 5);
+  auto job = SubmitScoreJob(**queue, db, CollectionOf(db), "sim:0", "q", texts, 5);
   ASSERT_TRUE(job.ok());
   // A worker process that takes a task, says so on a list, and hangs there.
   setenv("LITRANK_TEST_WORKER_HANG", "test:hung", 1);
@@ -214,7 +249,7 @@ TEST(WorkQueueTest, ARedisRestartMidJobLosesNothing) {
   {
     auto queue = WorkQueue::Open(redis.url());
     ASSERT_TRUE(queue.ok());
-    auto submitted = SubmitScoreJob(**queue, db, "sim:0", "q", texts, 4);
+    auto submitted = SubmitScoreJob(**queue, db, CollectionOf(db), "sim:0", "q", texts, 4);
     ASSERT_TRUE(submitted.ok());
     job = *submitted;
   }
@@ -251,7 +286,7 @@ TEST(WorkQueueTest, ACancelledJobsTasksAreAcknowledgedUnrun) {
   auto queue = WorkQueue::Open(redis.url());
   ASSERT_TRUE(queue.ok());
   const std::vector<std::string> texts = Texts(12);
-  auto job = SubmitScoreJob(**queue, db, "sim:0", "q", texts, 3);
+  auto job = SubmitScoreJob(**queue, db, CollectionOf(db), "sim:0", "q", texts, 3);
   ASSERT_TRUE(job.ok());
   ASSERT_TRUE((*queue)->Cancel(*job).ok());
   EXPECT_FALSE((*queue)->Cancel(*job + 100).ok());  // unknown job: NotFound
@@ -280,12 +315,17 @@ TEST(WorkQueueTest, BadTasksFailForGoodWithTheirErrorAndTheRestIsDone) {
   ASSERT_TRUE(job.ok());
   auto unknown = (*queue)->Submit("teleport", db, "{}", {"{}"});
   ASSERT_TRUE(unknown.ok());
+  // A field of the wrong type, and a job for another collection on the same queue.
+  auto typed = (*queue)->Submit("embed", db, R"({"model":"m.gguf","fingerprint":5})", {R"({"rowids":[1]})"});
+  ASSERT_TRUE(typed.ok());
+  auto elsewhere = SubmitScoreJob(**queue, db, "0123456789abcdef0123456789abcdef", "sim:0", "q", {"x"}, 1);
+  ASSERT_TRUE(elsewhere.ok());
   EXPECT_FALSE((*queue)->Submit("score", db, "{}", {}).ok());  // a job of no task
   std::atomic<bool> stop{false};
   WorkerReport report;
   ASSERT_TRUE(RunWorker(Options(db, redis, "w"), stop, &report).ok());
   EXPECT_EQ(report.tasks, 1);
-  EXPECT_EQ(report.failed, 4);
+  EXPECT_EQ(report.failed, 6);
   auto state = (*queue)->Get(*job);
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(state->state, "failed");
@@ -300,6 +340,15 @@ TEST(WorkQueueTest, BadTasksFailForGoodWithTheirErrorAndTheRestIsDone) {
   ASSERT_TRUE(other.ok());
   ASSERT_EQ(other->errors.size(), 1u);
   EXPECT_NE(other->errors[0].find("unknown job kind 'teleport'"), std::string::npos);
+  auto typed_state = (*queue)->Get(*typed);
+  ASSERT_TRUE(typed_state.ok());
+  ASSERT_EQ(typed_state->errors.size(), 1u);
+  EXPECT_EQ(typed_state->state, "failed");
+  auto elsewhere_state = (*queue)->Get(*elsewhere);
+  ASSERT_TRUE(elsewhere_state.ok());
+  ASSERT_EQ(elsewhere_state->errors.size(), 1u);
+  EXPECT_NE(elsewhere_state->errors[0].find("another collection"), std::string::npos) << elsewhere_state->errors[0];
+  EXPECT_EQ(ScoresPresent(db, "q", {"x"}), 0u);
   EXPECT_EQ(ScoresPresent(db, "q", {"fine"}), 1u);
 }
 
@@ -316,6 +365,7 @@ TEST(WorkQueueTest, EmbedOnThePoolMatchesEmbeddingInProcess) {
       docs[i].title = "paper " + std::to_string(i);
       docs[i].abstract = "about topic " + std::to_string(i * 7);
     }
+    for (size_t w = 0; w < 600; ++w) docs[3].abstract += " word" + std::to_string(w);  // 603 words: 8 windows
     ASSERT_TRUE((*corpus)->Add(docs, nullptr).ok());
   }
   const std::string db_arg = "--db=" + db;
@@ -331,6 +381,12 @@ TEST(WorkQueueTest, EmbedOnThePoolMatchesEmbeddingInProcess) {
   auto embedder = Embedder::Open(model);
   ASSERT_TRUE(embedder.ok());
   EXPECT_EQ(*(*corpus)->CountEmbeddings((*embedder)->fingerprint()), 30);
+  size_t windows = 0;
+  ASSERT_TRUE((*corpus)
+                  ->ScanPassageEmbeddings((*embedder)->fingerprint(),
+                                          [&](const StoredPassage& p, const float*, uint32_t) { windows += p.rowid == 4; })
+                  .ok());
+  EXPECT_EQ(windows, 8u);  // the long document's windows, embedded by the pool too (starts 0 .. 525)
   // Nothing left to do: a second submission embeds nothing and makes no job.
   const testing::CommandResult again = testing::RunCommand(std::string(LITRANK_BINARY) + " embed " + db_arg + " -m " +
                                                            model + " --queue " + redis.url() + " --no-progress");
@@ -354,7 +410,10 @@ TEST(WorkQueueTest, ExtractOnThePoolGivesTheAnswersOfALocalRun) {
     ASSERT_TRUE((*corpus)->Add(docs, nullptr).ok());
   }
   const std::string model = testing::TinyModel("generator");
-  const std::string common = std::string(LITRANK_BINARY) + " extract --db=" + db + " -m " + model + " --max-tokens 48";
+  // Two documents decoded together in both runs (--parallel 2, tasks of 2), so the
+  // pool's batches are the local run's batches.
+  const std::string common =
+      std::string(LITRANK_BINARY) + " extract --db=" + db + " -m " + model + " --max-tokens 48 --parallel 2";
   // The reference: the same model and options in this process, nothing stored.
   const testing::CommandResult local = testing::RunCommand(common + " --no-store");
   ASSERT_EQ(local.exit_code, 0) << local.output;

@@ -103,6 +103,9 @@ class Corpus : public ScoreStore {
   virtual Status ScanPassageVectors(const std::function<void(const StoredPassage&, std::string_view)>& fn) = 0;
   /// term -> id for every indexed term.
   virtual Status LoadVocabulary(std::unordered_map<std::string, uint32_t>* vocab) = 0;
+  /// A random id given to the collection the first time it is asked for (32 hex
+  /// digits), the same from every process and machine: names it in a worker pool.
+  virtual StatusOr<std::string> CollectionId() = 0;
   /// Bumped by every write that changes documents; lets derived indexes know they are stale.
   virtual StatusOr<int64_t> Generation() = 0;
 
@@ -125,8 +128,9 @@ class Corpus : public ScoreStore {
   /// Stores the embeddings of long documents' passages for `model` (full width
   /// `dims`): passages[i] (its document, number and byte span, numbered as
   /// ScanPassageVectors numbers them; `length` unused) gets vectors[i*dims, (i+1)*dims).
-  /// Every earlier passage embedding of those documents for `model` is replaced.
-  /// One transaction. Rewriting a document's passages (an update) deletes its rows,
+  /// Every earlier passage embedding of those documents for `model` is replaced; a
+  /// document whose stored passages are no longer the ones given (its text changed
+  /// while it was embedded) gets none, so it still needs embedding. One transaction. Rewriting a document's passages (an update) deletes its rows,
   /// so the rows present are always current.
   virtual Status PutPassageEmbeddings(const std::string& model, uint32_t dims,
                                       const std::vector<StoredPassage>& passages,

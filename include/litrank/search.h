@@ -57,6 +57,9 @@ struct SearchOptions {
   uint32_t dims = 0;             ///< embedding dimensions (0 = model width; MRL truncation below)
   uint32_t max_length = 8192;    ///< reranker pair budget
   size_t ann_threshold = 20000;  ///< use the ANN index (HNSW) above this many embedded documents
+  /// A score store consulted before the collection's own (a Redis cache shared by
+  /// replicas); filled with what is scored. Not owned; null = the collection's only.
+  ScoreStore* shared_scores = nullptr;
   /// Passed to the reranker stage (RerankOptions::cancelled): true = give up; the
   /// search then fails with Cancelled.
   std::function<bool()> cancelled;

@@ -12,6 +12,7 @@
 #include "cli/cli_common.h"
 #include "cli/document_source.h"
 #include "distributed/pool_jobs.h"
+#include "litrank/corpus.h"
 #include "litrank/extract.h"
 #include "util/text_file.h"
 
@@ -45,7 +46,12 @@ Status ExtractOnPool(const ExtractArgs& a, const std::string& model, const Extra
   auto queue = WorkQueue::Open(a.queue, a.prefix);
   if (!queue.ok()) return queue.status();
   const std::string db = a.source.db.empty() ? DefaultDbPath() : a.source.db;
-  auto job = SubmitExtractJob(**queue, db, model, extractor.model_fingerprint(), a.options, missing, a.task_size);
+  auto corpus = Corpus::Open(db, /*create=*/false);
+  if (!corpus.ok()) return corpus.status();
+  auto collection = (*corpus)->CollectionId();
+  if (!collection.ok()) return collection.status();
+  auto job = SubmitExtractJob(**queue, db, *collection, model, extractor.model_fingerprint(), a.options, missing,
+                              a.task_size);
   if (!job.ok()) return job.status();
   std::fprintf(stderr, "job %lld: %zu documents in tasks of %zu on %s\n", static_cast<long long>(*job), missing.size(),
                a.task_size, RedactedRedisUrl(a.queue).c_str());

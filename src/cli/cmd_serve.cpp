@@ -121,7 +121,11 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--data-dir", c.data_dir, "Folder of NAME.db collections; uploads create new ones here");
   cmd->add_option("--queue", c.queue_url, "A worker pool's Redis (redis://HOST:PORT): its jobs and workers in /metrics,\n"
                   "its state in /health");
-  cmd->add_option("--queue-prefix", c.queue_prefix, "That queue's key prefix")->capture_default_str();
+  cmd->add_option("--queue-prefix", c.queue_prefix, "That queue's key prefix (and the shared score cache's)")
+      ->capture_default_str();
+  cmd->add_option("--score-cache", c.score_cache_url,
+                  "A Redis (redis://HOST:PORT) whose rerank scores every replica shares: a pair one server scored\n"
+                  "is a cache hit on all of them (fails open while Redis is down)");
   cmd->add_option("--host", c.host, "Address to listen on")->capture_default_str();
   cmd->add_option("-p,--port", c.port, "Port (0 = any free port)")->capture_default_str();
   cmd->add_option("--api-key", c.api_key, "Require \"Authorization: Bearer KEY\" on API routes");

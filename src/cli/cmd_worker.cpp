@@ -100,16 +100,17 @@ int RunJobs(const JobsArgs& a) {
 void AddWorkerCommand(CLI::App& app, int* exit_code) {
   auto a = std::make_shared<WorkerArgs>();
   auto* cmd = app.add_subcommand("worker",
-      "Run long-job tasks (embed, score) of one collection from a Redis stream until SIGTERM. Any number\n"
-      "of workers on any machines share the work; a task of a worker that died is taken over after\n"
-      "--visibility-ms. Submit jobs with e.g. `litrank embed --queue URL`.");
+      "Run long-job tasks (embed, extract, score) of one collection from a Redis stream until SIGTERM.\n"
+      "Any number of workers share the work (on one machine while the collection is a SQLite file); a\n"
+      "task of a worker that died is taken over after --visibility-ms. Submit jobs with e.g.\n"
+      "`litrank embed --queue URL` or `litrank extract --db C --queue URL`.");
   cmd->add_option("--db", a->options.db, "Collection every task writes to (default: $LITRANK_DB or ./litrank.db)");
   cmd->add_option("--queue", a->options.redis_url, "Redis URL: redis://[:PASSWORD@]HOST:PORT[/DB]")->required();
   cmd->add_option("--prefix", a->options.prefix, "Key prefix of the queue (one per collection)")->capture_default_str();
   cmd->add_option("--name", a->options.name, "Consumer name (default: HOST-PID)");
   cmd->add_option("--visibility-ms", a->options.claim_idle_ms,
                   "A task held this long by another worker is taken over (it died)")->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(int64_t{100}, int64_t{86'400'000}));
   cmd->add_option("--max-attempts", a->options.max_attempts, "Deliveries of one task before it fails for good")
       ->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--threads", a->options.threads, "Model threads (0 = all cores)")->capture_default_str();

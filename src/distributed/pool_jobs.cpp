@@ -25,7 +25,10 @@ Status SubmitEmbedJob(Corpus& corpus, WorkQueue& queue, const std::string& db, c
     for (size_t i = first; i < std::min(docs.size(), first + task_size); ++i) ids.push_back(docs[i].rowid);
     payloads.push_back(nlohmann::json{{"rowids", ids}}.dump());
   }
-  const std::string params = nlohmann::json{{"model", model_path}, {"fingerprint", fingerprint}}.dump();
+  auto collection = corpus.CollectionId();
+  if (!collection.ok()) return collection.status();
+  const std::string params =
+      nlohmann::json{{"model", model_path}, {"fingerprint", fingerprint}, {"collection", *collection}}.dump();
   auto id = queue.Submit("embed", db, params, payloads);
   if (!id.ok()) return id.status();
   *job = *id;
@@ -33,7 +36,8 @@ Status SubmitEmbedJob(Corpus& corpus, WorkQueue& queue, const std::string& db, c
   return Status::Ok();
 }
 
-StatusOr<int64_t> SubmitScoreJob(WorkQueue& queue, const std::string& db, const std::string& model,
+StatusOr<int64_t> SubmitScoreJob(WorkQueue& queue, const std::string& db, const std::string& collection,
+                                 const std::string& model,
                                  const std::string& query, const std::vector<std::string>& texts, size_t task_size) {
   if (task_size == 0) return Status::InvalidArgument("task size must be positive");
   std::vector<std::string> payloads;
@@ -42,10 +46,11 @@ StatusOr<int64_t> SubmitScoreJob(WorkQueue& queue, const std::string& db, const 
     for (size_t i = first; i < std::min(texts.size(), first + task_size); ++i) part.push_back(texts[i]);
     payloads.push_back(nlohmann::json{{"query", query}, {"texts", part}}.dump());
   }
-  return queue.Submit("score", db, nlohmann::json{{"model", model}}.dump(), payloads);
+  return queue.Submit("score", db, nlohmann::json{{"model", model}, {"collection", collection}}.dump(), payloads);
 }
 
-StatusOr<int64_t> SubmitExtractJob(WorkQueue& queue, const std::string& db, const std::string& model_path,
+StatusOr<int64_t> SubmitExtractJob(WorkQueue& queue, const std::string& db, const std::string& collection,
+                                   const std::string& model_path,
                                    const std::string& fingerprint, const ExtractOptions& options,
                                    const std::vector<int64_t>& rowids, size_t task_size) {
   if (task_size == 0) return Status::InvalidArgument("task size must be positive");
@@ -57,6 +62,7 @@ StatusOr<int64_t> SubmitExtractJob(WorkQueue& queue, const std::string& db, cons
   }
   const nlohmann::json params = {{"model", model_path},
                                  {"fingerprint", fingerprint},
+                                 {"collection", collection},
                                  {"options", nlohmann::json::parse(ExtractOptionsJson(options))}};
   return queue.Submit("extract", db, params.dump(), payloads);
 }

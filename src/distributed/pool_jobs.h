@@ -21,13 +21,17 @@ Status SubmitEmbedJob(Corpus& corpus, WorkQueue& queue, const std::string& db, c
                       const std::string& fingerprint, size_t task_size, int64_t* job, int64_t* documents);
 
 /// Queues a "score" job: `texts` against `query` in tasks of `task_size` pairs,
-/// scored by `model` (a reranker path every worker can open, or "sim:MICROS").
-StatusOr<int64_t> SubmitScoreJob(WorkQueue& queue, const std::string& db, const std::string& model,
+/// scored by `model` (a reranker path every worker can open, or "sim:MICROS"), for
+/// the collection `collection` (Corpus::CollectionId; workers of another refuse it).
+StatusOr<int64_t> SubmitScoreJob(WorkQueue& queue, const std::string& db, const std::string& collection,
+                                 const std::string& model,
                                  const std::string& query, const std::vector<std::string>& texts, size_t task_size);
 
 /// Queues an "extract" job: the documents `rowids` in tasks of `task_size`, extracted
-/// by the generator at `model_path` (fingerprint checked on the workers) under `options`.
-StatusOr<int64_t> SubmitExtractJob(WorkQueue& queue, const std::string& db, const std::string& model_path,
+/// by the generator at `model_path` (fingerprint checked on the workers) under `options`,
+/// for the collection `collection`.
+StatusOr<int64_t> SubmitExtractJob(WorkQueue& queue, const std::string& db, const std::string& collection,
+                                   const std::string& model_path,
                                    const std::string& fingerprint, const ExtractOptions& options,
                                    const std::vector<int64_t>& rowids, size_t task_size);
 

@@ -31,7 +31,7 @@ void Line(std::string* out, const std::string& name, const std::string& labels, 
 
 std::string QueuePrometheusText(const std::string& redis_url, const std::string& prefix, size_t jobs) {
   std::string out = "# HELP litrank_queue_up Whether the worker pool's Redis answered.\n# TYPE litrank_queue_up gauge\n";
-  auto queue = WorkQueue::Open(redis_url, prefix);
+  auto queue = WorkQueue::Open(redis_url, prefix, 2000);  // a probe: short waits
   std::vector<JobState> listed;
   std::vector<WorkerStats> workers;
   StatusOr<int64_t> backlog = Status::Unavailable("");
@@ -74,7 +74,7 @@ std::string QueuePrometheusText(const std::string& redis_url, const std::string&
 
 nlohmann::json QueueHealth(const std::string& redis_url, const std::string& prefix) {
   nlohmann::json j = {{"url", RedactedRedisUrl(redis_url)}, {"prefix", prefix}};
-  auto queue = WorkQueue::Open(redis_url, prefix);
+  auto queue = WorkQueue::Open(redis_url, prefix, 2000);  // a probe: short waits
   if (!queue.ok()) {
     j["ok"] = false;
     j["error"] = queue.status().message();

@@ -46,10 +46,10 @@ StatusOr<RedisReply> Take(redisContext* c, redisReply* r) {
   std::unique_ptr<redisReply, void (*)(void*)> owned(r, freeReplyObject);
   if (r->type == REDIS_REPLY_ERROR) {
     const std::string text(r->str, r->len);
-    // A server still loading its data or a replica that cannot take writes is a
-    // passing state, not a bad request.
-    if (text.rfind("LOADING", 0) == 0 || text.rfind("READONLY", 0) == 0 || text.rfind("MASTERDOWN", 0) == 0) {
-      return Status::Unavailable("redis: " + text);
+    // A server still loading its data, a replica that cannot take writes, a busy
+    // script, a failed save, full memory: passing states, not a bad request.
+    for (const char* passing : {"LOADING", "READONLY", "MASTERDOWN", "BUSY", "MISCONF", "OOM", "TRYAGAIN", "CLUSTERDOWN"}) {
+      if (text.rfind(passing, 0) == 0) return Status::Unavailable("redis: " + text);
     }
     return Status::InvalidArgument("redis: " + text);
   }
@@ -74,17 +74,22 @@ std::string RedactedRedisUrl(const std::string& url) {
 }
 
 StatusOr<RedisUrl> ParseRedisUrl(const std::string& url) {
+  // Messages never repeat the URL: it may hold a password.
   const std::string scheme = "redis://";
   if (url.rfind(scheme, 0) != 0) {
-    return Status::InvalidArgument("a Redis URL starts with redis:// (got '" + url + "'; rediss:// TLS is not built in)");
+    const size_t colon = url.find("://");
+    return Status::InvalidArgument("a Redis URL starts with redis:// (got " +
+                                   (colon == std::string::npos ? std::string("no scheme") : url.substr(0, colon) + "://") +
+                                   "; rediss:// TLS is not built in)");
   }
   RedisUrl out;
   std::string rest = url.substr(scheme.size());
-  if (const size_t slash = rest.find('/'); slash != std::string::npos) {
+  const size_t at_sign = rest.rfind('@');  // credentials end here; a password may hold '/' or ':'
+  if (const size_t slash = rest.find('/', at_sign == std::string::npos ? 0 : at_sign); slash != std::string::npos) {
     const std::string db = rest.substr(slash + 1);
     rest.resize(slash);
     if (!db.empty()) {
-      if (!AllDigits(db) || db.size() > 4) return Status::InvalidArgument("bad Redis database number '" + db + "'");
+      if (!AllDigits(db) || db.size() > 4) return Status::InvalidArgument("the Redis database number is not a number");
       out.db = std::atoi(db.c_str());
     }
   }
@@ -107,7 +112,7 @@ StatusOr<RedisUrl> ParseRedisUrl(const std::string& url) {
     const std::string port = rest.substr(colon + 1);
     host = rest.substr(0, colon);
     if (!AllDigits(port) || port.size() > 5 || std::atoi(port.c_str()) < 1 || std::atoi(port.c_str()) > 65535) {
-      return Status::InvalidArgument("bad Redis port '" + port + "' in " + url);
+      return Status::InvalidArgument("the Redis port is not a number from 1 to 65535");
     }
     out.port = std::atoi(port.c_str());
   }
@@ -115,7 +120,7 @@ StatusOr<RedisUrl> ParseRedisUrl(const std::string& url) {
   return out;
 }
 
-StatusOr<std::unique_ptr<Redis>> Redis::Connect(const RedisUrl& url, int connect_ms) {
+StatusOr<std::unique_ptr<Redis>> Redis::Connect(const RedisUrl& url, int connect_ms, int command_ms) {
   timeval tv{connect_ms / 1000, (connect_ms % 1000) * 1000};
   redisContext* c = redisConnectWithTimeout(url.host.c_str(), url.port, tv);
   if (c == nullptr) return Status::Unavailable("redis: cannot allocate a connection");
@@ -125,12 +130,17 @@ StatusOr<std::unique_ptr<Redis>> Redis::Connect(const RedisUrl& url, int connect
     return Status::Unavailable("redis at " + url.host + ":" + std::to_string(url.port) + ": " + why);
   }
   std::unique_ptr<Redis> redis(new Redis(c));
+  // A half-open connection must not hang a worker or a /health probe forever.
+  timeval command_tv{command_ms / 1000, (command_ms % 1000) * 1000};
+  redisSetTimeout(c, command_tv);
+  redisEnableKeepAlive(c);
   if (!url.password.empty()) {
     std::vector<std::string> auth = {"AUTH"};
     if (!url.user.empty()) auth.push_back(url.user);
     auth.push_back(url.password);
     auto r = redis->Command(auth);
-    if (!r.ok()) return Status::InvalidArgument("redis refused the password: " + r.status().message());
+    if (!r.ok() && r.status().code() == Status::Code::kUnavailable) return r.status();
+    if (!r.ok()) return Status::InvalidArgument("redis refused the credentials: " + r.status().message());
   }
   if (url.db != 0) {
     auto r = redis->Command({"SELECT", std::to_string(url.db)});

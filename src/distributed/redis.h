@@ -46,8 +46,10 @@ struct RedisReply {
 /// a Redis error reply (WRONGTYPE, NOGROUP...) returns InvalidArgument with its text.
 class Redis {
  public:
-  /// Connects (timeout `connect_ms`), authenticates and selects the database.
-  static StatusOr<std::unique_ptr<Redis>> Connect(const RedisUrl& url, int connect_ms = 2000);
+  /// Connects (timeout `connect_ms`), authenticates and selects the database. A
+  /// command whose reply takes longer than `command_ms` fails with Unavailable (and
+  /// breaks the connection); keep it above any BLOCK time used.
+  static StatusOr<std::unique_ptr<Redis>> Connect(const RedisUrl& url, int connect_ms = 2000, int command_ms = 30000);
   ~Redis();
   Redis(const Redis&) = delete;
   Redis& operator=(const Redis&) = delete;

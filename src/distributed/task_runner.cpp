@@ -61,16 +61,38 @@ std::string SimulatedScoreKey(const std::string& query, const std::string& text)
 Status TaskRunner::Run(const std::string& kind, const std::string& params, const std::string& payload,
                        int64_t* items) {
   *items = 0;
-  if (kind == "embed") return Embed(params, payload, items);
-  if (kind == "score") return Score(params, payload, items);
-  if (kind == "extract") return Extract(params, payload, items);
+  LITRANK_RETURN_IF_ERROR(SameCollection(params));
+  try {  // a field of the wrong type (nlohmann's value()) must fail the task, not the worker
+    if (kind == "embed") return Embed(params, payload, items);
+    if (kind == "score") return Score(params, payload, items);
+    if (kind == "extract") return Extract(params, payload, items);
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(kind + " task: " + e.what());
+  }
   return Status::InvalidArgument("unknown job kind '" + kind + "'");
+}
+
+Status TaskRunner::SameCollection(const std::string& params) {
+  const nlohmann::json p = nlohmann::json::parse(params, nullptr, false);
+  if (!p.is_object() || !p.contains("collection") || !p["collection"].is_string()) return Status::Ok();  // not named
+  if (collection_id_.empty()) {
+    auto id = corpus_->CollectionId();
+    if (!id.ok()) return id.status();
+    collection_id_ = *id;
+  }
+  if (p["collection"].get<std::string>() != collection_id_) {
+    return Status::InvalidArgument("this task is for another collection (" + p["collection"].get<std::string>() +
+                                   ") than the one this worker serves (" + collection_id_ +
+                                   "): give each collection's queue its own --prefix");
+  }
+  return Status::Ok();
 }
 
 Status TaskRunner::Embed(const std::string& params, const std::string& payload, int64_t* items) {
   DocumentTask task;
   LITRANK_RETURN_IF_ERROR(ParseDocumentTask("embed", params, payload, &task));
   const std::string& path = task.model;
+  if (!embedders_.count(path)) embedders_.clear();  // one embedding model in memory at a time
   std::unique_ptr<Embedder>& embedder = embedders_[path];
   if (!embedder) {
     EmbedderConfig config;
@@ -120,6 +142,7 @@ Status TaskRunner::Score(const std::string& params, const std::string& payload, 
     return Status::Ok();
   }
   if (model.empty()) return Status::InvalidArgument("score job without a model");
+  if (!rerankers_.count(model)) rerankers_.clear();  // one reranker in memory at a time
   std::unique_ptr<Reranker>& reranker = rerankers_[model];
   if (!reranker) {
     RerankerConfig config;
@@ -172,7 +195,9 @@ Status TaskRunner::Extract(const std::string& params, const std::string& payload
       ExtractOptionsFromJson(task.params.contains("options") ? task.params["options"].dump() : "{}", &options));
   options.threads = threads_;
   const std::string& path = task.model;
-  std::unique_ptr<Extractor>& extractor = extractors_[path + "\n" + ExtractOptionsJson(options)];
+  const std::string extractor_key = path + "\n" + ExtractOptionsJson(options);
+  if (!extractors_.count(extractor_key)) extractors_.clear();  // one generator in memory at a time
+  std::unique_ptr<Extractor>& extractor = extractors_[extractor_key];
   if (!extractor) {
     auto opened = Extractor::Open(path, options);
     if (!opened.ok()) return opened.status();

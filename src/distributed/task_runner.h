@@ -31,7 +31,8 @@ std::string ExtractOptionsJson(const ExtractOptions& options);
 /// Reads them back (InvalidArgument for a wrong type).
 Status ExtractOptionsFromJson(const std::string& json, ExtractOptions* options);
 
-/// Models loaded once per worker, by path; `threads` for each (0 = all cores).
+/// Models loaded once per worker and kept while tasks use them (one of each kind at a
+/// time: a task for another model replaces it); `threads` for each (0 = all cores).
 class TaskRunner {
  public:
   /// `corpus` is the collection at `db_path` (the extraction store opens its own connection).
@@ -43,12 +44,15 @@ class TaskRunner {
   Status Run(const std::string& kind, const std::string& params, const std::string& payload, int64_t* items);
 
  private:
+  // InvalidArgument when the job names another collection than corpus_.
+  Status SameCollection(const std::string& params);
   Status Embed(const std::string& params, const std::string& payload, int64_t* items);
   Status Score(const std::string& params, const std::string& payload, int64_t* items);
   Status Extract(const std::string& params, const std::string& payload, int64_t* items);
 
   Corpus* corpus_;
   std::string db_path_;
+  std::string collection_id_;  // corpus_->CollectionId(), read on first use
   int threads_;
   std::unique_ptr<ExtractionStore> extractions_;
   std::map<std::string, std::unique_ptr<Extractor>> extractors_;  // by model path and options

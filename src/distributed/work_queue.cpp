@@ -9,13 +9,18 @@ namespace {
 constexpr const char* kGroup = "workers";
 constexpr size_t kSubmitBatch = 1000;  // XADDs per pipelined round trip
 
-// Records a task done exactly once (SADD decides), credits the worker only then,
+// How long a finished job's keys stay readable (`litrank jobs`), in seconds.
+constexpr const char* kFinishedJobTtl = "604800";  // 7 days
+
+// Records a task done exactly once (SADD decides), credits the worker only then
+// (and forgets a failure recorded meanwhile by a worker that gave up on it),
 // acknowledges and deletes the message, and closes the job when it was the last.
-// KEYS: job, done, failed, worker, workers, stream.
-// ARGV: index, items, busy_us, now_us, group, message id, worker name.
+// KEYS: job, done, failed, worker, workers, stream, attempts.
+// ARGV: index, items, busy_us, now_us, group, message id, worker name, ttl.
 constexpr const char* kCompleteScript = R"lua(
 local first = redis.call('SADD', KEYS[2], ARGV[1])
 if first == 1 then
+  redis.call('HDEL', KEYS[3], ARGV[1])
   redis.call('HINCRBY', KEYS[1], 'items', ARGV[2])
   redis.call('HINCRBY', KEYS[4], 'tasks', 1)
   redis.call('HINCRBY', KEYS[4], 'items', ARGV[2])
@@ -31,13 +36,14 @@ if redis.call('HGET', KEYS[1], 'state') == 'running' and
   if redis.call('HLEN', KEYS[3]) > 0 then redis.call('HSET', KEYS[1], 'state', 'failed')
   else redis.call('HSET', KEYS[1], 'state', 'done') end
   redis.call('HSET', KEYS[1], 'finished_us', ARGV[4])
+  for _, k in ipairs({KEYS[1], KEYS[2], KEYS[3], KEYS[7]}) do redis.call('EXPIRE', k, ARGV[8]) end
 end
 return first
 )lua";
 
 // Records a task failed for good (unless it was done meanwhile), acknowledges it,
-// and closes the job when it was the last. KEYS: job, done, failed, stream.
-// ARGV: index, error, group, message id, now_us.
+// and closes the job when it was the last. KEYS: job, done, failed, stream, attempts.
+// ARGV: index, error, group, message id, now_us, ttl.
 constexpr const char* kFailScript = R"lua(
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then
   redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
@@ -49,8 +55,16 @@ if redis.call('HGET', KEYS[1], 'state') == 'running' and
    redis.call('SCARD', KEYS[2]) + redis.call('HLEN', KEYS[3]) >= total then
   redis.call('HSET', KEYS[1], 'state', 'failed')
   redis.call('HSET', KEYS[1], 'finished_us', ARGV[5])
+  for _, k in ipairs({KEYS[1], KEYS[2], KEYS[3], KEYS[5]}) do redis.call('EXPIRE', k, ARGV[6]) end
 end
 return 1
+)lua";
+
+// Cancels a running job; a finished one keeps its state. KEYS: job. Returns the state.
+constexpr const char* kCancelScript = R"lua(
+local state = redis.call('HGET', KEYS[1], 'state')
+if state == 'running' then redis.call('HSET', KEYS[1], 'state', 'cancelled'); return 'cancelled' end
+return state
 )lua";
 
 int64_t ToInt(const std::string& s) { return s.empty() ? 0 : std::strtoll(s.c_str(), nullptr, 10); }
@@ -70,13 +84,14 @@ int64_t WallMicros() {
       .count();
 }
 
-StatusOr<std::unique_ptr<WorkQueue>> WorkQueue::Open(const std::string& redis_url, const std::string& prefix) {
+StatusOr<std::unique_ptr<WorkQueue>> WorkQueue::Open(const std::string& redis_url, const std::string& prefix,
+                                                    int command_ms) {
   if (prefix.empty() || prefix.find_first_of(" \t\r\n{}") != std::string::npos) {
     return Status::InvalidArgument("a queue prefix is a non-empty word (got '" + prefix + "')");
   }
   auto url = ParseRedisUrl(redis_url);
   if (!url.ok()) return url.status();
-  auto redis = Redis::Connect(*url);
+  auto redis = Redis::Connect(*url, 2000, command_ms);
   if (!redis.ok()) return redis.status();
   std::unique_ptr<WorkQueue> q(new WorkQueue(std::move(*redis), prefix));
   // From "0": a group made after tasks were queued still sees them.
@@ -107,7 +122,11 @@ StatusOr<int64_t> WorkQueue::Submit(const std::string& kind, const std::string& 
     batch.push_back({"XADD", Key("tasks"), "*", "job", std::to_string(job), "task", std::to_string(i), "payload",
                      payloads[i], "enqueued_us", std::to_string(WallMicros())});
     if (batch.size() == kSubmitBatch || i + 1 == payloads.size()) {
-      LITRANK_RETURN_IF_ERROR(redis_->Pipeline(batch, &replies));
+      if (Status st = redis_->Pipeline(batch, &replies); !st.ok()) {
+        // Some tasks never made it: the job can never finish, so say so (best effort).
+        (void)redis_->Command({"HSET", JobKey(job), "state", "failed", "finished_us", std::to_string(WallMicros())});
+        return st;
+      }
       batch.clear();
     }
   }
@@ -154,10 +173,10 @@ Status WorkQueue::List(size_t limit, std::vector<JobState>* jobs) {
 }
 
 Status WorkQueue::Cancel(int64_t job) {
-  auto exists = redis_->Command({"EXISTS", JobKey(job)});
-  if (!exists.ok()) return exists.status();
-  if (exists->integer == 0) return Status::NotFound("no job " + std::to_string(job) + " on this queue");
-  return redis_->Command({"HSET", JobKey(job), "state", "cancelled"}).status();
+  auto state = redis_->Command({"EVAL", kCancelScript, "1", JobKey(job)});
+  if (!state.ok()) return state.status();
+  if (state->nil()) return Status::NotFound("no job " + std::to_string(job) + " on this queue");
+  return Status::Ok();
 }
 
 Status WorkQueue::Parse(const RedisReply& entry, std::optional<QueuedTask>* task) {
@@ -180,9 +199,12 @@ Status WorkQueue::Parse(const RedisReply& entry, std::optional<QueuedTask>* task
 Status WorkQueue::Next(const std::string& consumer, int64_t claim_idle_ms, int block_ms,
                        std::optional<QueuedTask>* task) {
   task->reset();
-  auto claimed = redis_->Command({"XAUTOCLAIM", Key("tasks"), kGroup, consumer, std::to_string(claim_idle_ms), "0-0",
-                                  "COUNT", "1"});
+  // The scan goes on from where the last one stopped, so a long pending list of live
+  // workers' tasks does not hide a dead worker's (XAUTOCLAIM looks at 10 x COUNT entries).
+  auto claimed = redis_->Command({"XAUTOCLAIM", Key("tasks"), kGroup, consumer, std::to_string(claim_idle_ms),
+                                  claim_cursor_, "COUNT", "1"});
   if (!claimed.ok()) return claimed.status();
+  if (!claimed->elements.empty()) claim_cursor_ = claimed->elements[0].str.empty() ? "0-0" : claimed->elements[0].str;
   if (claimed->elements.size() >= 2) {
     for (const RedisReply& entry : claimed->elements[1].elements) {
       LITRANK_RETURN_IF_ERROR(Parse(entry, task));
@@ -214,18 +236,18 @@ StatusOr<bool> WorkQueue::Skippable(const QueuedTask& task) {
 
 Status WorkQueue::Complete(const QueuedTask& task, int64_t items, const std::string& consumer, int64_t busy_us) {
   return redis_
-      ->Command({"EVAL", kCompleteScript, "6", JobKey(task.job), JobKey(task.job, "done"), JobKey(task.job, "failed"),
-                 Key("worker:" + consumer), Key("workers"), Key("tasks"), std::to_string(task.index),
-                 std::to_string(items), std::to_string(busy_us), std::to_string(WallMicros()), kGroup,
-                 task.message_id, consumer})
+      ->Command({"EVAL", kCompleteScript, "7", JobKey(task.job), JobKey(task.job, "done"), JobKey(task.job, "failed"),
+                 Key("worker:" + consumer), Key("workers"), Key("tasks"), JobKey(task.job, "attempts"),
+                 std::to_string(task.index), std::to_string(items), std::to_string(busy_us),
+                 std::to_string(WallMicros()), kGroup, task.message_id, consumer, kFinishedJobTtl})
       .status();
 }
 
 Status WorkQueue::Fail(const QueuedTask& task, const std::string& error) {
   return redis_
-      ->Command({"EVAL", kFailScript, "4", JobKey(task.job), JobKey(task.job, "done"), JobKey(task.job, "failed"),
-                 Key("tasks"), std::to_string(task.index), error, kGroup, task.message_id,
-                 std::to_string(WallMicros())})
+      ->Command({"EVAL", kFailScript, "5", JobKey(task.job), JobKey(task.job, "done"), JobKey(task.job, "failed"),
+                 Key("tasks"), JobKey(task.job, "attempts"), std::to_string(task.index), error, kGroup,
+                 task.message_id, std::to_string(WallMicros()), kFinishedJobTtl})
       .status();
 }
 
@@ -233,6 +255,10 @@ Status WorkQueue::Ack(const QueuedTask& task) {
   std::vector<RedisReply> r;
   return redis_->Pipeline({{"XACK", Key("tasks"), kGroup, task.message_id}, {"XDEL", Key("tasks"), task.message_id}},
                           &r);
+}
+
+Status WorkQueue::KeepClaimed(const QueuedTask& task, const std::string& consumer) {
+  return redis_->Command({"XCLAIM", Key("tasks"), kGroup, consumer, "0", task.message_id, "JUSTID"}).status();
 }
 
 Status WorkQueue::Hello(const std::string& consumer) {

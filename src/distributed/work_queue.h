@@ -6,15 +6,16 @@
 //   {p}:job:{id}           hash: kind, db, params, tasks, state, items, created_us, finished_us
 //   {p}:job:{id}:done      set of finished task indexes (counts each task once)
 //   {p}:job:{id}:failed    hash: task index -> error, for tasks that failed for good
-//   {p}:job:{id}:items     hash: task index -> items done (documents, pairs)
 //   {p}:job:{id}:attempts  hash: task index -> deliveries started
 //   {p}:jobs               sorted set of job ids by creation time
 //   {p}:worker:{name}      hash: tasks, items, busy_us, last_seen_us
 //   {p}:workers            set of worker names
 // A worker writes a task's results to the collection idempotently, then records
-// it done and acknowledges it in one MULTI/EXEC, so a task redone after a crash
-// changes nothing and is counted once. A worker that dies holds its task pending;
-// another claims it once it has been idle longer than the visibility timeout.
+// it done and acknowledges it in one Lua script, so a task redone after a crash
+// changes nothing and is counted once. A worker keeps its task claimed while it
+// runs (KeepClaimed); one that dies holds it pending, and another claims it once it
+// has been idle longer than the visibility timeout. A finished job's keys expire
+// after 7 days.
 #pragma once
 
 #include <cstdint>
@@ -70,8 +71,10 @@ int64_t WallMicros();
 /// The queue of one collection. Not thread-safe: one per thread.
 class WorkQueue {
  public:
-  /// Connects to `redis_url` and makes sure the stream and group exist.
-  static StatusOr<std::unique_ptr<WorkQueue>> Open(const std::string& redis_url, const std::string& prefix = "litrank");
+  /// Connects to `redis_url` and makes sure the stream and group exist; a command
+  /// waiting longer than `command_ms` for its reply fails with Unavailable.
+  static StatusOr<std::unique_ptr<WorkQueue>> Open(const std::string& redis_url, const std::string& prefix = "litrank",
+                                                   int command_ms = 30000);
 
   /// Creates a job of `kind` with one task per payload (pipelined XADDs) and
   /// returns its id. InvalidArgument for no payloads.
@@ -81,7 +84,8 @@ class WorkQueue {
   StatusOr<JobState> Get(int64_t job);
   /// Every job, newest first (at most `limit`).
   Status List(size_t limit, std::vector<JobState>* jobs);
-  /// Marks the job cancelled: workers acknowledge its remaining tasks without running them.
+  /// Marks a running job cancelled: workers acknowledge its remaining tasks without
+  /// running them. A finished job keeps its state. NotFound for an unknown id.
   Status Cancel(int64_t job);
 
   /// The next task for `consumer`: first a task another consumer has held pending
@@ -90,8 +94,12 @@ class WorkQueue {
   Status Next(const std::string& consumer, int64_t claim_idle_ms, int block_ms, std::optional<QueuedTask>* task);
   /// Whether the task's job was cancelled, or the task is already done (redelivered).
   StatusOr<bool> Skippable(const QueuedTask& task);
+  /// Resets the task's idle time, so no other worker takes it over while `consumer`
+  /// is still running it (call more often than the visibility timeout).
+  Status KeepClaimed(const QueuedTask& task, const std::string& consumer);
   /// Records the task done with `items`, credits `consumer` (`busy_us` of work),
-  /// acknowledges and deletes the message: one MULTI/EXEC. Idempotent.
+  /// acknowledges and deletes the message: one Lua script. Idempotent; a failure
+  /// recorded meanwhile by a worker that gave up on the task is forgotten.
   Status Complete(const QueuedTask& task, int64_t items, const std::string& consumer, int64_t busy_us);
   /// Records the task failed for good with `error`, and acknowledges it.
   Status Fail(const QueuedTask& task, const std::string& error);
@@ -116,6 +124,7 @@ class WorkQueue {
 
   std::unique_ptr<Redis> redis_;
   std::string prefix_;
+  std::string claim_cursor_ = "0-0";  // where the next XAUTOCLAIM scan starts
 };
 
 }  // namespace litrank

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
 #include <map>
 #include <chrono>
 #include <thread>
@@ -33,6 +35,48 @@ bool Passing(const Status& st) {
          st.message().find("NOGROUP") != std::string::npos;
 }
 
+// Keeps a task claimed while it runs: every third of the visibility timeout (at
+// least 50 ms) its idle time is reset on a connection of its own, so a long task is
+// not taken over from a live worker. Stops (and joins) when destroyed.
+class ClaimKeeper {
+ public:
+  ClaimKeeper(const WorkerOptions& o, std::string name, QueuedTask task)
+      : options_(o), name_(std::move(name)), task_(std::move(task)),
+        thread_([this] { Loop(); }) {}
+  ~ClaimKeeper() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Loop() {
+    const auto every = std::chrono::milliseconds(std::max<int64_t>(options_.claim_idle_ms / 3, 50));
+    std::unique_ptr<WorkQueue> queue;
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, every, [this] { return done_; })) {
+      lock.unlock();
+      if (!queue) {
+        auto opened = WorkQueue::Open(options_.redis_url, options_.prefix, 5000);
+        if (opened.ok()) queue = std::move(*opened);
+      }
+      if (queue && !queue->KeepClaimed(task_, name_).ok()) queue.reset();  // reconnect next time
+      lock.lock();
+    }
+  }
+
+  const WorkerOptions& options_;
+  std::string name_;
+  QueuedTask task_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts once the rest is ready
+};
+
 }  // namespace
 
 Status RunWorker(const WorkerOptions& o, const std::atomic<bool>& stop, WorkerReport* report) {
@@ -59,6 +103,7 @@ Status RunWorker(const WorkerOptions& o, const std::atomic<bool>& stop, WorkerRe
       }
       queue = std::move(*opened);
       backoff_ms = 100;
+      jobs.clear();  // a Redis that came back empty numbers its jobs from 1 again
       if (Status hello = queue->Hello(name); !hello.ok()) {
         if (!Passing(hello)) return hello;
         queue.reset();
@@ -95,7 +140,11 @@ Status RunWorker(const WorkerOptions& o, const std::atomic<bool>& stop, WorkerRe
           const JobState* job = &cached->second;
           const auto t0 = std::chrono::steady_clock::now();
           int64_t items = 0;
-          Status ran = runner.Run(job->kind, job->params, task->payload, &items);
+          Status ran;
+          {
+            ClaimKeeper keeper(o, name, *task);
+            ran = runner.Run(job->kind, job->params, task->payload, &items);
+          }
           const auto busy = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
           if (ran.ok()) {
             st = queue->Complete(*task, items, name, busy.count());

@@ -55,16 +55,17 @@ Status EmbedMissingDocuments(Corpus& corpus, Embedder& embedder, size_t chunk, E
   if (!already.ok()) return already.status();
   report->already = *already;
   const auto todo = static_cast<uint64_t>(*total - *already);
-  std::unordered_set<int64_t> done_now;  // a document asked for twice would loop forever
+  // A document changed while this run embedded it comes back as needing it: it is
+  // left for the next run (asked for again here, it could loop forever).
+  std::unordered_set<int64_t> done_now;
   while (true) {
-    std::vector<StoredDocument> docs;
-    LITRANK_RETURN_IF_ERROR(corpus.DocumentsNeedingEmbedding(model, chunk, &docs));
-    if (docs.empty()) break;
-    for (const StoredDocument& d : docs) {
-      if (!done_now.insert(d.rowid).second) {
-        return Status::Internal("document " + std::to_string(d.rowid) + " still lacks embeddings after embedding it");
-      }
+    std::vector<StoredDocument> found, docs;
+    LITRANK_RETURN_IF_ERROR(corpus.DocumentsNeedingEmbedding(model, chunk + done_now.size(), &found));
+    for (StoredDocument& d : found) {
+      if (done_now.insert(d.rowid).second) docs.push_back(std::move(d));
+      if (docs.size() == chunk) break;
     }
+    if (docs.empty()) break;
     const uint64_t done = report->embedded;
     LITRANK_RETURN_IF_ERROR(EmbedAndStore(corpus, embedder, docs, report, [&](size_t n) {
       if (progress) progress(done + n, std::max<uint64_t>(todo, done + n));  // long ones lacking passages come on top

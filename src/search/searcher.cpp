@@ -9,6 +9,7 @@
 #include "litrank/search.h"
 #include "search/bm25_index.h"
 #include "search/dense_retriever.h"
+#include "distributed/redis_score_store.h"
 #include "text/analyzer.h"
 #include "text/passages.h"
 #include "util/utf8.h"
@@ -214,6 +215,8 @@ Status SearcherImpl::Rerank(const std::string& query, const SearchOptions& o, st
   ro.max_length = o.max_length;
   ro.cancelled = o.cancelled;
   ro.score_store = corpus_;  // a repeated search costs no model time, even in a new process
+  LayeredScoreStore layered(o.shared_scores, corpus_);
+  if (o.shared_scores != nullptr) ro.score_store = &layered;  // another replica's scores count too
   RerankResult result;
   LITRANK_RETURN_IF_ERROR(reranker_->Rerank(query, texts, ro, &result));
   // Results come best first: a document's first text is its best.

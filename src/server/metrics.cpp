@@ -76,6 +76,14 @@ std::string Metrics::Render(const EngineSnapshot& e) const {
          static_cast<double>(e.body_bytes_in_flight));
   Single(&out, "litrank_http_body_refused_total", "counter", "Requests refused (429) because bodies in flight were at the limit.",
          static_cast<double>(e.bodies_refused));
+  if (e.has_shared_scores) {
+    Single(&out, "litrank_shared_score_cache_hits_total", "counter", "Lookups answered by the score cache shared by replicas.",
+           static_cast<double>(e.shared_hits));
+    Single(&out, "litrank_shared_score_cache_misses_total", "counter", "Lookups the shared score cache did not answer.",
+           static_cast<double>(e.shared_misses));
+    Single(&out, "litrank_shared_score_cache_errors_total", "counter", "Lookups and writes lost while its Redis did not answer.",
+           static_cast<double>(e.shared_errors));
+  }
   Header(&out, "litrank_model_load_seconds", "gauge", "Time taken to load each model at start.");
   if (e.has_reranker) Line(&out, "litrank_model_load_seconds", "model=\"reranker\"", e.reranker_load_seconds);
   if (e.has_embedder) Line(&out, "litrank_model_load_seconds", "model=\"embedder\"", e.embedder_load_seconds);

@@ -22,6 +22,8 @@ struct EngineSnapshot {
   double reranker_load_seconds = 0, embedder_load_seconds = 0;
   uint64_t body_bytes_in_flight = 0;  ///< request bodies admitted and not yet answered
   uint64_t bodies_refused = 0;        ///< requests refused because that total was full
+  bool has_shared_scores = false;     ///< a Redis score cache shared by replicas (--score-cache)
+  uint64_t shared_hits = 0, shared_misses = 0, shared_errors = 0;
 };
 
 /// Request counters by route and status. Thread-safe.

@@ -192,6 +192,7 @@ ApiError PostSearch(const httplib::Request& req, httplib::Response& res, ServerS
   SearchRequest r;
   if (ApiError e = ReadRequest(req, s.config.limits, ParseSearchRequest, &r); !e.ok()) return e;
   r.options.cancelled = ClientGone(req);
+  r.options.shared_scores = s.shared_scores.get();
   std::vector<SearchHit> hits;
   SearchReport report;
   {

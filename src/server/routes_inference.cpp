@@ -24,6 +24,7 @@ ApiError Score(ServerState& s, const std::function<bool()>& gone, const std::str
   o.instruction = instruction;
   o.max_length = s.config.limits.max_length;
   o.cancelled = gone;
+  o.score_store = s.shared_scores.get();  // scores another replica computed count as cached
   auto fixed = s.reranker->PairTokens(query, "", o);  // system turn + instruction + query + suffix
   if (!fixed.ok()) return FromStatus(fixed.status());
   if (fixed->size() > s.config.limits.max_query_tokens) {

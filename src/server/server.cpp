@@ -194,6 +194,16 @@ Status Server::Impl::LoadModels() {
     state.generator_name = ModelId(c.generator_path);
     state.generator_load_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   }
+  for (const std::string* url : {&c.queue_url, &c.score_cache_url}) {
+    if (!url->empty()) {
+      if (auto parsed = ParseRedisUrl(*url); !parsed.ok()) return parsed.status();  // says what, never the URL
+    }
+  }
+  if (!c.score_cache_url.empty()) {
+    auto shared = RedisScoreStore::Open(c.score_cache_url, c.queue_prefix);
+    if (!shared.ok()) return shared.status();
+    state.shared_scores = std::move(*shared);
+  }
   state.collections = std::make_unique<Collections>(c.data_dir, state.reranker.get(), state.embedder.get(), c.search_lanes);
   if (!c.db_path.empty()) {
     LITRANK_RETURN_IF_ERROR(state.collections->AddFile("default", c.db_path));
@@ -232,6 +242,12 @@ void Server::Impl::AddBaseRoutes() {
     snap.embedder_load_seconds = st.embedder_load_seconds;
     snap.body_bytes_in_flight = st.body_bytes_in_flight;
     snap.bodies_refused = st.bodies_refused;
+    snap.has_shared_scores = st.shared_scores != nullptr;
+    if (snap.has_shared_scores) {
+      snap.shared_hits = st.shared_scores->hits();
+      snap.shared_misses = st.shared_scores->misses();
+      snap.shared_errors = st.shared_scores->errors();
+    }
     std::string text = st.metrics.Render(snap);
     if (!st.config.queue_url.empty()) text += QueuePrometheusText(st.config.queue_url, st.config.queue_prefix);
     res.set_content(text, "text/plain; version=0.0.4");

@@ -22,7 +22,8 @@ struct ServerConfig {
   std::string db_path;             ///< served as the collection "default" (and under its file stem)
   std::string data_dir;            ///< DIR/NAME.db collections, created on first upload ("" = none)
   std::string queue_url;           ///< a worker pool's Redis (redis://…): its jobs and workers in /metrics, its state in /health
-  std::string queue_prefix = "litrank";  ///< that queue's key prefix
+  std::string queue_prefix = "litrank";  ///< that queue's key prefix (and the shared score cache's)
+  std::string score_cache_url;     ///< a Redis (redis://…) whose rerank scores every replica shares; "" = none
   std::string web_dir;             ///< serve DIR/index.html from disk instead of the built-in page (development)
   int threads = 0;                 ///< model threads (0 = all cores)
   int gpu_layers = 0;              ///< model layers offloaded to a GPU (-1 = all) in CUDA builds

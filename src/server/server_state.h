@@ -13,6 +13,7 @@
 
 #include "embed/serialized_embedder.h"
 #include "litrank/rerank_scheduler.h"
+#include "distributed/redis_score_store.h"
 #include "server/api_error.h"
 #include "server/collections.h"
 #include "server/generation_service.h"
@@ -30,6 +31,7 @@ struct ServerState {
   std::unique_ptr<SerializedEmbedder> embedder;
   std::unique_ptr<GenerationService> generator;  ///< /v1/extract, /v1/chat/completions
   std::string reranker_name, embedder_name, generator_name;  ///< model ids (file stem)
+  std::unique_ptr<RedisScoreStore> shared_scores;  ///< --score-cache: first-level score store of every replica
   std::unique_ptr<Collections> collections;
   Metrics metrics;
   std::atomic<uint64_t> embedded_inputs{0};

@@ -120,6 +120,13 @@ class SqliteCorpus final : public Corpus {
     return ReadVocabulary(db_, vocab);
   }
 
+  StatusOr<std::string> CollectionId() override {
+    LITRANK_RETURN_IF_ERROR(db_.Exec("INSERT OR IGNORE INTO meta VALUES('collection_id', lower(hex(randomblob(16))))"));
+    sql::Stmt stmt(db_, "SELECT value FROM meta WHERE key = 'collection_id'");
+    if (!stmt.Step()) return stmt.status().ok() ? Status::Corruption("no collection id") : stmt.status();
+    return stmt.Text(0);
+  }
+
   StatusOr<int64_t> Generation() override {
     return CountQuery("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'", "");
   }

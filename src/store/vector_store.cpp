@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <set>
+#include <tuple>
 
 namespace litrank {
 
@@ -86,14 +88,30 @@ Status WritePassageEmbeddings(sql::Db& db, const std::string& model, uint32_t di
   }
   sql::Transaction tx(db);
   LITRANK_RETURN_IF_ERROR(tx.status());
-  std::set<int64_t> docs;
-  for (const StoredPassage& p : passages) docs.insert(p.rowid);
+  // Each document's windows as given, to be checked against what lex_passages holds now.
+  std::map<int64_t, std::set<std::tuple<int64_t, int64_t, int64_t>>> given;
+  for (const StoredPassage& p : passages) {
+    given[p.rowid].emplace(p.passage, static_cast<int64_t>(p.begin), static_cast<int64_t>(p.end));
+  }
   sql::Stmt clear(db, "DELETE FROM passage_embeddings WHERE model = ? AND doc = ?");
-  for (int64_t doc : docs) LITRANK_RETURN_IF_ERROR(clear.Bind(1, model).Bind(2, doc).Run());
+  sql::Stmt current(db, "SELECT passage, begin_byte, end_byte FROM lex_passages WHERE doc = ? AND end_byte > begin_byte");
+  std::set<int64_t> stale;
+  for (const auto& [doc, windows] : given) {
+    LITRANK_RETURN_IF_ERROR(clear.Bind(1, model).Bind(2, doc).Run());
+    std::set<std::tuple<int64_t, int64_t, int64_t>> now;
+    current.Bind(1, doc);
+    while (current.Step()) now.emplace(current.Int(0), current.Int(1), current.Int(2));
+    LITRANK_RETURN_IF_ERROR(current.status());
+    current.Reset();
+    // The text changed while it was being embedded: its windows are not these any
+    // more. Nothing is stored for it, so the next `embed` does it again.
+    if (now != windows) stale.insert(doc);
+  }
   sql::Stmt put(db, "INSERT OR REPLACE INTO passage_embeddings(model, doc, passage, begin_byte, end_byte, dims, vector)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)");
   for (size_t i = 0; i < passages.size(); ++i) {
     const StoredPassage& p = passages[i];
+    if (stale.count(p.rowid)) continue;
     const std::string_view bytes(reinterpret_cast<const char*>(vectors.data() + i * dims), dims * sizeof(float));
     put.Bind(1, model).Bind(2, p.rowid).Bind(3, static_cast<int64_t>(p.passage))
         .Bind(4, static_cast<int64_t>(p.begin)).Bind(5, static_cast<int64_t>(p.end))

@@ -24,7 +24,8 @@ Status WriteVectorSnapshot(sql::Db& db, const std::string& model, uint32_t dims,
                            size_t chunk_bytes);
 
 /// Corpus::PutPassageEmbeddings: deletes the model's rows of every document in
-/// `passages`, then inserts them, in one transaction.
+/// `passages`, then inserts them, in one transaction; a document whose windows are
+/// no longer those of lex_passages (its text changed meanwhile) gets none.
 Status WritePassageEmbeddings(sql::Db& db, const std::string& model, uint32_t dims,
                               const std::vector<StoredPassage>& passages, const std::vector<float>& vectors);
 /// Corpus::ScanPassageEmbeddings; Corruption for a vector of the wrong size.
