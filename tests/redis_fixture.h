@@ -1,18 +1,15 @@
 // A real redis-server for the tests that need one: started on a free loopback
-// port in its own folder, with an append-only file fsynced on every write (so a
+// port in its own folder (ready once it says so on its output), with an append-only file fsynced on every write (so a
 // restart keeps the queue), killed when the test ends. Tests skip, saying why,
 // where redis-server is not installed (scripts/install-deps.sh installs it).
 #pragma once
 
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <thread>
 
-#include "distributed/redis.h"
 #include "process_util.h"
 #include "synth_fixture.h"
 
@@ -31,25 +28,20 @@ class RedisServer {
     std::filesystem::remove_all(dir_);  // a fresh, empty server each time (gtest_repeat reuses names)
     std::filesystem::create_directories(dir_);
   }
-  /// Starts (or restarts, keeping the data) the server and waits until it answers PING.
-  /// False when it does not within 20 s (the caller fails the test).
+  /// Starts (or restarts, keeping the data) the server and waits for its own "Ready
+  /// to accept connections" line on a pipe (a latch, no polling). False when it exits
+  /// first (the port was taken, say) or says nothing for 60 s (a bound on a hang).
   bool Start() {
+    process_.reset();
+    log_ = std::make_unique<LinePipe>(dir_ + "/log-" + std::to_string(++starts_));
     process_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{RedisServerBinary(), "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                 "--dir", dir_, "--save", "", "--appendonly", "yes", "--appendfsync", "always"},
-        dir_ + "/log");
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {  // readiness, not a race: every outcome is checked
-      RedisUrl url;
-      url.port = port_;
-      auto r = Redis::Connect(url, 200);
-      if (r.ok()) {
-        // Ours, not another test's server that took the port first.
-        auto info = (*r)->Command({"INFO", "server"});
-        return info.ok() && info->str.find("process_id:" + std::to_string(process_->pid()) + "\r\n") != std::string::npos;
-      }
-      if (!process_->running()) return false;  // it exited: the port was taken
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                                 "--dir", dir_, "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+                                 "--logfile", ""},
+        "", log_->write_fd());
+    log_->CloseWriteEnd();
+    while (auto line = log_->NextLine(60)) {
+      if (line->find("Ready to accept connections") != std::string::npos) return true;
     }
     return false;
   }
@@ -63,6 +55,8 @@ class RedisServer {
  private:
   std::string dir_;
   int port_;
+  int starts_ = 0;
+  std::unique_ptr<LinePipe> log_;          // the server's output; outlives the process
   std::unique_ptr<ChildProcess> process_;
 };
 

@@ -92,20 +92,17 @@ Status TaskRunner::Embed(const std::string& params, const std::string& payload, 
   DocumentTask task;
   LITRANK_RETURN_IF_ERROR(ParseDocumentTask("embed", params, payload, &task));
   const std::string& path = task.model;
-  if (!embedders_.count(path)) embedders_.clear();  // one embedding model in memory at a time
-  std::unique_ptr<Embedder>& embedder = embedders_[path];
-  if (!embedder) {
+  auto embedder = LoadFor(&embedder_, path, [&] {
     EmbedderConfig config;
     config.threads = threads_;
-    auto opened = Embedder::Open(path, config);
-    if (!opened.ok()) return opened.status();
-    embedder = std::move(*opened);
-  }
-  LITRANK_RETURN_IF_ERROR(SameModel(task, embedder->fingerprint()));
+    return Embedder::Open(path, config);
+  });
+  if (!embedder.ok()) return embedder.status();
+  LITRANK_RETURN_IF_ERROR(SameModel(task, (*embedder)->fingerprint()));
   std::vector<StoredDocument> docs;
   LITRANK_RETURN_IF_ERROR(corpus_->GetMany(task.rowids, &docs));  // deleted since: skipped
   EmbedReport report;
-  LITRANK_RETURN_IF_ERROR(EmbedAndStore(*corpus_, *embedder, docs, &report));
+  LITRANK_RETURN_IF_ERROR(EmbedAndStore(*corpus_, **embedder, docs, &report));
   *items = static_cast<int64_t>(report.embedded);
   return Status::Ok();
 }
@@ -142,21 +139,18 @@ Status TaskRunner::Score(const std::string& params, const std::string& payload, 
     return Status::Ok();
   }
   if (model.empty()) return Status::InvalidArgument("score job without a model");
-  if (!rerankers_.count(model)) rerankers_.clear();  // one reranker in memory at a time
-  std::unique_ptr<Reranker>& reranker = rerankers_[model];
-  if (!reranker) {
+  auto reranker = LoadFor(&reranker_, model, [&] {
     RerankerConfig config;
     config.threads = threads_;
-    auto opened = Reranker::Open(model, config);
-    if (!opened.ok()) return opened.status();
-    reranker = std::move(*opened);
-  }
+    return Reranker::Open(model, config);
+  });
+  if (!reranker.ok()) return reranker.status();
   RerankOptions ro;
   ro.instruction = p->value("instruction", "");
   ro.max_length = p->value("max_length", 8192u);
   ro.score_store = corpus_;  // the result: scores in the collection's persistent cache
   RerankResult result;
-  LITRANK_RETURN_IF_ERROR(reranker->Rerank(query, texts, ro, &result));
+  LITRANK_RETURN_IF_ERROR((*reranker)->Rerank(query, texts, ro, &result));
   *items = static_cast<int64_t>(texts.size());
   return Status::Ok();
 }
@@ -195,14 +189,10 @@ Status TaskRunner::Extract(const std::string& params, const std::string& payload
       ExtractOptionsFromJson(task.params.contains("options") ? task.params["options"].dump() : "{}", &options));
   options.threads = threads_;
   const std::string& path = task.model;
-  const std::string extractor_key = path + "\n" + ExtractOptionsJson(options);
-  if (!extractors_.count(extractor_key)) extractors_.clear();  // one generator in memory at a time
-  std::unique_ptr<Extractor>& extractor = extractors_[extractor_key];
-  if (!extractor) {
-    auto opened = Extractor::Open(path, options);
-    if (!opened.ok()) return opened.status();
-    extractor = std::move(*opened);
-  }
+  auto loaded = LoadFor(&extractor_, path + "\n" + ExtractOptionsJson(options),
+                        [&] { return Extractor::Open(path, options); });
+  if (!loaded.ok()) return loaded.status();
+  Extractor* extractor = *loaded;
   LITRANK_RETURN_IF_ERROR(SameModel(task, extractor->model_fingerprint()));
   if (!extractions_) {
     auto opened = ExtractionStore::Open(db_path_);

@@ -14,7 +14,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 
@@ -55,9 +54,27 @@ class TaskRunner {
   std::string collection_id_;  // corpus_->CollectionId(), read on first use
   int threads_;
   std::unique_ptr<ExtractionStore> extractions_;
-  std::map<std::string, std::unique_ptr<Extractor>> extractors_;  // by model path and options
-  std::map<std::string, std::unique_ptr<Embedder>> embedders_;
-  std::map<std::string, std::unique_ptr<Reranker>> rerankers_;
+  // The one model of each kind in memory, and what it was loaded for.
+  template <typename T>
+  struct Loaded {
+    std::string key;
+    std::unique_ptr<T> model;
+  };
+  // slot's model when it was loaded for `key`; else the old one is freed first
+  // (one at a time), then `open()` loads the new one.
+  template <typename T, typename Open>
+  static StatusOr<T*> LoadFor(Loaded<T>* slot, const std::string& key, const Open& open) {
+    if (slot->model && slot->key == key) return slot->model.get();
+    slot->model.reset();
+    auto opened = open();
+    if (!opened.ok()) return opened.status();
+    slot->key = key;
+    slot->model = std::move(*opened);
+    return slot->model.get();
+  }
+  Loaded<Embedder> embedder_;
+  Loaded<Reranker> reranker_;
+  Loaded<Extractor> extractor_;  // keyed by model path and options
 };
 
 /// The score-cache key the "sim:" engine files a pair under (tests read it back).
