@@ -77,6 +77,46 @@ class ClaimKeeper {
   std::thread thread_;  // last: starts once the rest is ready
 };
 
+// Runs or settles one task taken from the queue. The Status is the queue's (Redis):
+// a passing one makes the loop reconnect, any other stops the worker.
+Status Handle(const WorkerOptions& o, const std::string& name, WorkQueue& queue, TaskRunner& runner,
+              std::map<int64_t, JobState>* jobs, const QueuedTask& task, WorkerReport* report) {
+  auto skip = queue.Skippable(task);
+  if (!skip.ok()) return skip.status();
+  if (*skip) {  // its job was cancelled (or is gone), or it was done already
+    ++report->skipped;
+    return queue.Ack(task);
+  }
+  if (task.attempt > o.max_attempts) {
+    ++report->failed;
+    return queue.Fail(task, "gave up after " + std::to_string(o.max_attempts) + " attempts");
+  }
+  if (o.on_task) o.on_task(task);
+  auto cached = jobs->find(task.job);  // a job's kind and parameters never change
+  if (cached == jobs->end()) {
+    auto got = queue.Get(task.job);
+    if (!got.ok()) return got.status();
+    cached = jobs->emplace(task.job, std::move(*got)).first;
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  int64_t items = 0;
+  Status ran;
+  {
+    ClaimKeeper keeper(o, name, task);
+    ran = runner.Run(cached->second.kind, cached->second.params, task.payload, &items);
+  }
+  const auto busy = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+  if (ran.ok()) {
+    LITRANK_RETURN_IF_ERROR(queue.Complete(task, items, name, busy.count()));
+    ++report->tasks;
+    report->items += items;
+    return Status::Ok();
+  }
+  if (Passing(ran)) return Status::Ok();  // left pending: claimed again after claim_idle_ms
+  ++report->failed;
+  return queue.Fail(task, ran.message());
+}
+
 }  // namespace
 
 Status RunWorker(const WorkerOptions& o, const std::atomic<bool>& stop, WorkerReport* report) {
@@ -119,47 +159,7 @@ Status RunWorker(const WorkerOptions& o, const std::atomic<bool>& stop, WorkerRe
       if (backlog.ok()) Pause(std::min<int64_t>(o.claim_idle_ms / 2 + 1, 200), stop);  // held by another: wait to claim
       st = backlog.status();
     }
-    if (st.ok() && task) {
-      auto skip = queue->Skippable(*task);
-      st = skip.status();
-      if (skip.ok() && *skip) {
-        st = queue->Ack(*task);
-        ++report->skipped;
-      } else if (skip.ok() && task->attempt > o.max_attempts) {
-        st = queue->Fail(*task, "gave up after " + std::to_string(o.max_attempts) + " attempts");
-        ++report->failed;
-      } else if (skip.ok()) {
-        if (o.on_task) o.on_task(*task);
-        auto cached = jobs.find(task->job);  // a job's kind and parameters never change
-        if (cached == jobs.end()) {
-          auto got = queue->Get(task->job);
-          st = got.status();
-          if (got.ok()) cached = jobs.emplace(task->job, std::move(*got)).first;
-        }
-        if (cached != jobs.end()) {
-          const JobState* job = &cached->second;
-          const auto t0 = std::chrono::steady_clock::now();
-          int64_t items = 0;
-          Status ran;
-          {
-            ClaimKeeper keeper(o, name, *task);
-            ran = runner.Run(job->kind, job->params, task->payload, &items);
-          }
-          const auto busy = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
-          if (ran.ok()) {
-            st = queue->Complete(*task, items, name, busy.count());
-            if (st.ok()) {
-              ++report->tasks;
-              report->items += items;
-            }
-          } else if (!Passing(ran)) {
-            st = queue->Fail(*task, ran.message());
-            ++report->failed;
-          }
-          // A passing failure leaves the task pending: claimed again after claim_idle_ms.
-        }
-      }
-    }
+    if (st.ok() && task) st = Handle(o, name, *queue, runner, &jobs, *task, report);
     if (!st.ok()) {
       if (!Passing(st)) return st;
       queue.reset();  // reconnect (with backoff) on the next turn
