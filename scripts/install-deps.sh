@@ -17,6 +17,8 @@ packages=(
   libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev libharfbuzz-dev libfreetype-dev
   # distributed/: long jobs on a Redis Streams worker pool (tests start their own redis-server)
   libhiredis-dev redis-server
+  # store/: collections in PostgreSQL through libpq (tests start their own PostgreSQL 15)
+  libpq-dev postgresql-15
   # bench screen runs the reference screening script (../shared/tools) side by side
   python3-sklearn
   # tests/browser: the web page in a real browser; a CJK font so Chinese labels render

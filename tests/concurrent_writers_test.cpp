@@ -12,7 +12,7 @@
 #include "litrank/corpus.h"
 #include "litrank/search.h"
 #include "process_util.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "server_fixture.h"
 
 namespace litrank {

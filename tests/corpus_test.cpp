@@ -3,10 +3,13 @@
 
 #include <cstdio>
 #include <fstream>
+#include <set>
+#include <thread>
 
 #include "litrank/corpus.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "store/term_vector.h"
+#include "store_backends.h"
 #include "synth_fixture.h"
 
 namespace litrank {
@@ -20,6 +23,10 @@ std::string FreshDb(const std::string& name) {
   return path;
 }
 
+// The store tests: every one runs on a SQLite file and on a PostgreSQL database.
+class CorpusTest : public testing::StoreBackendTest {};
+LITRANK_ON_BOTH_BACKENDS(CorpusTest);
+
 Document Paper(std::string title, std::string abstract, int year, std::string doi = "") {
   Document d;
   d.title = std::move(title);
@@ -29,8 +36,8 @@ Document Paper(std::string title, std::string abstract, int year, std::string do
   return d;
 }
 
-TEST(CorpusTest, AddsDedupesAndUpdates) {
-  auto corpus = Corpus::Open(FreshDb("dedupe"));
+TEST_P(CorpusTest, AddsDedupesAndUpdates) {
+  auto corpus = Corpus::Open(FreshCollection("dedupe"));
   ASSERT_TRUE(corpus.ok()) << corpus.status().ToString();
   Corpus& c = **corpus;
   std::vector<AddOutcome> out;
@@ -61,8 +68,8 @@ TEST(CorpusTest, AddsDedupesAndUpdates) {
   EXPECT_EQ(c.Get(99).status().code(), Status::Code::kNotFound);
 }
 
-TEST(CorpusTest, RejectsRecordsWithoutTextAndKeepsTheBatchOut) {
-  auto corpus = Corpus::Open(FreshDb("reject"));
+TEST_P(CorpusTest, RejectsRecordsWithoutTextAndKeepsTheBatchOut) {
+  auto corpus = Corpus::Open(FreshCollection("reject"));
   ASSERT_TRUE(corpus.ok());
   Status st = (*corpus)->Add({Paper("fine", "x", 2020), Paper("", "", 2020)}, nullptr);
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
@@ -72,8 +79,8 @@ TEST(CorpusTest, RejectsRecordsWithoutTextAndKeepsTheBatchOut) {
   EXPECT_EQ(bad.code(), Status::Code::kInvalidArgument);
 }
 
-TEST(CorpusTest, FiltersByYearKeywordAndLanguage) {
-  auto corpus = Corpus::Open(FreshDb("filter"));
+TEST_P(CorpusTest, FiltersByYearKeywordAndLanguage) {
+  auto corpus = Corpus::Open(FreshCollection("filter"));
   ASSERT_TRUE(corpus.ok());
   Document a = Paper("Battery aging", "Capacity fade.", 2018);
   a.keywords = {"Batteries", "aging"};
@@ -94,8 +101,8 @@ TEST(CorpusTest, FiltersByYearKeywordAndLanguage) {
   EXPECT_EQ(ids({0, 0, {"深度学习", "aging"}, {}}), (std::vector<int64_t>{1, 2}));
 }
 
-TEST(CorpusTest, StoresTermVectorsForTitleAbstractAndKeywords) {
-  auto corpus = Corpus::Open(FreshDb("terms"));
+TEST_P(CorpusTest, StoresTermVectorsForTitleAbstractAndKeywords) {
+  auto corpus = Corpus::Open(FreshCollection("terms"));
   ASSERT_TRUE(corpus.ok());
   Document d = Paper("Running runners", "ran quickly", 2020);
   d.keywords = {"sprint"};
@@ -118,7 +125,7 @@ TEST(CorpusTest, StoresTermVectorsForTitleAbstractAndKeywords) {
   EXPECT_EQ(docs, 1u);
 }
 
-TEST(CorpusTest, TermVectorRoundTripAndMalformedInput) {
+TEST(TermVectorTest, RoundTripAndMalformedInput) {
   std::vector<TermCount> in = {{70000, 3}, {5, 1}, {130, 200}};
   std::string bytes = EncodeTermVector(in);
   std::vector<TermCount> out;
@@ -127,8 +134,8 @@ TEST(CorpusTest, TermVectorRoundTripAndMalformedInput) {
   EXPECT_FALSE(DecodeTermVector(bytes.substr(0, bytes.size() - 1) + "\x80", &out));
 }
 
-TEST(CorpusTest, EmbeddingsFollowTheTextAndSequenceNumbers) {
-  auto corpus = Corpus::Open(FreshDb("embed"));
+TEST_P(CorpusTest, EmbeddingsFollowTheTextAndSequenceNumbers) {
+  auto corpus = Corpus::Open(FreshCollection("embed"));
   ASSERT_TRUE(corpus.ok());
   Corpus& c = **corpus;
   ASSERT_TRUE(c.Add({Paper("one", "a", 2020), Paper("two", "b", 2020)}, nullptr).ok());
@@ -158,8 +165,8 @@ TEST(CorpusTest, EmbeddingsFollowTheTextAndSequenceNumbers) {
   EXPECT_EQ(c.PutEmbeddings("m", 2, {1}, {0.5f}).code(), Status::Code::kInvalidArgument);
 }
 
-TEST(CorpusTest, ScoreCachePersistsAcrossOpens) {
-  const std::string path = FreshDb("scores");
+TEST_P(CorpusTest, ScoreCachePersistsAcrossOpens) {
+  const std::string path = FreshCollection("scores");
   {
     auto c = Corpus::Open(path);
     ASSERT_TRUE(c.ok());
@@ -176,7 +183,7 @@ TEST(CorpusTest, ScoreCachePersistsAcrossOpens) {
   EXPECT_EQ(s->max_length, 64u);
 }
 
-TEST(CorpusTest, RefusesWhatIsNotACollection) {
+TEST(CorpusFileTest, RefusesWhatIsNotACollection) {
   EXPECT_EQ(Corpus::Open(TempDir() + "/missing.db", /*create=*/false).status().code(), Status::Code::kNotFound);
   const std::string text = TempDir() + "/not-sqlite.db";
   std::ofstream(text) << "this is not a database, just some text that is long enough to be a header......\n";
@@ -202,8 +209,8 @@ TEST(CorpusTest, RefusesWhatIsNotACollection) {
   EXPECT_NE(n.status().message().find("newer"), std::string::npos);
 }
 
-TEST(CorpusTest, IngestJobIsRecordedWithTheBatch) {
-  auto corpus = Corpus::Open(FreshDb("job"));
+TEST_P(CorpusTest, IngestJobIsRecordedWithTheBatch) {
+  auto corpus = Corpus::Open(FreshCollection("job"));
   ASSERT_TRUE(corpus.ok());
   IngestJob job{"/data/x.ris", 100, 7, 2, false};
   ASSERT_TRUE((*corpus)->AddWithJob({Paper("a", "b", 1)}, job, nullptr).ok());
@@ -221,8 +228,8 @@ TEST(CorpusTest, IngestJobIsRecordedWithTheBatch) {
 namespace litrank {
 namespace {
 
-TEST(CorpusTest, GenericTitlesDoNotMergeDifferentWorks) {
-  auto corpus = Corpus::Open(FreshDb("generic"));
+TEST_P(CorpusTest, GenericTitlesDoNotMergeDifferentWorks) {
+  auto corpus = Corpus::Open(FreshCollection("generic"));
   ASSERT_TRUE(corpus.ok());
   Document a = Paper("Summary", "Steroid receptor RNA activator augments...", 0);
   a.id = "885056";
@@ -240,6 +247,115 @@ TEST(CorpusTest, GenericTitlesDoNotMergeDifferentWorks) {
   EXPECT_EQ((*corpus)->Get(2)->doc.abstract, b.abstract);
   EXPECT_EQ((*corpus)->Get(1)->doc.abstract, a.abstract);
   EXPECT_EQ(*(*corpus)->Count(), 2);
+}
+
+}  // namespace
+}  // namespace litrank
+
+namespace litrank {
+namespace {
+
+// Two connections writing overlapping batches at once (two replicas, say): each
+// record is stored once, whichever writer got it first, and nothing is lost.
+TEST_P(CorpusTest, ConcurrentWritersOnTwoConnectionsDedupeEveryRecord) {
+  const std::string where = FreshCollection("two_writers");
+  auto a = Corpus::Open(where);
+  auto b = Corpus::Open(where);
+  ASSERT_TRUE(a.ok() && b.ok()) << a.status().ToString() << b.status().ToString();
+  constexpr int kDocs = 60;
+  auto batch = [](int from, int to) {
+    std::vector<Document> docs;
+    for (int i = from; i < to; ++i) docs.push_back(Paper("Record number " + std::to_string(i), "Text " + std::to_string(i), 2000 + i % 20, "10.9/" + std::to_string(i)));
+    return docs;
+  };
+  Status sa, sb;
+  std::thread ta([&] {
+    for (int i = 0; i < kDocs && sa.ok(); i += 10) sa = (*a)->Add(batch(i, i + 10), nullptr);
+  });
+  std::thread tb([&] {  // the same records, from the other end
+    for (int i = kDocs; i > 0 && sb.ok(); i -= 10) sb = (*b)->Add(batch(i - 10, i), nullptr);
+  });
+  ta.join();
+  tb.join();
+  ASSERT_TRUE(sa.ok()) << sa.ToString();
+  ASSERT_TRUE(sb.ok()) << sb.ToString();
+  EXPECT_EQ(*(*a)->Count(), kDocs);
+  std::vector<int64_t> ids;
+  ASSERT_TRUE((*b)->FilterRowids({}, &ids).ok());
+  std::vector<StoredDocument> docs;
+  ASSERT_TRUE((*b)->GetMany(ids, &docs).ok());
+  std::set<std::string> dois;
+  for (const StoredDocument& d : docs) dois.insert(d.doc.doi);
+  EXPECT_EQ(dois.size(), static_cast<size_t>(kDocs));
+}
+
+// What a PostgreSQL URL that is not a usable collection gives: clear errors, no crash.
+class PostgresOpenTest : public testing::StoreBackendTest {};
+INSTANTIATE_TEST_SUITE_P(Backends, PostgresOpenTest, ::testing::Values(testing::StoreBackend::kPostgres),
+                         testing::StoreBackendName);
+
+TEST_P(PostgresOpenTest, RefusesWhatIsNotACollection) {
+  const std::string empty = FreshCollection("empty");
+  auto none = Corpus::Open(empty, /*create=*/false);
+  EXPECT_EQ(none.status().code(), Status::Code::kNotFound) << none.status().ToString();
+  EXPECT_NE(none.status().message().find("no litrank collection"), std::string::npos);
+  const std::string missing = postgres()->url("no_such_database");
+  auto m = Corpus::Open(missing);
+  EXPECT_EQ(m.status().code(), Status::Code::kNotFound) << m.status().ToString();
+  const std::string foreign = FreshCollection("foreign");
+  {
+    auto db = sql::Db::Open(foreign, true);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(db->Exec("CREATE TABLE t(x int)").ok());
+  }
+  auto f = Corpus::Open(foreign);
+  EXPECT_EQ(f.status().code(), Status::Code::kCorruption) << f.status().ToString();
+  EXPECT_NE(f.status().message().find("not a litrank collection"), std::string::npos);
+  const std::string newer = FreshCollection("newer");
+  {
+    ASSERT_TRUE(Corpus::Open(newer).ok());
+    auto db = sql::Db::Open(newer, false);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec("UPDATE litrank_schema SET version = 99").ok());
+  }
+  auto n = Corpus::Open(newer);
+  EXPECT_EQ(n.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(n.status().message().find("newer"), std::string::npos);
+  // A server that is not there: Unavailable (try again), not a crash or a hang past connect_timeout.
+  const int dead = testing::FreePort();
+  auto u = Corpus::Open("postgresql://litrank@127.0.0.1:" + std::to_string(dead) + "/x");
+  EXPECT_EQ(u.status().code(), Status::Code::kUnavailable) << u.status().ToString();
+}
+
+// A restarted server: the statement after it reconnects; a transaction that was
+// open when the connection died fails as a whole, and nothing of it is stored.
+TEST_P(PostgresOpenTest, ReconnectsAfterARestartAndNeverHalfWrites) {
+  const std::string where = FreshCollection("restart");
+  auto c = Corpus::Open(where);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE((*c)->Add({Paper("Before the restart", "x", 2020)}, nullptr).ok());
+  postgres()->Stop(SIGQUIT);  // immediate shutdown: a crash, recovered from the WAL
+  Status down = (*c)->Add({Paper("While it is down", "y", 2020)}, nullptr);
+  EXPECT_EQ(down.code(), Status::Code::kUnavailable) << down.ToString();
+  ASSERT_TRUE(postgres()->Start());
+  ASSERT_TRUE((*c)->Add({Paper("After the restart", "z", 2020)}, nullptr).ok());
+  EXPECT_EQ(*(*c)->Count(), 2);
+  auto raw = sql::Db::Open(where, false);
+  ASSERT_TRUE(raw.ok());
+  {
+    sql::Transaction tx(*raw);
+    ASSERT_TRUE(tx.status().ok());
+    sql::Stmt put(*raw, "INSERT INTO meta VALUES ('half', 'written')");
+    ASSERT_TRUE(put.Run().ok());
+    postgres()->Stop(SIGQUIT);
+    ASSERT_TRUE(postgres()->Start());
+    sql::Stmt more(*raw, "INSERT INTO meta VALUES ('other', 'half')");
+    EXPECT_EQ(more.Run().code(), Status::Code::kUnavailable);  // not silently in a new, autocommitted session
+    EXPECT_FALSE(tx.Commit().ok());
+  }
+  sql::Stmt check(*raw, "SELECT count(*) FROM meta WHERE key IN ('half', 'other')");
+  ASSERT_TRUE(check.Step()) << check.status().ToString();
+  EXPECT_EQ(check.Int(0), 0);
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 
 #include "litrank/corpus.h"
 #include "process_util.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "synth_fixture.h"
 
 namespace litrank {

@@ -16,7 +16,7 @@
 #include "litrank/search.h"
 #include "search/bm25_index.h"
 #include "search/corpus_embedding.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "synth_fixture.h"
 #include "text/analyzer.h"
 #include "text/passages.h"

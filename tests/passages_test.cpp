@@ -9,7 +9,7 @@
 #include "litrank/reranker.h"
 #include "litrank/search.h"
 #include "search/bm25_index.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "text/analyzer.h"
 #include "synth_fixture.h"
 #include "text/passages.h"

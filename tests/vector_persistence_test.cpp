@@ -12,7 +12,7 @@
 #include "litrank/corpus.h"
 #include "search/dense_retriever.h"
 #include "search/vector_persistence.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "store/vector_store.h"
 #include "vector/synthetic_vectors.h"
 #include "vector/vector_index.h"

@@ -5,7 +5,7 @@
 #include "litrank/corpus.h"
 #include "litrank/extract.h"
 #include "store/schema.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "util/hash.h"
 
 namespace litrank {

@@ -12,7 +12,7 @@
 #include "screen/active_learner.h"
 #include "screen/project_io.h"
 #include "screen/screen_features.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 
 namespace litrank {
 namespace {

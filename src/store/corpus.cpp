@@ -1,16 +1,17 @@
-// Corpus on SQLite: documents, term vectors, embeddings, score cache, jobs.
+// Corpus on SQLite or PostgreSQL (store/sql.h): documents, term vectors, embeddings, score cache, jobs.
 #include "litrank/corpus.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <random>
 #include <unordered_map>
 
 #include "store/document_row.h"
 #include "store/lexical_writer.h"
 #include "store/schema.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "store/vector_store.h"
 #include "text/analyzer.h"
 #include "util/ascii.h"
@@ -29,11 +30,19 @@ int64_t Now() {
 // Ids per SELECT in GetMany: well under SQLite's bound-parameter limit.
 constexpr size_t kGetManyBatch = 500;
 
+// `bytes` random bytes as lowercase hex: a collection's id.
+std::string RandomHex(size_t bytes) {
+  std::random_device rd;
+  std::string raw;
+  for (size_t i = 0; i < bytes; ++i) raw += static_cast<char>(rd() & 0xffu);
+  return ToHex(raw);
+}
+
 std::string TextHash(const Document& doc) { return Sha256Fields({SearchText(doc)}); }
 
-class SqliteCorpus final : public Corpus {
+class SqlCorpus final : public Corpus {
  public:
-  SqliteCorpus(sql::Db db, std::string stemmer, std::unique_ptr<Analyzer> analyzer)
+  SqlCorpus(sql::Db db, std::string stemmer, std::unique_ptr<Analyzer> analyzer)
       : db_(std::move(db)), stemmer_(std::move(stemmer)), lexical_(&db_, std::move(analyzer)) {}
 
   /// Splits the long documents stored before schema version 5 into passages, once.
@@ -75,7 +84,7 @@ class SqliteCorpus final : public Corpus {
   StatusOr<int64_t> Count() override { return CountQuery("SELECT count(*) FROM documents", ""); }
 
   Status FilterRowids(const DocumentFilter& filter, std::vector<int64_t>* rowids) override {
-    std::string sql = "SELECT rowid FROM documents d WHERE 1";
+    std::string sql = "SELECT rowid FROM documents d WHERE 1 = 1";
     std::vector<std::string> params;
     if (filter.year_min != 0) sql += " AND year >= " + std::to_string(filter.year_min);
     if (filter.year_max != 0) sql += " AND year <= " + std::to_string(filter.year_max);
@@ -121,7 +130,8 @@ class SqliteCorpus final : public Corpus {
   }
 
   StatusOr<std::string> CollectionId() override {
-    LITRANK_RETURN_IF_ERROR(db_.Exec("INSERT OR IGNORE INTO meta VALUES('collection_id', lower(hex(randomblob(16))))"));
+    sql::Stmt put(db_, "INSERT OR IGNORE INTO meta VALUES('collection_id', ?)");
+    LITRANK_RETURN_IF_ERROR(put.Bind(1, RandomHex(16)).Run());
     sql::Stmt stmt(db_, "SELECT value FROM meta WHERE key = 'collection_id'");
     if (!stmt.Step()) return stmt.status().ok() ? Status::Corruption("no collection id") : stmt.status();
     return stmt.Text(0);
@@ -222,10 +232,7 @@ class SqliteCorpus final : public Corpus {
   }
 
   uint64_t BytesWritten() override {
-    int current = 0, high = 0;
-    sqlite3_db_status(db_.handle(), SQLITE_DBSTATUS_CACHE_WRITE, &current, &high, 0);
-    StatusOr<int64_t> page = CountQuery("PRAGMA page_size", "");
-    return static_cast<uint64_t>(current) * static_cast<uint64_t>(page.ok() ? *page : 4096);
+    return db_.BytesWritten();
   }
 
   StatusOr<int64_t> CountEmbeddings(const std::string& model) override {
@@ -294,7 +301,7 @@ class SqliteCorpus final : public Corpus {
   std::unique_ptr<sql::Stmt> get_score_;
 };
 
-Status SqliteCorpus::AddImpl(const std::vector<Document>& docs, const IngestJob* job,
+Status SqlCorpus::AddImpl(const std::vector<Document>& docs, const IngestJob* job,
                              std::vector<AddOutcome>* outcomes) {
   for (size_t i = 0; i < docs.size(); ++i) {
     const Document& d = docs[i];
@@ -338,7 +345,7 @@ Status SqliteCorpus::AddImpl(const std::vector<Document>& docs, const IngestJob*
 // key (a record that once collided), then by its dedupe key unless the stored
 // record there is clearly a different work (see ConflictingRecords). *key gets
 // the key `doc` is (or will be) stored under.
-StatusOr<std::optional<StoredDocument>> SqliteCorpus::FindExisting(const Document& doc, std::string* key) {
+StatusOr<std::optional<StoredDocument>> SqlCorpus::FindExisting(const Document& doc, std::string* key) {
   const std::string base = DedupeKey(doc);
   sql::Stmt find(db_, std::string("SELECT rowid, ") + kDocumentColumns + " FROM documents WHERE dedupe_key = ?");
   auto lookup = [&](const std::string& k) -> std::optional<StoredDocument> {
@@ -363,7 +370,7 @@ StatusOr<std::optional<StoredDocument>> SqliteCorpus::FindExisting(const Documen
   return hit;
 }
 
-Status SqliteCorpus::AddOne(const Document& incoming, AddOutcome* outcome) {
+Status SqlCorpus::AddOne(const Document& incoming, AddOutcome* outcome) {
   Document doc = incoming;
   if (doc.language.empty()) doc.language = DetectLanguage(SearchText(doc));
   doc.language = Lower(doc.language);
@@ -414,7 +421,7 @@ StatusOr<std::unique_ptr<Corpus>> Corpus::Open(const std::string& path, bool cre
   options.stemmer = stemmer;
   StatusOr<std::unique_ptr<Analyzer>> analyzer = Analyzer::Create(options);
   if (!analyzer.ok()) return analyzer.status();
-  auto corpus = std::make_unique<SqliteCorpus>(std::move(*db), std::move(stemmer), std::move(*analyzer));
+  auto corpus = std::make_unique<SqlCorpus>(std::move(*db), std::move(stemmer), std::move(*analyzer));
   LITRANK_RETURN_IF_ERROR(corpus->BackfillPassages());
   return std::unique_ptr<Corpus>(std::move(corpus));
 }

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "litrank/document.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 
 namespace litrank {
 

@@ -11,7 +11,7 @@
 
 #include "litrank/document.h"
 #include "litrank/status.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "text/analyzer.h"
 
 namespace litrank {

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "litrank/status.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 
 namespace litrank {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "litrank/corpus.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 
 namespace litrank {
 

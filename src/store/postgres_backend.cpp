@@ -1,0 +1,317 @@
+// The PostgreSQL back end of store/sql.h, on libpq. Statements arrive in SQLite's
+// dialect and are translated once (store/postgres_sql.h). Writers take one
+// transaction-scoped advisory lock per database, so write transactions behave as
+// SQLite's BEGIN IMMEDIATE does: one at a time, readers never blocked. A lost
+// connection is reopened before the next statement, never inside a transaction
+// (that transaction fails as a whole, with Unavailable).
+#include <libpq-fe.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "store/postgres_sql.h"
+#include "store/sql_backend.h"
+
+namespace litrank::sql {
+namespace {
+
+// Type OIDs from PostgreSQL's pg_type.dat (stable across versions).
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kFloat8Oid = 701;
+constexpr Oid kByteaOid = 17;
+
+// The advisory lock key every writer of a litrank database takes ("litrank" in ASCII).
+constexpr const char* kWriterLock = "SELECT pg_advisory_xact_lock(7235441041773153646)";
+
+// What a failed statement means for the caller, from its SQLSTATE: the server gone,
+// shutting down, out of resources or a lock wait timed out → Unavailable (try again);
+// a constraint → InvalidArgument; damaged data → Corruption; else IOError.
+Status PgError(const PGresult* res, PGconn* conn, std::string_view what) {
+  const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  std::string msg = res != nullptr ? PQresultErrorMessage(res) : "";
+  if (msg.empty()) msg = PQerrorMessage(conn);
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  msg = std::string(what) + " (" + msg + ")";
+  const std::string code = state != nullptr ? state : "";
+  if (PQstatus(conn) == CONNECTION_BAD || code.rfind("08", 0) == 0 || code.rfind("53", 0) == 0 ||
+      code.rfind("57P", 0) == 0 || code == "55P03" || code == "40001" || code == "40P01" || code == "57014") {
+    return Status::Unavailable(msg + ": PostgreSQL is unreachable or busy; try again");
+  }
+  if (code.rfind("23", 0) == 0 || code.rfind("22", 0) == 0) return Status::InvalidArgument(msg);
+  if (code.rfind("XX00", 0) == 0) return Status::Corruption(msg);
+  return Status::IOError(msg);
+}
+
+class PgConnection;
+
+class PgCursor final : public Cursor {
+ public:
+  PgCursor(PgConnection* conn, std::string sql, int params) : conn_(conn), sql_(std::move(sql)), params_(params) {}
+  ~PgCursor() override { Clear(); }
+
+  void BindInt(int i, int64_t v) override { Set(i, kInt8Oid, std::to_string(v), 0); }
+  void BindReal(int i, double v) override {
+    char buf[40];
+    if (std::isnan(v)) std::snprintf(buf, sizeof buf, "NaN");
+    else if (std::isinf(v)) std::snprintf(buf, sizeof buf, v > 0 ? "Infinity" : "-Infinity");
+    else std::snprintf(buf, sizeof buf, "%.17g", v);
+    Set(i, kFloat8Oid, buf, 0);
+  }
+  void BindText(int i, std::string_view v) override { Set(i, 0, std::string(v), 0); }
+  void BindBlob(int i, std::string_view v) override { Set(i, kByteaOid, std::string(v), 1); }
+  void BindNull(int i) override {
+    if (Slot* s = At(i)) *s = Slot{};
+  }
+
+  Status Step(bool* row) override;
+  void Reset() override {
+    Clear();
+    for (Slot& s : slots_) s = Slot{};
+  }
+
+  bool IsNull(int col) const override { return PQgetisnull(result_, row_, col) != 0; }
+  int64_t Int(int col) const override { return std::strtoll(PQgetvalue(result_, row_, col), nullptr, 10); }
+  double Real(int col) const override { return std::strtod(PQgetvalue(result_, row_, col), nullptr); }
+  std::string Text(int col) const override {
+    return std::string(PQgetvalue(result_, row_, col), PQgetlength(result_, row_, col));
+  }
+  std::string_view Blob(int col) const override;
+
+ private:
+  struct Slot {
+    Oid type = 0;
+    std::string value;
+    int format = 0;
+    bool null = true;
+  };
+  Slot* At(int i) {
+    if (i < 1 || i > params_) return nullptr;
+    if (slots_.size() < static_cast<size_t>(params_)) slots_.resize(params_);
+    return &slots_[i - 1];
+  }
+  void Set(int i, Oid type, std::string value, int format) {
+    if (Slot* s = At(i)) *s = Slot{type, std::move(value), format, false};
+  }
+  void Clear() {
+    if (result_ != nullptr) PQclear(result_);
+    result_ = nullptr;
+    row_ = -1;
+    blobs_.clear();
+  }
+
+  PgConnection* conn_;
+  std::string sql_;
+  int params_;
+  std::vector<Slot> slots_;
+  PGresult* result_ = nullptr;
+  int row_ = -1;
+  mutable std::map<int, std::string> blobs_;  // bytea columns of the current row, decoded
+};
+
+class PgConnection final : public Connection {
+ public:
+  PgConnection(PGconn* conn, std::string url) : conn_(conn), url_(std::move(url)) {}
+  ~PgConnection() override { PQfinish(conn_); }
+
+  Dialect dialect() const override { return Dialect::kPostgres; }
+
+  Status Exec(std::string_view sql) override {
+    std::string text(sql);
+    if (text == "BEGIN DEFERRED") text = "BEGIN ISOLATION LEVEL REPEATABLE READ";
+    const bool begins = text.rfind("BEGIN", 0) == 0;
+    const bool ends = text == "COMMIT" || text == "ROLLBACK";
+    if (Status st = Usable(begins); !st.ok()) {
+      if (ends) in_transaction_ = false;
+      return st;
+    }
+    PGresult* res = PQexec(conn_, text.c_str());
+    Status st = Check(res, "sql");
+    PQclear(res);
+    if (begins && st.ok()) in_transaction_ = true;
+    if (ends) in_transaction_ = false;
+    return st;
+  }
+
+  StatusOr<std::unique_ptr<Cursor>> Prepare(std::string_view sql) override {
+    int params = 0;
+    StatusOr<std::string> text =
+        TranslateToPostgres(sql, [this](const std::string& t) { return Table(t); }, &params);
+    if (!text.ok()) return text.status();
+    return std::unique_ptr<Cursor>(std::make_unique<PgCursor>(this, std::move(*text), params));
+  }
+
+  int64_t LastInsertRowid() override {
+    PGresult* res = PQexec(conn_, "SELECT lastval()");
+    int64_t id = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
+                     ? std::strtoll(PQgetvalue(res, 0, 0), nullptr, 10) : 0;
+    PQclear(res);
+    return id;
+  }
+
+  Status BeginWrite() override {
+    LITRANK_RETURN_IF_ERROR(Exec("BEGIN"));
+    Status st = Exec(kWriterLock);
+    if (!st.ok()) (void)Exec("ROLLBACK");
+    return st;
+  }
+
+  uint64_t BytesWritten() override { return bytes_written_; }
+
+  /// The session's settings, on every (re)connect: lock waits bounded as SQLite's
+  /// busy timeout is; notices kept off stderr.
+  Status Configure() {
+    PGresult* res = PQexec(conn_, ("SET lock_timeout = '" + std::to_string(kBusyTimeoutMs) +
+                                   "ms'; SET client_min_messages = warning").c_str());
+    Status st = Check(res, "configure the session");
+    PQclear(res);
+    return st;
+  }
+
+  /// Runs one translated statement with its parameters.
+  StatusOr<PGresult*> Run(const std::string& sql, int n, const Oid* types, const char* const* values,
+                          const int* lengths, const int* formats) {
+    LITRANK_RETURN_IF_ERROR(Usable(false));
+    for (int i = 0; i < n; ++i) bytes_written_ += values[i] != nullptr ? lengths[i] : 0;
+    PGresult* res = PQexecParams(conn_, sql.c_str(), n, types, values, lengths, formats, 0);
+    Status st = Check(res, "sql: " + sql.substr(0, 60));
+    if (!st.ok()) {
+      PQclear(res);
+      return st;
+    }
+    return res;
+  }
+
+  /// Catalog entry of `table` in the connection's schema (loaded once).
+  const PgTable* Table(const std::string& table) {
+    std::lock_guard<std::mutex> lock(catalog_mu_);
+    if (auto it = catalog_.find(table); it != catalog_.end()) return &it->second;
+    PGresult* res = PQexec(conn_,
+        "SELECT c.relname, a.attname, coalesce(a.attnum = ANY(i.indkey), false) "
+        "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+        "LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary "
+        "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' "
+        "ORDER BY c.relname, a.attnum");
+    if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+      catalog_.clear();
+      for (int r = 0; r < PQntuples(res); ++r) {
+        PgTable& t = catalog_[PQgetvalue(res, r, 0)];
+        t.columns.push_back(PQgetvalue(res, r, 1));
+        if (PQgetvalue(res, r, 2)[0] == 't') t.key.push_back(PQgetvalue(res, r, 1));
+      }
+    }
+    PQclear(res);
+    auto it = catalog_.find(table);
+    return it == catalog_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  // Reopens a lost connection between transactions; inside one, the transaction
+  // is lost with it and every statement fails until the caller rolls back.
+  Status Usable(bool beginning) {
+    if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
+    if (in_transaction_ && !beginning) {
+      return Status::Unavailable("the connection to PostgreSQL was lost inside a transaction; it was rolled back");
+    }
+    in_transaction_ = false;
+    PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK) return PgError(nullptr, conn_, "reconnect");
+    return Configure();
+  }
+
+  Status Check(PGresult* res, std::string_view what) {
+    const ExecStatusType s = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) return Status::Ok();
+    return PgError(res, conn_, what);
+  }
+
+  PGconn* conn_;
+  std::string url_;
+  bool in_transaction_ = false;
+  uint64_t bytes_written_ = 0;
+  std::mutex catalog_mu_;
+  std::map<std::string, PgTable> catalog_;
+};
+
+Status PgCursor::Step(bool* row) {
+  *row = false;
+  if (result_ == nullptr) {
+    std::vector<Oid> types(params_);
+    std::vector<const char*> values(params_, nullptr);
+    std::vector<int> lengths(params_, 0), formats(params_, 0);
+    slots_.resize(params_);
+    for (int i = 0; i < params_; ++i) {
+      const Slot& s = slots_[i];
+      types[i] = s.type;
+      formats[i] = s.format;
+      if (!s.null) values[i] = s.value.data(), lengths[i] = static_cast<int>(s.value.size());
+    }
+    StatusOr<PGresult*> res = conn_->Run(sql_, params_, types.data(), values.data(), lengths.data(), formats.data());
+    if (!res.ok()) return res.status();
+    result_ = *res;
+    row_ = -1;
+  }
+  blobs_.clear();
+  if (row_ + 1 >= PQntuples(result_)) {
+    row_ = PQntuples(result_);
+    return Status::Ok();
+  }
+  ++row_;
+  *row = true;
+  return Status::Ok();
+}
+
+std::string_view PgCursor::Blob(int col) const {
+  if (PQgetisnull(result_, row_, col) != 0) return {};
+  auto it = blobs_.find(col);
+  if (it == blobs_.end()) {
+    size_t n = 0;
+    unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(result_, row_, col)), &n);
+    std::string bytes = raw != nullptr ? std::string(reinterpret_cast<const char*>(raw), n) : std::string();
+    PQfreemem(raw);
+    it = blobs_.emplace(col, std::move(bytes)).first;
+  }
+  return it->second;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Connection>> OpenPostgres(const std::string& url, bool create) {
+  // libpq reads the URL and its own environment (PGPASSWORD, PGSSLMODE, ~/.pgpass,
+  // sslrootcert, ...); defaults below apply only where neither says otherwise.
+  const char* keys[] = {"dbname", "connect_timeout", "keepalives_idle", "application_name", nullptr};
+  const char* values[] = {url.c_str(), "10", "30", "litrank", nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (conn == nullptr) return Status::Unavailable("cannot connect to PostgreSQL: out of memory");
+  auto c = std::make_unique<PgConnection>(conn, url);
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string msg = PQerrorMessage(conn);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    const bool missing = msg.find("does not exist") != std::string::npos;
+    std::string where = std::string(PQhost(conn) ? PQhost(conn) : "?") + ":" + (PQport(conn) ? PQport(conn) : "?") +
+                        "/" + (PQdb(conn) ? PQdb(conn) : "?");
+    if (missing) return Status::NotFound("PostgreSQL database " + where + " does not exist (" + msg + "); create it with createdb");
+    return Status::Unavailable("cannot connect to PostgreSQL at " + where + ": " + msg);
+  }
+  if (std::strcmp(PQparameterStatus(conn, "server_encoding") ? PQparameterStatus(conn, "server_encoding") : "", "UTF8") != 0) {
+    return Status::InvalidArgument(std::string("PostgreSQL database ") + PQdb(conn) +
+                                   " is not UTF8-encoded; create it with createdb -E UTF8 -T template0");
+  }
+  LITRANK_RETURN_IF_ERROR(c->Configure());
+  if (!create) {
+    StatusOr<std::unique_ptr<Cursor>> probe = c->Prepare("SELECT to_regclass('litrank_schema') IS NOT NULL");
+    if (!probe.ok()) return probe.status();
+    bool row = false;
+    LITRANK_RETURN_IF_ERROR((*probe)->Step(&row));
+    if (!row || (*probe)->Text(0) != "t") {
+      return Status::NotFound(std::string("PostgreSQL database ") + PQdb(conn) + " holds no litrank collection");
+    }
+  }
+  return std::unique_ptr<Connection>(std::move(c));
+}
+
+}  // namespace litrank::sql
