@@ -12,6 +12,7 @@
 #include "litrank/extract.h"
 #include "process_util.h"
 #include "synth_fixture.h"
+#include "store_backends.h"
 
 namespace litrank {
 namespace {
@@ -42,9 +43,12 @@ TEST(ExtractionKeyTest, EveryPartChangesTheKey) {
   EXPECT_NE(shifted.Hex(), base);
 }
 
-TEST(ExtractionStoreTest, PutGetLatestAndUnknownRows) {
-  const std::string db = testing::TempDir() + "/extraction_store.db";
-  fs::remove(db);
+// The extraction store runs on a SQLite file and on a PostgreSQL database.
+class ExtractionStoreTest : public testing::StoreBackendTest {};
+LITRANK_ON_BOTH_BACKENDS(ExtractionStoreTest);
+
+TEST_P(ExtractionStoreTest, PutGetLatestAndUnknownRows) {
+  const std::string db = FreshCollection("extraction_store");
   {
     auto corpus = Corpus::Open(db);
     ASSERT_TRUE(corpus.ok());

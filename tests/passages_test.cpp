@@ -12,6 +12,7 @@
 #include "store/sql.h"
 #include "text/analyzer.h"
 #include "synth_fixture.h"
+#include "store_backends.h"
 #include "text/passages.h"
 
 namespace litrank {
@@ -41,6 +42,22 @@ size_t PassagesOf(Corpus& corpus, int64_t rowid) {
   EXPECT_TRUE(corpus.ScanPassageVectors([&](const StoredPassage& p, std::string_view) { n += p.rowid == rowid; }).ok());
   return n;
 }
+
+std::unique_ptr<Corpus> FillNeedleCorpus(std::unique_ptr<Corpus> corpus, std::string* long_text);
+
+// Passage storage and search run on a SQLite file and on a PostgreSQL database.
+class PassageStoreTest : public testing::StoreBackendTest {
+ protected:
+  std::unique_ptr<Corpus> FreshCorpus(const std::string& name) {
+    auto corpus = Corpus::Open(FreshCollection(name));
+    EXPECT_TRUE(corpus.ok()) << corpus.status().ToString();
+    return corpus.ok() ? std::move(*corpus) : nullptr;
+  }
+  std::unique_ptr<Corpus> NeedleCorpus(const std::string& name, std::string* long_text) {
+    return FillNeedleCorpus(FreshCorpus(name), long_text);
+  }
+};
+LITRANK_ON_BOTH_BACKENDS(PassageStoreTest);
 
 TEST(PassagesTest, WindowsOf150WordsEvery75EndingAtTheLastWord) {
   const std::string text = NumberedWords(400);
@@ -99,7 +116,7 @@ TEST(PassagesTest, SourceIsTheFullTextWhenARecordKeepsOne) {
   EXPECT_EQ(PassageText(d, "abc def", PassageSpan{4, 7}), "T\ndef");
 }
 
-TEST(PassagesTest, LongDocumentsAreStoredAsPassagesAndReplacedOnUpdate) {
+TEST_P(PassageStoreTest, LongDocumentsAreStoredAsPassagesAndReplacedOnUpdate) {
   auto corpus = FreshCorpus("passages-store");
   Document long_doc, short_doc;
   long_doc.id = "L";
@@ -158,7 +175,10 @@ TEST(PassagesTest, CollectionsFromBeforePassagesAreSplitWhenOpened) {
 // A long document whose only mention of the query lies deep inside, a short one that
 // mentions half the query, and filler.
 std::unique_ptr<Corpus> NeedleCorpus(const std::string& name, std::string* long_text) {
-  auto corpus = FreshCorpus(name);
+  return FillNeedleCorpus(FreshCorpus(name), long_text);
+}
+
+std::unique_ptr<Corpus> FillNeedleCorpus(std::unique_ptr<Corpus> corpus, std::string* long_text) {
   std::string text = NumberedWords(500, "filler");
   text += " the zygote mitochondria result ";
   text += NumberedWords(300, "tail");
@@ -191,7 +211,7 @@ std::vector<SearchHit> SearchWith(Corpus* corpus, Reranker* reranker, PassageMod
   return hits;
 }
 
-TEST(PassagesTest, BestPassageFindsWhatTruncationMisses) {
+TEST_P(PassageStoreTest, BestPassageFindsWhatTruncationMisses) {
   std::string text;
   auto corpus = NeedleCorpus("passages-needle", &text);
   const std::vector<SearchHit> maxp = SearchWith(corpus.get(), nullptr, PassageMode::kMax, "zygote mitochondria");

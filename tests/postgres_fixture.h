@@ -87,6 +87,7 @@ class PostgresServer {
   /// A new, empty database `name` on this server (dropped first if present); its URL.
   std::string NewDatabase(const std::string& name) {
     PGconn* admin = PQconnectdb(("postgresql://litrank@127.0.0.1:" + std::to_string(port_) + "/postgres").c_str());
+    PQsetNoticeProcessor(admin, [](void*, const char*) {}, nullptr);  // "does not exist, skipping"
     for (const std::string& sql : {"DROP DATABASE IF EXISTS " + name, "CREATE DATABASE " + name}) {
       PGresult* r = PQexec(admin, sql.c_str());
       EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(admin);

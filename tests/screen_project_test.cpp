@@ -16,6 +16,7 @@
 #include "litrank/screening.h"
 #include "process_util.h"
 #include "synth_fixture.h"
+#include "store_backends.h"
 
 namespace litrank {
 namespace {
@@ -69,7 +70,21 @@ ScreeningSettings Settings() {
 
 bool IsStatinPaper(const ScreenCandidate& c) { return c.doc.doc.title.rfind("Statin", 0) == 0; }
 
-TEST(ScreenProject, ZeroShotOrderThenLearnsFromLabels) {
+// The project store's tests run on a SQLite file and on a PostgreSQL database.
+class ScreenProjectStore : public testing::StoreBackendTest {
+ protected:
+  std::string FreshDb(const std::string& name) { return FreshCollection("screen_" + name); }
+  std::string Collection(const std::string& name, std::vector<Document> docs = Records()) {
+    const std::string where = FreshDb(name);
+    auto corpus = Corpus::Open(where);
+    EXPECT_TRUE(corpus.ok()) << corpus.status().ToString();
+    EXPECT_TRUE((*corpus)->Add(docs, nullptr).ok());
+    return where;
+  }
+};
+LITRANK_ON_BOTH_BACKENDS(ScreenProjectStore);
+
+TEST_P(ScreenProjectStore, ZeroShotOrderThenLearnsFromLabels) {
   const std::string db = Collection("zero_shot");
   auto project = ScreeningProject::Create(db, "p", Settings(), nullptr);
   ASSERT_TRUE(project.ok()) << project.status().ToString();
@@ -101,7 +116,7 @@ TEST(ScreenProject, ZeroShotOrderThenLearnsFromLabels) {
   EXPECT_EQ(status->prior, "bm25");
 }
 
-TEST(ScreenProject, ErrorsAreClear) {
+TEST_P(ScreenProjectStore, ErrorsAreClear) {
   const std::string db = Collection("errors");
   auto project = ScreeningProject::Create(db, "p", Settings(), nullptr);
   ASSERT_TRUE(project.ok());
@@ -122,7 +137,7 @@ TEST(ScreenProject, ErrorsAreClear) {
   EXPECT_EQ((*project)->Export("xlsx", out).code(), Status::Code::kInvalidArgument);
 }
 
-TEST(ScreenProject, MaybeIsNeverShownAgainAndDecisionsCanChange) {
+TEST_P(ScreenProjectStore, MaybeIsNeverShownAgainAndDecisionsCanChange) {
   const std::string db = Collection("maybe");
   auto project = ScreeningProject::Create(db, "p", Settings(), nullptr);
   ASSERT_TRUE(project.ok());
@@ -192,7 +207,7 @@ TEST(ScreenProject, KillNineLosesNoAcknowledgedLabel) {
   for (const ScreenCandidate& cand : *next) EXPECT_GT(cand.rowid, 7);
 }
 
-TEST(ScreenProject, ImportsLabelsFromRecordsAndFiles) {
+TEST_P(ScreenProjectStore, ImportsLabelsFromRecordsAndFiles) {
   std::vector<Document> docs = Records();
   docs[0].extra_json = R"({"label": 1})";
   docs[1].extra_json = R"({"label": 0})";
@@ -220,7 +235,7 @@ TEST(ScreenProject, ImportsLabelsFromRecordsAndFiles) {
   EXPECT_NE(st.message().find("matches a record"), std::string::npos);
 }
 
-TEST(ScreenProject, ExportsReadBackWithTheirDecisions) {
+TEST_P(ScreenProjectStore, ExportsReadBackWithTheirDecisions) {
   const std::string db = Collection("export");
   auto project = ScreeningProject::Create(db, "p", Settings(), nullptr);
   ASSERT_TRUE(project.ok());
@@ -267,7 +282,7 @@ TEST(ScreenProject, ExportsReadBackWithTheirDecisions) {
 // The zero-shot prior from the (random-weight) reranker: every record scored in
 // committed batches; a cancelled run keeps its batches and a rerun scores only
 // the rest. Scores are meaningless; the plumbing is what is tested.
-TEST(ScreenProject, RerankerPriorIsBatchedCancellableAndResumable) {
+TEST_P(ScreenProjectStore, RerankerPriorIsBatchedCancellableAndResumable) {
   const std::string db = Collection("prior");
   auto project = ScreeningProject::Create(db, "p", Settings(), nullptr);
   ASSERT_TRUE(project.ok());

@@ -14,6 +14,7 @@
 #include "search/vector_persistence.h"
 #include "store/sql.h"
 #include "store/vector_store.h"
+#include "store_backends.h"
 #include "vector/synthetic_vectors.h"
 #include "vector/vector_index.h"
 
@@ -38,7 +39,7 @@ Document Paper(size_t i, const std::string& abstract = "first version") {
 
 // A corpus of `docs` documents (rowids 1..docs) and their future embeddings.
 struct Fixture {
-  Fixture(const std::string& name, size_t docs, uint32_t d) : path(FreshDb(name)), dims(d) {
+  Fixture(std::string where, size_t docs, uint32_t d) : path(std::move(where)), dims(d) {
     auto opened = Corpus::Open(path);
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
     corpus = std::move(*opened);
@@ -97,9 +98,16 @@ std::vector<int64_t> Range(int64_t from, int64_t to, const std::vector<int64_t>&
   return out;
 }
 
-TEST(VectorPersistenceTest, SnapshotsWhenDueAndReopensEqualToExactAfterAddsAndRemovals) {
+// Snapshot tests run on a SQLite file and on a PostgreSQL database.
+class VectorStoreTest : public testing::StoreBackendTest {
+ protected:
+  std::string FreshDb(const std::string& name) { return FreshCollection("vec_" + name); }
+};
+LITRANK_ON_BOTH_BACKENDS(VectorStoreTest);
+
+TEST_P(VectorStoreTest, SnapshotsWhenDueAndReopensEqualToExactAfterAddsAndRemovals) {
   constexpr size_t kDocs = 900;
-  Fixture f("reopen", kDocs, 64);
+  Fixture f(FreshDb("reopen"), kDocs, 64);
   SnapshotPolicy policy;
   policy.tail_fraction = 0.6;
   policy.min_vectors = 200;
@@ -152,7 +160,7 @@ TEST(VectorPersistenceTest, SnapshotsWhenDueAndReopensEqualToExactAfterAddsAndRe
 TEST(VectorPersistenceTest, BytesWrittenPerWriteAreProportionalToNewVectors) {
   constexpr size_t kDocs = 2500;
   constexpr uint32_t kDims = 256;
-  Fixture f("bytes", kDocs, kDims);
+  Fixture f(FreshDb("bytes"), kDocs, kDims);
   SnapshotPolicy policy;
   policy.tail_fraction = 0.5;
   policy.min_vectors = 1000;
@@ -222,11 +230,11 @@ void Damage(const std::string& path, const std::string& how) {
   ASSERT_TRUE(put.BindBlob(1, data).Run().ok());
 }
 
-TEST(VectorPersistenceTest, DamagedSnapshotIsRebuiltFromTheEmbeddings) {
+TEST_P(VectorStoreTest, DamagedSnapshotIsRebuiltFromTheEmbeddings) {
   for (const std::string how : {"flip", "cut", "delete"}) {
     SCOPED_TRACE(how);
     constexpr size_t kDocs = 400;
-    Fixture f("damage-" + how, kDocs, 48);
+    Fixture f(FreshDb("damage-" + how), kDocs, 48);
     f.Embed(1, kDocs);
     SnapshotPolicy policy;
     policy.min_vectors = 100;
@@ -256,7 +264,7 @@ TEST(VectorPersistenceTest, DamagedSnapshotIsRebuiltFromTheEmbeddings) {
   }
 }
 
-TEST(VectorPersistenceTest, SnapshotChunksAreBoundedAndCheckedOnRead) {
+TEST_P(VectorStoreTest, SnapshotChunksAreBoundedAndCheckedOnRead) {
   const std::string path = FreshDb("chunks");
   ASSERT_TRUE(Corpus::Open(path).ok());  // creates the schema
   auto db = sql::Db::Open(path, false);
