@@ -127,7 +127,7 @@ void AddCiteCommand(CLI::App& app, int* exit_code) {
       "(BM25 + dense recall, fusion, the reranker when given); the references it should cite, with scores.");
   cmd->add_option("draft", a->draft_file, "Draft text file, or - for stdin");
   cmd->add_option("--text", a->text, "The draft itself, instead of a file");
-  cmd->add_option("--db", a->db, "Collection file (default: $LITRANK_DB or ./litrank.db)");
+  cmd->add_option("--db", a->db, "Collection: a file, or postgresql://USER@HOST:PORT/DB (default: $LITRANK_DB or ./litrank.db)");
   AddSearchModelOptions(cmd, &a->models);
   cmd->add_option("-i,--instruction", o.search.instruction, "Reranker instruction (default: a claim-support one)");
   cmd->add_option("-n,--per-sentence", o.per_sentence, "References per sentence")->check(CLI::Range(1, 100))

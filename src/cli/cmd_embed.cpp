@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "store/sql.h"
 #include "cli/cli_common.h"
 #include "litrank/corpus.h"
 #include "litrank/embedder.h"
@@ -81,7 +82,7 @@ int Run(const EmbedArgs& a) {
   if (!st.ok()) return Fail(st);
   std::printf("%s: %zu documents embedded now (and %zu passages of long ones), %lld already were (%zu truncated to "
               "the model's max length)\n",
-              db_path.c_str(), report.embedded, report.passages, static_cast<long long>(report.already),
+              sql::DisplayLocation(db_path).c_str(), report.embedded, report.passages, static_cast<long long>(report.already),
               report.truncated);
   return kExitOk;
 }
@@ -93,7 +94,7 @@ void AddEmbedCommand(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("embed",
       "Compute Qwen3-Embedding vectors for every document of a collection that lacks one for this\n"
       "model (incremental and resumable: run it again after an interruption or a new ingest).");
-  cmd->add_option("--db", a->db, "Collection file (default: $LITRANK_DB or ./litrank.db)");
+  cmd->add_option("--db", a->db, "Collection: a file, or postgresql://USER@HOST:PORT/DB (default: $LITRANK_DB or ./litrank.db)");
   cmd->add_option("-m,--model", a->model, "Embedding GGUF (default: $LITRANK_EMBEDDER)");
   cmd->add_option("--chunk", a->chunk, "Documents per commit")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--threads", a->config.threads, "CPU threads (0 = all)")->capture_default_str();

@@ -133,7 +133,7 @@ void AddEvalCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--title-query", a->title_query, "JSONL of papers (id, title, abstract) for title->abstract retrieval");
   cmd->add_option("--max-records", a->max_records, "Use at most N records of --title-query (0 = all)");
   cmd->add_option("-p,--pipeline", a->pipelines, "bm25 | dense | hybrid | bm25+rerank | dense+rerank | hybrid+rerank (repeatable)");
-  cmd->add_option("--db", a->db, "Keep the collection in this file (default: a temporary one)");
+  cmd->add_option("--db", a->db, "Keep the collection in this file or postgresql:// database (default: a temporary file)");
   cmd->add_option("-r,--reranker", a->reranker, "Reranker GGUF (default: $LITRANK_RERANKER)");
   cmd->add_option("-e,--embedder", a->embedder, "Embedding GGUF (default: $LITRANK_EMBEDDER)");
   cmd->add_option("-i,--instruction", a->options.instruction, "Reranker instruction");

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "store/sql.h"
 #include "cli/cli_common.h"
 #include "litrank/corpus.h"
 #include "store/ingest_file.h"
@@ -66,7 +67,7 @@ int Run(const IngestArgs& a) {
                     : "");
   }
   auto count = (*corpus)->Count();
-  if (count.ok()) std::printf("%s: %lld documents\n", db_path.c_str(), static_cast<long long>(*count));
+  if (count.ok()) std::printf("%s: %lld documents\n", sql::DisplayLocation(db_path).c_str(), static_cast<long long>(*count));
   return rc;
 }
 
@@ -79,7 +80,7 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
       "JSONL, PubMed XML, arXiv metadata JSON, BEIR corpus.jsonl, plain text (one post per line).\n"
       "Duplicates (same DOI, else same title and year) are merged; an interrupted ingest resumes.");
   cmd->add_option("files", a->files, "Files to ingest")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--db", a->db, "Collection file (default: $LITRANK_DB or ./litrank.db)");
+  cmd->add_option("--db", a->db, "Collection: a file, or postgresql://USER@HOST:PORT/DB (default: $LITRANK_DB or ./litrank.db)");
   cmd->add_option("--format", a->format,
                   "auto | ris | bibtex | csv | tsv | jsonl | pubmed | arxiv | beir | lines")
       ->capture_default_str();

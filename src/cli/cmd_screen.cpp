@@ -124,7 +124,7 @@ void AddScreenCommand(CLI::App& app, int* exit_code) {
   CLI::App* screen = app.add_subcommand("screen", "Screen records for a systematic review with active learning");
   screen->require_subcommand(1);
   auto common = [&](CLI::App* cmd) {
-    cmd->add_option("--db", a->db, "Collection file (default $LITRANK_DB or ./litrank.db)");
+    cmd->add_option("--db", a->db, "Collection: a file, or postgresql://USER@HOST:PORT/DB (default $LITRANK_DB or ./litrank.db)");
     cmd->add_option("-p,--project", a->project, "Screening project name")->capture_default_str();
   };
 
@@ -224,7 +224,7 @@ void AddScreenCommand(CLI::App& app, int* exit_code) {
   });
 
   CLI::App* list = screen->add_subcommand("list", "List the screening projects of a collection");
-  list->add_option("--db", a->db, "Collection file");
+  list->add_option("--db", a->db, "Collection: a file or postgresql://USER@HOST:PORT/DB");
   list->callback([a, exit_code] {
     std::vector<std::string> names;
     Status st = ScreeningProject::List(DbPath(*a), &names);

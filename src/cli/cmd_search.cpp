@@ -136,7 +136,7 @@ void AddSearchCommand(CLI::App& app, int* exit_code) {
       "Search a collection: BM25 and dense recall, reciprocal-rank fusion, then the Qwen3 reranker\n"
       "on the top results. Without model files it searches with BM25 alone and says so.");
   cmd->add_option("query", a->query, "What to look for")->required();
-  cmd->add_option("--db", a->db, "Collection file (default: $LITRANK_DB or ./litrank.db)");
+  cmd->add_option("--db", a->db, "Collection: a file, or postgresql://USER@HOST:PORT/DB (default: $LITRANK_DB or ./litrank.db)");
   AddSearchModelOptions(cmd, &a->models);
   cmd->add_option("-i,--instruction", o.instruction, "Reranker instruction (default: web-search)");
   cmd->add_option("--task", o.embed_task, "Embedding query task (default: web-search)");

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "store/sql.h"
 #include "cli/cli_common.h"
 #include "server/server.h"
 
@@ -78,7 +79,7 @@ int Run(ServeArgs& a) {
   if (Status st = srv.Bind(); !st.ok()) return Fail(st);
   std::fprintf(stderr, "litrank: serving on http://%s:%d/ (reranker: %s, embedder: %s, collection: %s)%s\n",
                c.host.c_str(), srv.port(), c.reranker_path.empty() ? "none" : c.reranker_path.c_str(),
-               c.embedder_path.empty() ? "none" : c.embedder_path.c_str(), c.db_path.empty() ? "none" : c.db_path.c_str(),
+               c.embedder_path.empty() ? "none" : c.embedder_path.c_str(), c.db_path.empty() ? "none" : sql::DisplayLocation(c.db_path).c_str(),
                c.api_key.empty() ? "" : " — API key required");
   std::fflush(stderr);
   std::atomic<bool> returned{false};
@@ -117,7 +118,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("-e,--embedder", a->embedder, "Embedding GGUF (default: $LITRANK_EMBEDDER)");
   cmd->add_option("-g,--generator", a->generator,
                   "Qwen3 instruct GGUF for /v1/extract and /v1/chat/completions (default: $LITRANK_GENERATOR)");
-  cmd->add_option("--db", c.db_path, "Collection file served as \"default\" (and under its file name)");
+  cmd->add_option("--db", c.db_path, "Collection served as \"default\" (and under its file or database name): a file or postgresql://USER@HOST:PORT/DB");
   cmd->add_option("--data-dir", c.data_dir, "Folder of NAME.db collections; uploads create new ones here");
   cmd->add_option("--queue", c.queue_url, "A worker pool's Redis (redis://HOST:PORT): its jobs and workers in /metrics,\n"
                   "its state in /health");

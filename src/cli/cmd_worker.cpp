@@ -104,7 +104,7 @@ void AddWorkerCommand(CLI::App& app, int* exit_code) {
       "Any number of workers share the work (on one machine while the collection is a SQLite file); a\n"
       "task of a worker that died is taken over after --visibility-ms. Submit jobs with e.g.\n"
       "`litrank embed --queue URL` or `litrank extract --db C --queue URL`.");
-  cmd->add_option("--db", a->options.db, "Collection every task writes to (default: $LITRANK_DB or ./litrank.db)");
+  cmd->add_option("--db", a->options.db, "Collection every task writes to: a file or postgresql://USER@HOST:PORT/DB (default: $LITRANK_DB or ./litrank.db)");
   cmd->add_option("--queue", a->options.redis_url, "Redis URL: redis://[:PASSWORD@]HOST:PORT[/DB]")->required();
   cmd->add_option("--prefix", a->options.prefix, "Key prefix of the queue (one per collection)")->capture_default_str();
   cmd->add_option("--name", a->options.name, "Consumer name (default: HOST-PID)");

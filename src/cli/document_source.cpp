@@ -45,7 +45,7 @@ Status LoadFile(const DocumentSource& s, std::vector<Document>* docs, std::vecto
 }  // namespace
 
 void AddDocumentSourceOptions(CLI::App* cmd, DocumentSource* source) {
-  cmd->add_option("--db", source->db, "Collection file (default $LITRANK_DB or ./litrank.db)");
+  cmd->add_option("--db", source->db, "Collection: a file, or postgresql://USER@HOST:PORT/DB (default $LITRANK_DB or ./litrank.db)");
   cmd->add_option("-d,--docs", source->docs, "Documents file instead of a collection (any format `ingest` reads)");
   cmd->add_option("--doc-format", source->format, "Format of --docs (auto, lines, jsonl, csv, tsv, ris, bibtex, pubmed, ...)")
       ->capture_default_str();

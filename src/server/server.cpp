@@ -1,5 +1,6 @@
 // The server's lifecycle (bind, load models, serve, graceful stop), the route
 // wrapper, and the routes that need no model: /health, /metrics, the web page.
+#include "store/sql.h"
 #include "server/server.h"
 
 #include <sys/socket.h>
@@ -57,6 +58,22 @@ void SendError(httplib::Response& res, const ApiError& e) {
   SendJson(res, e.status, e.ToJson());
   if (e.retry_after > 0) res.set_header("Retry-After", std::to_string(e.retry_after));
   if (e.status == 401) res.set_header("WWW-Authenticate", "Bearer");
+}
+
+// {"url" (without password), "ok"} for a collection in PostgreSQL, with "error"
+// when the database does not answer. A new connection per call: /health is rare.
+nlohmann::json DatabaseHealth(const std::string& location) {
+  nlohmann::json out = {{"url", sql::DisplayLocation(location)}};
+  StatusOr<sql::Db> db = sql::Db::Open(location, /*create=*/false);
+  Status st = db.status();
+  if (db.ok()) {
+    sql::Stmt ping(*db, "SELECT 1");
+    ping.Step();
+    st = ping.status();
+  }
+  out["ok"] = st.ok();
+  if (!st.ok()) out["error"] = st.message();
+  return out;
 }
 
 std::string ModelId(const std::string& path) { return std::filesystem::path(path).stem().string(); }
@@ -207,7 +224,7 @@ Status Server::Impl::LoadModels() {
   state.collections = std::make_unique<Collections>(c.data_dir, state.reranker.get(), state.embedder.get(), c.search_lanes);
   if (!c.db_path.empty()) {
     LITRANK_RETURN_IF_ERROR(state.collections->AddFile("default", c.db_path));
-    const std::string stem = ModelId(c.db_path);
+    const std::string stem = sql::IsPostgresUrl(c.db_path) ? sql::PostgresDatabaseName(c.db_path) : ModelId(c.db_path);
     if (stem != "default" && IsValidCollectionName(stem)) LITRANK_RETURN_IF_ERROR(state.collections->AddFile(stem, c.db_path));
   }
   return Status::Ok();
@@ -227,6 +244,7 @@ void Server::Impl::AddBaseRoutes() {
     body["generator"] = st.generator ? nlohmann::json(st.generator_name) : nlohmann::json(nullptr);
     body["collections"] = st.collections->Names();
     if (!st.config.queue_url.empty()) body["queue"] = QueueHealth(st.config.queue_url, st.config.queue_prefix);
+    if (sql::IsPostgresUrl(st.config.db_path)) body["database"] = DatabaseHealth(st.config.db_path);
     SendJson(res, 200, body);
     return ApiError{};
   }));

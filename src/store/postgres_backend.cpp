@@ -278,7 +278,36 @@ std::string_view PgCursor::Blob(int col) const {
   return it->second;
 }
 
+// The URL's parts as libpq reads them (empty when it cannot).
+std::map<std::string, std::string> ConnectionParts(const std::string& url) {
+  std::map<std::string, std::string> parts;
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
+  PQfreemem(err);
+  if (opts == nullptr) return parts;
+  for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
+    if (o->val != nullptr) parts[o->keyword] = o->val;
+  }
+  PQconninfoFree(opts);
+  return parts;
+}
+
 }  // namespace
+
+std::string DisplayLocation(const std::string& location) {
+  if (!IsPostgresUrl(location)) return location;
+  auto parts = ConnectionParts(location);
+  if (parts.empty()) return "(invalid PostgreSQL URL)";
+  std::string out = "postgresql://";
+  if (!parts["user"].empty()) out += parts["user"] + "@";
+  out += parts["host"].empty() ? std::string("localhost") : parts["host"];
+  if (!parts["port"].empty()) out += ":" + parts["port"];
+  return out + "/" + parts["dbname"];
+}
+
+std::string PostgresDatabaseName(const std::string& location) {
+  return IsPostgresUrl(location) ? ConnectionParts(location)["dbname"] : std::string();
+}
 
 StatusOr<std::unique_ptr<Connection>> OpenPostgres(const std::string& url, bool create) {
   // libpq reads the URL and its own environment (PGPASSWORD, PGSSLMODE, ~/.pgpass,

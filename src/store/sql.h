@@ -25,6 +25,13 @@ enum class Dialect { kSqlite, kPostgres };
 /// rather than a SQLite file.
 bool IsPostgresUrl(std::string_view location);
 
+/// `location` fit to print or log: a PostgreSQL URL without its password (user,
+/// host, port and database only); a file path as it is.
+std::string DisplayLocation(const std::string& location);
+
+/// The database name of a PostgreSQL URL ("" when it names none or is not one).
+std::string PostgresDatabaseName(const std::string& location);
+
 class Connection;
 class Cursor;
 
