@@ -66,6 +66,7 @@ void AddCiteCommand(CLI::App& app, int* exit_code);
 void AddAssessCommand(CLI::App& app, int* exit_code);
 void AddExtractCommand(CLI::App& app, int* exit_code);
 void AddWorkerCommand(CLI::App& app, int* exit_code);  ///< `worker` and `jobs`
+void AddDbCommand(CLI::App& app, int* exit_code);      ///< `db copy`
 /// `litrank screen simulate`, registered under the `screen` command.
 void AddScreenSimulateCommand(CLI::App& screen, int* exit_code);
 /// `litrank bench search`, registered under the `bench` command.

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   litrank::cli::AddAssessCommand(app, &exit_code);
   litrank::cli::AddExtractCommand(app, &exit_code);
   litrank::cli::AddWorkerCommand(app, &exit_code);
+  litrank::cli::AddDbCommand(app, &exit_code);
   llama_backend_init();
   try {
     app.parse(argc, argv);

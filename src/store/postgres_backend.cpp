@@ -74,6 +74,20 @@ class PgCursor final : public Cursor {
     for (Slot& s : slots_) s = Slot{};
   }
 
+  int ColumnCount() const override { return result_ != nullptr ? PQnfields(result_) : 0; }
+  std::string ColumnName(int col) const override {
+    const char* name = result_ != nullptr ? PQfname(result_, col) : nullptr;
+    return name != nullptr ? name : "";
+  }
+  ValueType Type(int col) const override {
+    if (PQgetisnull(result_, row_, col) != 0) return ValueType::kNull;
+    switch (PQftype(result_, col)) {
+      case 20: case 21: case 23: return ValueType::kInt;   // int8, int2, int4
+      case 700: case 701: case 1700: return ValueType::kReal;  // float4, float8, numeric
+      case kByteaOid: return ValueType::kBlob;
+      default: return ValueType::kText;
+    }
+  }
   bool IsNull(int col) const override { return PQgetisnull(result_, row_, col) != 0; }
   int64_t Int(int col) const override { return std::strtoll(PQgetvalue(result_, row_, col), nullptr, 10); }
   double Real(int col) const override { return std::strtod(PQgetvalue(result_, row_, col), nullptr); }

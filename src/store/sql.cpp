@@ -85,6 +85,9 @@ void Stmt::Reset() {
   if (cursor_) cursor_->Reset();
 }
 
+int Stmt::ColumnCount() const { return cursor_ ? cursor_->ColumnCount() : 0; }
+std::string Stmt::ColumnName(int col) const { return cursor_ ? cursor_->ColumnName(col) : std::string(); }
+ValueType Stmt::Type(int col) const { return cursor_ ? cursor_->Type(col) : ValueType::kNull; }
 bool Stmt::IsNull(int col) const { return cursor_ ? cursor_->IsNull(col) : true; }
 int64_t Stmt::Int(int col) const { return cursor_ ? cursor_->Int(col) : 0; }
 double Stmt::Real(int col) const { return cursor_ ? cursor_->Real(col) : 0.0; }

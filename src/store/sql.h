@@ -21,6 +21,9 @@ constexpr int kBusyTimeoutMs = 10000;
 /// Which database a connection speaks to.
 enum class Dialect { kSqlite, kPostgres };
 
+/// The kind of value in a result column of the current row.
+enum class ValueType { kNull, kInt, kReal, kText, kBlob };
+
 /// Whether `location` names a PostgreSQL database (postgresql:// or postgres://)
 /// rather than a SQLite file.
 bool IsPostgresUrl(std::string_view location);
@@ -92,6 +95,10 @@ class Stmt {
   /// Clears bindings and rewinds for another execution.
   void Reset();
 
+  /// Columns of the result, their names, and the kind of value in the current row.
+  int ColumnCount() const;
+  std::string ColumnName(int col) const;
+  ValueType Type(int col) const;
   bool IsNull(int col) const;
   int64_t Int(int col) const;
   double Real(int col) const;

@@ -25,6 +25,9 @@ class Cursor {
   virtual Status Step(bool* row) = 0;
   /// Clears bindings and results for another execution.
   virtual void Reset() = 0;
+  virtual int ColumnCount() const = 0;
+  virtual std::string ColumnName(int col) const = 0;
+  virtual ValueType Type(int col) const = 0;
   virtual bool IsNull(int col) const = 0;
   virtual int64_t Int(int col) const = 0;
   virtual double Real(int col) const = 0;

@@ -51,6 +51,20 @@ class SqliteCursor final : public Cursor {
     sqlite3_clear_bindings(stmt_);
   }
 
+  int ColumnCount() const override { return sqlite3_column_count(stmt_); }
+  std::string ColumnName(int col) const override {
+    const char* name = sqlite3_column_name(stmt_, col);
+    return name != nullptr ? name : "";
+  }
+  ValueType Type(int col) const override {
+    switch (sqlite3_column_type(stmt_, col)) {
+      case SQLITE_INTEGER: return ValueType::kInt;
+      case SQLITE_FLOAT: return ValueType::kReal;
+      case SQLITE_TEXT: return ValueType::kText;
+      case SQLITE_BLOB: return ValueType::kBlob;
+      default: return ValueType::kNull;
+    }
+  }
   bool IsNull(int col) const override { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   int64_t Int(int col) const override { return sqlite3_column_int64(stmt_, col); }
   double Real(int col) const override { return sqlite3_column_double(stmt_, col); }
