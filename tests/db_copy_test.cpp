@@ -34,7 +34,7 @@ const std::map<std::string, std::string> kTables = {
     {"passage_embeddings", "model, doc, passage"}, {"score_cache", "key"}, {"ingest_jobs", "path"},
     {"screen_projects", "name"}, {"screen_labels", "project, doc"}, {"screen_events", "seq"},
     {"screen_prior", "project, doc"}, {"screen_model", "project"}, {"vector_snapshots", "model, dims"},
-    {"vector_snapshot_chunks", "id"}, {"extractions", "doc, key"}};
+    {"vector_snapshot_chunks", "id"}, {"extractions", "doc, key"}, {"changes", "seq"}};
 
 // A table's rows as text: each value tagged with its kind, reals to 17 digits, bytes in hex.
 std::vector<std::string> Dump(const std::string& where, const std::string& table) {

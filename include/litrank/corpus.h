@@ -101,8 +101,24 @@ class Corpus : public ScoreStore {
   /// then passage, with its encoded term vector (title + passage words). Short
   /// documents have none: their ScanTermVectors vector is their only unit.
   virtual Status ScanPassageVectors(const std::function<void(const StoredPassage&, std::string_view)>& fn) = 0;
-  /// term -> id for every indexed term.
-  virtual Status LoadVocabulary(std::unordered_map<std::string, uint32_t>* vocab) = 0;
+  /// term -> id for every indexed term with an id above `after_id` (all by default;
+  /// ids only grow, so a reader adds the new ones to what it has).
+  virtual Status LoadVocabulary(std::unordered_map<std::string, uint32_t>* vocab, uint32_t after_id = 0) = 0;
+  /// The newest entry of the change log (0 when it is empty). Read before a full
+  /// scan, it is where ChangesSince later picks up.
+  virtual StatusOr<int64_t> LastChange() = 0;
+  /// The documents whose lexical rows were written after change `after`, each once,
+  /// ascending, at most `limit` changes read; `*last` gets the newest change read.
+  /// `*complete` is false when the log, trimmed, no longer reaches back to `after`
+  /// (the reader must rescan everything).
+  virtual Status ChangesSince(int64_t after, size_t limit, std::vector<int64_t>* rowids, int64_t* last,
+                              bool* complete) = 0;
+  /// The term vectors of just `rowids` (those that still exist): `whole(rowid,
+  /// length, vector)` for each document, `passage(passage, vector)` for each
+  /// passage of a long one, as ScanTermVectors and ScanPassageVectors give them.
+  virtual Status ReadTermVectors(const std::vector<int64_t>& rowids,
+                                 const std::function<void(int64_t, uint32_t, std::string_view)>& whole,
+                                 const std::function<void(const StoredPassage&, std::string_view)>& passage) = 0;
   /// A random id given to the collection the first time it is asked for (32 hex
   /// digits), the same from every process and machine: names it in a worker pool.
   virtual StatusOr<std::string> CollectionId() = 0;

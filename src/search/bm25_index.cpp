@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "store/term_vector.h"
 
@@ -31,6 +32,8 @@ bool Bm25Index::AddUnit(int64_t rowid, uint32_t length, std::string_view bytes, 
   rowids_.push_back(rowid);
   lengths_.push_back(length);
   spans_.push_back(span);
+  dead_.push_back(0);
+  live_length_ += length;
   for (const auto& [id, tf] : counts) {
     if (id < postings_.size()) postings_[id].push_back({slot, tf});
   }
@@ -43,9 +46,14 @@ StatusOr<std::unique_ptr<Bm25Index>> Bm25Index::Build(Corpus& corpus, PassageMod
   StatusOr<int64_t> generation = corpus.Generation();
   if (!generation.ok()) return generation.status();
   index->generation_ = *generation;
+  // Read before the scan: a change committed during it is applied again by CatchUp (harmless).
+  StatusOr<int64_t> change = corpus.LastChange();
+  if (!change.ok()) return change.status();
+  index->change_seq_ = *change;
   LITRANK_RETURN_IF_ERROR(corpus.LoadVocabulary(&index->vocab_));
   uint32_t max_id = 0;
   for (const auto& [term, id] : index->vocab_) max_id = std::max(max_id, id);
+  index->max_term_id_ = max_id;
   index->postings_.resize(static_cast<size_t>(max_id) + 1);
   bool corrupt = false;
   // Passages first (long documents), then the whole vectors of every other document.
@@ -65,14 +73,106 @@ StatusOr<std::unique_ptr<Bm25Index>> Bm25Index::Build(Corpus& corpus, PassageMod
   }
   Status st = corpus.ScanTermVectors([&](int64_t rowid, uint32_t length, std::string_view bytes) {
     if (index->passage_slots_.count(rowid) > 0) return;
+    index->whole_slot_[rowid] = static_cast<uint32_t>(index->rowids_.size());
     if (!index->AddUnit(rowid, length, bytes, Span{-1, 0, 0})) corrupt = true;
   });
   LITRANK_RETURN_IF_ERROR(st);
   if (corrupt) return Status::Corruption("a stored term vector is malformed; re-ingest the collection");
-  double total_length = 0;
-  for (uint32_t length : index->lengths_) total_length += length;
-  if (!index->rowids_.empty()) index->avg_length_ = total_length / static_cast<double>(index->rowids_.size());
+  index->UpdateAverage();
   return index;
+}
+
+void Bm25Index::UpdateAverage() {
+  const size_t live = size();
+  avg_length_ = live > 0 ? live_length_ / static_cast<double>(live) : 0;
+}
+
+void Bm25Index::Kill(int64_t rowid) {
+  auto mark = [&](uint32_t slot) {
+    if (dead_[slot] != 0) return;
+    dead_[slot] = 1;
+    ++dead_count_;
+    live_length_ -= lengths_[slot];
+  };
+  if (auto it = whole_slot_.find(rowid); it != whole_slot_.end()) {
+    mark(it->second);
+    whole_slot_.erase(it);
+  }
+  if (auto it = passage_slots_.find(rowid); it != passage_slots_.end()) {
+    for (uint32_t s = it->second.first; s < it->second.first + it->second.second; ++s) mark(s);
+    passage_slots_.erase(it);
+  }
+}
+
+bool Bm25Index::AddDocument(int64_t rowid, const std::vector<std::pair<StoredPassage, std::string>>& passages,
+                            uint32_t length, std::string_view whole, bool has_whole) {
+  // As Build does: passages (all, or the first only) when the mode reads them, else the whole vector.
+  bool added_passage = false;
+  if (mode_ != PassageMode::kWhole) {
+    for (const auto& [p, bytes] : passages) {
+      if (mode_ == PassageMode::kFirst && p.passage != 0) continue;
+      const auto slot = static_cast<uint32_t>(rowids_.size());
+      auto [it, inserted] = passage_slots_.emplace(rowid, std::make_pair(slot, 0u));
+      ++it->second.second;
+      const Span span = p.begin == p.end ? Span{-1, 0, 0} : Span{static_cast<int32_t>(p.passage), p.begin, p.end};
+      if (!AddUnit(rowid, p.length, bytes, span)) return false;
+      added_passage = true;
+    }
+  }
+  if (added_passage || !has_whole) return true;
+  whole_slot_[rowid] = static_cast<uint32_t>(rowids_.size());
+  return AddUnit(rowid, length, whole, Span{-1, 0, 0});
+}
+
+StatusOr<bool> Bm25Index::CatchUp(Corpus& corpus) {
+  constexpr size_t kMostChanges = 50000;  // beyond this a rebuild costs about as much
+  StatusOr<int64_t> generation = corpus.Generation();
+  if (!generation.ok()) return generation.status();
+  std::vector<int64_t> docs;
+  int64_t last = change_seq_;
+  bool complete = true;
+  LITRANK_RETURN_IF_ERROR(corpus.ChangesSince(change_seq_, kMostChanges, &docs, &last, &complete));
+  if (!complete || docs.size() >= kMostChanges / 2) return false;
+  if ((dead_count_ + docs.size()) * 4 > rowids_.size() + docs.size()) return false;  // compact by rebuilding
+  std::unordered_map<std::string, uint32_t> added;
+  LITRANK_RETURN_IF_ERROR(corpus.LoadVocabulary(&added, max_term_id_));
+  for (const auto& [term, id] : added) {
+    vocab_[term] = id;
+    max_term_id_ = std::max(max_term_id_, id);
+  }
+  if (postings_.size() < static_cast<size_t>(max_term_id_) + 1) postings_.resize(static_cast<size_t>(max_term_id_) + 1);
+  struct Units {
+    std::vector<std::pair<StoredPassage, std::string>> passages;
+    uint32_t length = 0;
+    std::string whole;
+    bool has_whole = false;
+  };
+  std::map<int64_t, Units> current;  // by rowid: the order Build adds documents in within each kind
+  LITRANK_RETURN_IF_ERROR(corpus.ReadTermVectors(
+      docs,
+      [&](int64_t rowid, uint32_t length, std::string_view bytes) {
+        Units& u = current[rowid];
+        u.length = length, u.whole = std::string(bytes), u.has_whole = true;
+      },
+      [&](const StoredPassage& p, std::string_view bytes) { current[p.rowid].passages.emplace_back(p, std::string(bytes)); }));
+  for (int64_t rowid : docs) Kill(rowid);
+  for (const auto& [rowid, u] : current) {
+    if (!AddDocument(rowid, u.passages, u.length, u.whole, u.has_whole)) {
+      return Status::Corruption("a stored term vector is malformed; re-ingest the collection");
+    }
+  }
+  UpdateAverage();
+  caught_up_ += docs.size();
+  change_seq_ = last;
+  generation_ = *generation;
+  return true;
+}
+
+double Bm25Index::LiveCount(const std::vector<Posting>& list) const {
+  if (dead_count_ == 0) return static_cast<double>(list.size());
+  size_t n = 0;
+  for (const Posting& p : list) n += dead_[p.doc] == 0;
+  return static_cast<double>(n);
 }
 
 std::unique_ptr<Bm25Index> Bm25Index::FromTerms(const std::vector<std::vector<std::string>>& docs) {
@@ -93,6 +193,8 @@ std::unique_ptr<Bm25Index> Bm25Index::FromTerms(const std::vector<std::vector<st
     index->spans_.push_back(Span{-1, 0, 0});
     total_length += static_cast<double>(docs[d].size());
   }
+  index->dead_.assign(docs.size(), 0);
+  index->live_length_ = total_length;
   if (!docs.empty()) index->avg_length_ = total_length / static_cast<double>(docs.size());
   return index;
 }
@@ -100,8 +202,8 @@ std::unique_ptr<Bm25Index> Bm25Index::FromTerms(const std::vector<std::vector<st
 void Bm25Index::Search(const std::vector<std::string>& terms, size_t n, const Bm25Params& params,
                        const std::vector<int64_t>* allowed, std::vector<LexicalHit>* hits) const {
   hits->clear();
-  if (rowids_.empty() || n == 0) return;
-  const double total = static_cast<double>(rowids_.size());
+  if (size() == 0 || n == 0) return;
+  const double total = static_cast<double>(size());
   const TermWeight weight(params, avg_length_);
   std::vector<float> scores(rowids_.size(), 0.0f);
   std::vector<uint32_t> touched;
@@ -109,9 +211,11 @@ void Bm25Index::Search(const std::vector<std::string>& terms, size_t n, const Bm
     auto it = vocab_.find(term);
     if (it == vocab_.end()) continue;
     const std::vector<Posting>& list = postings_[it->second];
-    if (list.empty()) continue;
-    const double idf = Idf(total, static_cast<double>(list.size()));
+    const double df = LiveCount(list);
+    if (df == 0) continue;
+    const double idf = Idf(total, df);
     for (const Posting& p : list) {
+      if (dead_count_ > 0 && dead_[p.doc] != 0) continue;
       const double contribution = weight(idf, p.tf, lengths_[p.doc]);
       if (scores[p.doc] == 0.0f) touched.push_back(p.doc);
       scores[p.doc] += static_cast<float>(contribution);
@@ -149,7 +253,7 @@ void Bm25Index::Search(const std::vector<std::string>& terms, size_t n, const Bm
 }
 
 double Bm25Index::UnitScore(uint32_t slot, const std::vector<std::string>& terms, const Bm25Params& params) const {
-  const double total = static_cast<double>(rowids_.size());
+  const double total = static_cast<double>(size());
   const TermWeight weight(params, avg_length_);
   double score = 0;
   for (const std::string& term : terms) {
@@ -159,7 +263,7 @@ double Bm25Index::UnitScore(uint32_t slot, const std::vector<std::string>& terms
     auto p = std::lower_bound(list.begin(), list.end(), slot,
                               [](const Posting& a, uint32_t s) { return a.doc < s; });
     if (p == list.end() || p->doc != slot) continue;
-    score += weight(Idf(total, static_cast<double>(list.size())), p->tf, lengths_[slot]);
+    score += weight(Idf(total, LiveCount(list)), p->tf, lengths_[slot]);
   }
   return score;
 }

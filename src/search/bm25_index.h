@@ -39,13 +39,20 @@ struct LexicalHit {
   uint64_t end = 0;
 };
 
-/// Posting lists of a whole corpus. Immutable after Build; safe to query from many threads.
+/// Posting lists of a whole corpus. Safe to query from many threads; CatchUp needs
+/// the only reference (a searcher lane's own index).
 class Bm25Index {
  public:
   /// Reads every term vector of `corpus` and inverts them; long documents as
   /// `mode` says (kMax: every passage a unit; kFirst: the first passage only;
   /// kWhole: the document's own vector).
   static StatusOr<std::unique_ptr<Bm25Index>> Build(Corpus& corpus, PassageMode mode = PassageMode::kMax);
+  /// Brings the index up to the corpus's newest change (other processes' writes
+  /// too) from its change log: a changed document's old units stop counting and its
+  /// current ones are added, so results equal a fresh Build's. False (and the index
+  /// unchanged in meaning) when a rebuild is due instead: the log was trimmed past
+  /// this index, too much changed at once, or a quarter of the units are dead.
+  StatusOr<bool> CatchUp(Corpus& corpus);
   /// An index of documents given as analysed terms; document i gets rowid i.
   static std::unique_ptr<Bm25Index> FromTerms(const std::vector<std::vector<std::string>>& docs);
 
@@ -61,7 +68,9 @@ class Bm25Index {
                                    const Bm25Params& params) const;
 
   /// Units indexed (documents, or passages of long documents).
-  size_t size() const { return rowids_.size(); }
+  size_t size() const { return rowids_.size() - dead_count_; }
+  /// Documents CatchUp has re-read so far (0 for a fresh Build).
+  size_t caught_up() const { return caught_up_; }
   /// How long documents were indexed.
   PassageMode mode() const { return mode_; }
   /// The corpus generation this index reflects.
@@ -78,6 +87,14 @@ class Bm25Index {
   };
   // Adds one unit (slot) with its term vector; false when the vector is malformed.
   bool AddUnit(int64_t rowid, uint32_t length, std::string_view bytes, const Span& span);
+  // Adds a document's units: its passages (as `mode_` takes them) or else its own vector.
+  bool AddDocument(int64_t rowid, const std::vector<std::pair<StoredPassage, std::string>>& passages,
+                   uint32_t length, std::string_view whole, bool has_whole);
+  // Marks every unit of `rowid` dead.
+  void Kill(int64_t rowid);
+  // Live postings of a list: its size when nothing is dead.
+  double LiveCount(const std::vector<Posting>& list) const;
+  void UpdateAverage();
   double UnitScore(uint32_t slot, const std::vector<std::string>& terms, const Bm25Params& params) const;
 
   std::unordered_map<std::string, uint32_t> vocab_;
@@ -86,6 +103,13 @@ class Bm25Index {
   std::vector<uint32_t> lengths_;               // slot -> terms in the unit
   std::vector<Span> spans_;                     // slot -> passage (empty when no unit is a passage)
   std::unordered_map<int64_t, std::pair<uint32_t, uint32_t>> passage_slots_;  // long doc -> first slot, count
+  std::unordered_map<int64_t, uint32_t> whole_slot_;  // document indexed as one unit -> its slot
+  std::vector<uint8_t> dead_;                         // slot -> replaced or deleted (CatchUp)
+  size_t dead_count_ = 0;
+  double live_length_ = 0;                            // terms in live units
+  uint32_t max_term_id_ = 0;
+  int64_t change_seq_ = 0;                            // the corpus change this index reflects
+  size_t caught_up_ = 0;
   double avg_length_ = 0;
   int64_t generation_ = 0;
   PassageMode mode_ = PassageMode::kWhole;

@@ -93,11 +93,17 @@ Status SearcherImpl::Lexical(const std::string& query, const SearchOptions& o,
 Status SearcherImpl::EnsureBm25(PassageMode mode) {
   StatusOr<int64_t> generation = corpus_->Generation();
   if (!generation.ok()) return generation.status();
-  for (auto& [m, stale] : bm25_by_mode_) {  // no outdated copy stays in memory
-    if (stale && stale->generation() != *generation) stale.reset();
+  for (auto& [m, stale] : bm25_by_mode_) {  // no outdated copy of another mode stays in memory
+    if (m != mode && stale && stale->generation() != *generation) stale.reset();
   }
   std::unique_ptr<Bm25Index>& index = bm25_by_mode_[mode];
-  if (!index || index->generation() != *generation) {
+  if (index && index->generation() != *generation) {
+    // Documents written since (here or by another process): applied from the change log.
+    StatusOr<bool> current = index->CatchUp(*corpus_);
+    if (!current.ok()) return current.status();
+    if (!*current) index.reset();  // too far behind, or too much dead weight: rebuilt below
+  }
+  if (!index) {
     auto built = Bm25Index::Build(*corpus_, mode);
     if (!built.ok()) return built.status();
     index = std::move(*built);

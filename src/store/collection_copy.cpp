@@ -10,7 +10,7 @@
 namespace litrank {
 namespace {
 
-// Every table of schema version 6, parents before children, with the key it is
+// Every table of schema version 7, parents before children, with the key it is
 // copied in the order of. A new table in a later migration is added here.
 struct TableSpec {
   const char* name;
@@ -36,6 +36,7 @@ const std::vector<TableSpec>& Tables() {
       {"vector_snapshots", {"model", "dims"}},
       {"vector_snapshot_chunks", {"id"}},
       {"extractions", {"doc", "key"}},
+      {"changes", {"seq"}},
   };
   return tables;
 }
@@ -43,7 +44,8 @@ const std::vector<TableSpec>& Tables() {
 // Integer keys PostgreSQL generates: after rows arrive with explicit values, the
 // sequence behind each must start past them.
 constexpr const char* kIdentities[][2] = {
-    {"documents", "rowid"}, {"lex_vocab", "id"}, {"screen_events", "seq"}, {"vector_snapshot_chunks", "id"}};
+    {"documents", "rowid"}, {"lex_vocab", "id"}, {"screen_events", "seq"}, {"vector_snapshot_chunks", "id"},
+    {"changes", "seq"}};
 
 constexpr size_t kBatchBytes = 32u << 20;
 

@@ -27,6 +27,12 @@ int64_t Now() {
       .count();
 }
 
+// The change log keeps about this many newest entries; a reader further behind rescans.
+constexpr int64_t kChangesKept = 100000;
+// How far the log was trimmed (0: never).
+constexpr const char* kTrimmedToQuery =
+    "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'changes_trimmed_to'), 0)";
+
 // Ids per SELECT in GetMany: well under SQLite's bound-parameter limit.
 constexpr size_t kGetManyBatch = 500;
 
@@ -125,8 +131,52 @@ class SqlCorpus final : public Corpus {
     return stmt.status();
   }
 
-  Status LoadVocabulary(std::unordered_map<std::string, uint32_t>* vocab) override {
-    return ReadVocabulary(db_, vocab);
+  Status LoadVocabulary(std::unordered_map<std::string, uint32_t>* vocab, uint32_t after_id) override {
+    return ReadVocabulary(db_, vocab, after_id);
+  }
+
+  StatusOr<int64_t> LastChange() override { return CountQuery("SELECT coalesce(max(seq), 0) FROM changes", ""); }
+
+  Status ChangesSince(int64_t after, size_t limit, std::vector<int64_t>* rowids, int64_t* last,
+                      bool* complete) override {
+    *last = after;
+    StatusOr<int64_t> trimmed = CountQuery(kTrimmedToQuery, "");
+    if (!trimmed.ok()) return trimmed.status();
+    *complete = after >= *trimmed;
+    sql::Stmt stmt(db_, "SELECT seq, doc FROM changes WHERE seq > ? ORDER BY seq LIMIT ?");
+    stmt.Bind(1, after).Bind(2, static_cast<int64_t>(limit));
+    std::vector<int64_t> docs;
+    while (stmt.Step()) {
+      *last = stmt.Int(0);
+      docs.push_back(stmt.Int(1));
+    }
+    LITRANK_RETURN_IF_ERROR(stmt.status());
+    std::sort(docs.begin(), docs.end());
+    docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
+    *rowids = std::move(docs);
+    return Status::Ok();
+  }
+
+  Status ReadTermVectors(const std::vector<int64_t>& rowids,
+                         const std::function<void(int64_t, uint32_t, std::string_view)>& whole,
+                         const std::function<void(const StoredPassage&, std::string_view)>& passage) override {
+    sql::Stmt terms(db_, "SELECT length, terms FROM lex_terms WHERE doc = ?");
+    sql::Stmt passages(db_, "SELECT passage, begin_byte, end_byte, length, terms FROM lex_passages WHERE doc = ? ORDER BY passage");
+    for (int64_t id : rowids) {
+      terms.Bind(1, id);
+      if (terms.Step()) whole(id, static_cast<uint32_t>(terms.Int(0)), terms.Blob(1));
+      LITRANK_RETURN_IF_ERROR(terms.status());
+      terms.Reset();
+      passages.Bind(1, id);
+      while (passages.Step()) {
+        const StoredPassage p{id, static_cast<uint32_t>(passages.Int(0)), static_cast<uint64_t>(passages.Int(1)),
+                              static_cast<uint64_t>(passages.Int(2)), static_cast<uint32_t>(passages.Int(3))};
+        passage(p, passages.Blob(4));
+      }
+      LITRANK_RETURN_IF_ERROR(passages.status());
+      passages.Reset();
+    }
+    return Status::Ok();
   }
 
   StatusOr<std::string> CollectionId() override {
@@ -290,6 +340,7 @@ class SqlCorpus final : public Corpus {
     return n;
   }
 
+  Status TrimChanges();
   Status AddImpl(const std::vector<Document>& docs, const IngestJob* job,
                  std::vector<AddOutcome>* outcomes);
   Status AddOne(const Document& incoming, AddOutcome* outcome);
@@ -300,6 +351,21 @@ class SqlCorpus final : public Corpus {
   LexicalWriter lexical_;  // term vectors, passages and keywords of each written document
   std::unique_ptr<sql::Stmt> get_score_;
 };
+
+// Drops the change log's oldest entries once it holds kChangesKept more than it
+// must keep (so a write seldom pays for it), recording how far it trimmed.
+Status SqlCorpus::TrimChanges() {
+  StatusOr<int64_t> newest = LastChange();
+  if (!newest.ok()) return newest.status();
+  StatusOr<int64_t> trimmed = CountQuery(kTrimmedToQuery, "");
+  if (!trimmed.ok()) return trimmed.status();
+  const int64_t cut = *newest - kChangesKept;
+  if (cut <= *trimmed + kChangesKept) return Status::Ok();
+  sql::Stmt drop(db_, "DELETE FROM changes WHERE seq <= ?");
+  LITRANK_RETURN_IF_ERROR(drop.Bind(1, cut).Run());
+  sql::Stmt mark(db_, "INSERT OR REPLACE INTO meta VALUES ('changes_trimmed_to', ?)");
+  return mark.Bind(1, std::to_string(cut)).Run();
+}
 
 Status SqlCorpus::AddImpl(const std::vector<Document>& docs, const IngestJob* job,
                              std::vector<AddOutcome>* outcomes) {
@@ -326,6 +392,7 @@ Status SqlCorpus::AddImpl(const std::vector<Document>& docs, const IngestJob* jo
   if (st.ok() && changed) {
     st = db_.Exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'");
   }
+  if (st.ok() && changed) st = TrimChanges();
   if (st.ok() && job != nullptr) {
     sql::Stmt put(db_, "INSERT OR REPLACE INTO ingest_jobs VALUES (?, ?, ?, ?, ?, ?)");
     put.Bind(1, job->path).Bind(2, job->size).Bind(3, job->mtime).Bind(4, job->records_done)

@@ -13,10 +13,16 @@
 
 namespace litrank {
 
-Status ReadVocabulary(sql::Db& db, std::unordered_map<std::string, uint32_t>* vocab) {
-  sql::Stmt stmt(db, "SELECT term, id FROM lex_vocab");
+Status ReadVocabulary(sql::Db& db, std::unordered_map<std::string, uint32_t>* vocab, uint32_t after_id) {
+  sql::Stmt stmt(db, "SELECT term, id FROM lex_vocab WHERE id > ?");
+  stmt.Bind(1, static_cast<int64_t>(after_id));
   while (stmt.Step()) (*vocab)[stmt.Text(0)] = static_cast<uint32_t>(stmt.Int(1));
   return stmt.status();
+}
+
+Status LogChange(sql::Db& db, int64_t rowid) {
+  sql::Stmt log(db, "INSERT INTO changes(doc) VALUES (?)");
+  return log.Bind(1, rowid).Run();
 }
 
 std::string LexicalText(const Document& doc) {
@@ -58,6 +64,7 @@ Status LexicalWriter::IndexDocument(int64_t rowid, const Document& doc) {
   put.Bind(1, rowid).Bind(2, static_cast<int64_t>(*length)).BindBlob(3, encoded);
   LITRANK_RETURN_IF_ERROR(put.Run());
   LITRANK_RETURN_IF_ERROR(IndexPassages(rowid, doc));
+  LITRANK_RETURN_IF_ERROR(LogChange(*db_, rowid));
   sql::Stmt clear(*db_, "DELETE FROM doc_keywords WHERE doc = ?");
   clear.Bind(1, rowid);
   LITRANK_RETURN_IF_ERROR(clear.Run());
@@ -135,7 +142,10 @@ Status LexicalWriter::BackfillPassages() {
     std::vector<StoredDocument> docs;
     while (scan.Step()) docs.push_back({scan.Int(0), ReadDocumentColumns(scan, 1)});
     st = scan.status();
-    for (size_t i = 0; i < docs.size() && st.ok(); ++i) st = IndexPassages(docs[i].rowid, docs[i].doc);
+    for (size_t i = 0; i < docs.size() && st.ok(); ++i) {
+      st = IndexPassages(docs[i].rowid, docs[i].doc);
+      if (st.ok()) st = LogChange(*db_, docs[i].rowid);
+    }
     split = !docs.empty();
   }
   if (st.ok()) st = db_->Exec("DELETE FROM meta WHERE key = 'passages_backfill'");

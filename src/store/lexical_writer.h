@@ -17,7 +17,11 @@
 namespace litrank {
 
 /// term -> id for every row of lex_vocab.
-Status ReadVocabulary(sql::Db& db, std::unordered_map<std::string, uint32_t>* vocab);
+Status ReadVocabulary(sql::Db& db, std::unordered_map<std::string, uint32_t>* vocab, uint32_t after_id = 0);
+
+/// Appends document `rowid` to the change log (its lexical rows were rewritten).
+/// Needs an open write transaction.
+Status LogChange(sql::Db& db, int64_t rowid);
 
 /// The words BM25 indexes for a document: title, abstract and keywords.
 std::string LexicalText(const Document& doc);

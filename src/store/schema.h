@@ -7,7 +7,7 @@
 namespace litrank {
 
 /// The schema version this build writes.
-inline constexpr int kCorpusSchemaVersion = 6;
+inline constexpr int kCorpusSchemaVersion = 7;
 
 /// Brings `db` to kCorpusSchemaVersion, one migration per version, each in its
 /// own transaction. Refuses (Corruption) a file from a newer litrank.
