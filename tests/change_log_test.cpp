@@ -8,8 +8,10 @@
 
 #include "litrank/corpus.h"
 #include "search/bm25_index.h"
+#include "search/dense_retriever.h"
 #include "store_backends.h"
 #include "text/analyzer.h"
+#include "vector/synthetic_vectors.h"
 
 namespace litrank {
 namespace {
@@ -17,10 +19,12 @@ namespace {
 class ChangeLogTest : public testing::StoreBackendTest {};
 LITRANK_ON_BOTH_BACKENDS(ChangeLogTest);
 
+// Records of one year: the same title is the same record (updated in place).
 Document Doc(const std::string& title, const std::string& abstract) {
   Document d;
   d.title = title;
   d.abstract = abstract;
+  d.year = 2020;
   return d;
 }
 
@@ -130,6 +134,59 @@ TEST_P(ChangeLogTest, TooMuchChangedAtOnceAsksForARebuild) {
   StatusOr<bool> caught = (*index)->CatchUp(**c);
   ASSERT_TRUE(caught.ok());
   EXPECT_FALSE(*caught);
+}
+
+// The dense side: a changed document leaves the index until embedded again, vectors
+// stored since (a re-embedded document, a new one) join it; the result is what a
+// reopened index gives, exactly (exact index).
+TEST_P(ChangeLogTest, ADenseIndexCaughtUpFindsWhatAReopenedOneFinds) {
+  const std::string where = FreshCollection("dense");
+  auto writer = Corpus::Open(where);
+  auto reader = Corpus::Open(where);
+  ASSERT_TRUE(writer.ok() && reader.ok());
+  constexpr uint32_t kDims = 32;
+  std::vector<Document> docs;
+  for (int i = 1; i <= 30; ++i) docs.push_back(Doc("paper " + std::to_string(i), "text " + std::to_string(i)));  // rowid i
+  ASSERT_TRUE((*writer)->Add(docs, nullptr).ok());
+  const std::vector<float> vectors = SyntheticEmbeddings(40, kDims, 5, 11);  // the last 8 are queries
+  std::vector<int64_t> ids;
+  for (int64_t i = 1; i <= 30; ++i) ids.push_back(i);
+  ASSERT_TRUE((*writer)->PutEmbeddings("m", kDims, ids, std::vector<float>(vectors.begin(), vectors.begin() + 30 * kDims)).ok());
+  auto index = DenseRetriever::Open(**reader, "m", kDims, 1000, false);
+  ASSERT_TRUE(index.ok());
+  EXPECT_FALSE(*(*index)->HasNewVectors(**reader));
+  // Doc 3's text changes (its vector is stale), doc 5 and a new doc 31 get vectors.
+  ASSERT_TRUE((*writer)->Add({Doc("paper 3", "a different text"), Doc("paper 31", "new")}, nullptr).ok());
+  ASSERT_EQ((*writer)->Get(3)->doc.abstract, "a different text");
+  ASSERT_EQ((*writer)->Get(31)->doc.title, "paper 31");
+  ASSERT_TRUE((*writer)->PutEmbeddings("m", kDims, {5, 31},
+                                       std::vector<float>(vectors.begin() + 30 * kDims, vectors.begin() + 32 * kDims)).ok());
+  EXPECT_TRUE(*(*index)->HasNewVectors(**reader));
+  StatusOr<bool> caught = (*index)->CatchUp(**reader);
+  ASSERT_TRUE(caught.ok()) << caught.status().ToString();
+  ASSERT_TRUE(*caught);
+  EXPECT_FALSE(*(*index)->HasNewVectors(**reader));
+  auto fresh = DenseRetriever::Open(**reader, "m", kDims, 1000, false);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ((*index)->size(), 30u);  // 30 - doc 3 + doc 31
+  EXPECT_EQ((*index)->size(), (*fresh)->size());
+  for (size_t q = 32; q < 40; ++q) {
+    std::vector<DenseHit> a, b;
+    ASSERT_TRUE((*index)->Search(vectors.data() + q * kDims, 40, nullptr, &a).ok());
+    ASSERT_TRUE((*fresh)->Search(vectors.data() + q * kDims, 40, nullptr, &b).ok());
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i].rowid, b[i].rowid);
+      EXPECT_EQ(a[i].score, b[i].score);
+      EXPECT_NE(a[i].rowid, 3);  // stale until embedded again
+    }
+  }
+  // An exact index that outgrows the threshold asks to be reopened as a graph.
+  auto small = DenseRetriever::Open(**reader, "m", kDims, 30, false);
+  ASSERT_TRUE(small.ok());
+  ASSERT_TRUE((*writer)->Add({Doc("paper 32", "newer")}, nullptr).ok());
+  ASSERT_TRUE((*writer)->PutEmbeddings("m", kDims, {32}, std::vector<float>(vectors.begin() + 32 * kDims, vectors.begin() + 33 * kDims)).ok());
+  EXPECT_FALSE(*(*small)->CatchUp(**reader));
 }
 
 }  // namespace

@@ -30,6 +30,14 @@ Status AppendTruncated(const float* v, uint32_t width, uint32_t dims, const char
 StatusOr<std::unique_ptr<DenseRetriever>> DenseRetriever::Open(Corpus& corpus, const std::string& model,
                                                                uint32_t dims, size_t ann_threshold, bool passages) {
   auto retriever = std::unique_ptr<DenseRetriever>(new DenseRetriever());
+  retriever->model_ = model;
+  retriever->dims_ = dims;
+  retriever->ann_threshold_ = ann_threshold;
+  retriever->with_passages_ = passages;
+  // Read first: a change committed while loading is applied again by CatchUp (harmless).
+  StatusOr<int64_t> change = corpus.LastChange();
+  if (!change.ok()) return change.status();
+  retriever->change_seq_ = *change;
   if (passages) LITRANK_RETURN_IF_ERROR(retriever->AddPassages(corpus, model, dims));
   StatusOr<int64_t> count = corpus.CountEmbeddings(model);
   if (!count.ok()) return count.status();
@@ -42,6 +50,7 @@ StatusOr<std::unique_ptr<DenseRetriever>> DenseRetriever::Open(Corpus& corpus, c
     retriever->kind_ = "flat";
     LITRANK_RETURN_IF_ERROR(
         AddCorpusEmbeddings(corpus, model, dims, 0, nullptr, retriever->index_.get(), &max_seq, &added));
+    retriever->max_seq_ = max_seq;
     return retriever;
   }
   // Read-only: the snapshot plus what was stored since (the write path keeps the
@@ -50,11 +59,42 @@ StatusOr<std::unique_ptr<DenseRetriever>> DenseRetriever::Open(Corpus& corpus, c
   auto loaded = LoadCorpusVectorIndex(corpus, model, dims);
   if (!loaded.ok()) return loaded.status();
   retriever->index_ = std::move(loaded->index);
+  retriever->max_seq_ = loaded->max_seq;
   if (!loaded->rebuilt_because.empty()) {
     retriever->note_ = "the saved vector index could not be used (" + loaded->rebuilt_because +
                        "); rebuilt from the embeddings";
   }
   return retriever;
+}
+
+StatusOr<bool> DenseRetriever::HasNewVectors(Corpus& corpus) const {
+  StatusOr<int64_t> after = corpus.CountEmbeddingsAfter(model_, max_seq_);
+  if (!after.ok()) return after.status();
+  return *after > 0;
+}
+
+StatusOr<bool> DenseRetriever::CatchUp(Corpus& corpus) {
+  constexpr size_t kMostChanges = 50000;
+  std::vector<int64_t> changed;
+  int64_t last = change_seq_;
+  bool complete = true;
+  LITRANK_RETURN_IF_ERROR(corpus.ChangesSince(change_seq_, kMostChanges, &changed, &last, &complete));
+  if (!complete || changed.size() >= kMostChanges / 2) return false;
+  // A changed document's vector was computed from its old text: out until embedded again.
+  for (int64_t id : changed) {
+    Status st = index_->Remove(id);
+    if (!st.ok() && st.code() != Status::Code::kNotFound) return st;
+  }
+  size_t added = 0;
+  LITRANK_RETURN_IF_ERROR(AddCorpusEmbeddings(corpus, model_, dims_, max_seq_, nullptr, index_.get(), &max_seq_, &added));
+  change_seq_ = last;
+  if (kind_ == "flat" && index_->size() > ann_threshold_) return false;  // time for a graph
+  if (with_passages_ && (added > 0 || !changed.empty())) {
+    passage_keys_.clear();
+    passage_index_.reset();
+    LITRANK_RETURN_IF_ERROR(AddPassages(corpus, model_, dims_));
+  }
+  return true;
 }
 
 Status DenseRetriever::AddPassages(Corpus& corpus, const std::string& model, uint32_t dims) {

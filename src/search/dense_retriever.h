@@ -41,6 +41,15 @@ class DenseRetriever {
   /// embeddings of long documents when `passages` is set.
   static StatusOr<std::unique_ptr<DenseRetriever>> Open(Corpus& corpus, const std::string& model,
                                                         uint32_t dims, size_t ann_threshold, bool passages);
+  /// Brings the index up to the corpus without reopening it: documents written
+  /// since (the change log; any process) leave it until their new text is
+  /// embedded, and vectors stored since (sequence numbers) join it. With passages,
+  /// the passage part is read again when anything changed. False when a reopen is
+  /// due instead: the log was trimmed past the index, too much changed at once, or
+  /// an exact index outgrew `ann_threshold`.
+  StatusOr<bool> CatchUp(Corpus& corpus);
+  /// Whether vectors were stored since the index was brought up to date.
+  StatusOr<bool> HasNewVectors(Corpus& corpus) const;
   /// The `n` nearest documents to a unit `query` of `dims` components, best first
   /// (ties by smaller rowid), each scoring as the best of its own embedding and its
   /// passages' ; `allowed` (sorted, may be null) restricts the rowids returned.
@@ -57,6 +66,13 @@ class DenseRetriever {
 
  private:
   Status AddPassages(Corpus& corpus, const std::string& model, uint32_t dims);
+
+  std::string model_;
+  uint32_t dims_ = 0;
+  size_t ann_threshold_ = 0;
+  bool with_passages_ = false;
+  int64_t max_seq_ = 0;     // newest embedding sequence number in the index
+  int64_t change_seq_ = 0;  // newest change-log entry applied
 
   std::unique_ptr<VectorIndex> index_;
   std::unique_ptr<VectorIndex> passage_index_;  // ids: positions in passage_keys_

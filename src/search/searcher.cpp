@@ -127,6 +127,17 @@ Status SearcherImpl::Dense(const std::string& query, const SearchOptions& o,
   if (!generation.ok()) return generation.status();
   const bool with_passages = o.passages == PassageMode::kMax;
   const std::string key = embedder_->fingerprint() + "/" + std::to_string(dims) + (with_passages ? "/passages" : "");
+  if (dense_ && dense_key_ == key) {
+    // Documents written, or vectors stored (by `embed` here or a worker anywhere), since it was opened.
+    StatusOr<bool> fresh_vectors = dense_->HasNewVectors(*corpus_);
+    if (!fresh_vectors.ok()) return fresh_vectors.status();
+    if (dense_generation_ != *generation || *fresh_vectors) {
+      StatusOr<bool> current = dense_->CatchUp(*corpus_);
+      if (!current.ok()) return current.status();
+      if (*current) dense_generation_ = *generation;
+      else dense_.reset();  // reopened below
+    }
+  }
   if (!dense_ || dense_key_ != key || dense_generation_ != *generation) {
     dense_.reset();  // never two copies of the vectors in memory
     auto opened = DenseRetriever::Open(*corpus_, embedder_->fingerprint(), dims, o.ann_threshold, with_passages);
