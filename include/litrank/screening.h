@@ -191,6 +191,16 @@ class ScreeningProject {
   virtual Status ComputeRerankerPrior(Reranker& reranker, size_t batch,
                                       const std::function<void(size_t, size_t)>& progress,
                                       const std::function<bool()>& cancelled) = 0;
+  /// The two halves of ComputeRerankerPrior, for scoring on a worker pool: makes
+  /// the model with `fingerprint` the project's prior (another model's scores are
+  /// dropped: they are not comparable) and lists the records not scored yet.
+  virtual Status BeginRerankerPrior(const std::string& fingerprint, std::vector<int64_t>* todo) = 0;
+  /// Scores `rowids` (ones deleted since are skipped) with `reranker` and stores
+  /// them, in one transaction; running it twice stores the same. InvalidArgument
+  /// when the project's prior is no longer this reranker's (BeginRerankerPrior ran
+  /// for another model since).
+  virtual Status ScorePrior(Reranker& reranker, const std::vector<int64_t>& rowids,
+                            const std::function<bool()>& cancelled) = 0;
   /// The `count` unscreened records to look at next, best first (retrains when
   /// enough labels arrived since the last ranking). Records are logged as shown.
   virtual StatusOr<std::vector<ScreenCandidate>> Next(size_t count) = 0;

@@ -2,11 +2,11 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 
 #include "store/sql.h"
 #include "cli/cli_common.h"
+#include "cli/pool_wait.h"
 #include "litrank/corpus.h"
 #include "litrank/embedder.h"
 #include "distributed/pool_jobs.h"
@@ -25,7 +25,6 @@ struct EmbedArgs {
   EmbedderConfig config;
 };
 
-std::atomic<bool> g_interrupted{false};
 
 // --queue: the job goes to the worker pool as tasks; this process waits for it
 // (Ctrl-C cancels it) and then keeps the vector snapshot current, as a local run does.
@@ -41,21 +40,8 @@ int RunOnPool(const EmbedArgs& a, Corpus& corpus, Embedder& embedder, const std:
   }
   int64_t embedded = 0;
   if (job > 0) {
-    std::fprintf(stderr, "job %lld: %lld documents in tasks of %zu on %s\n", static_cast<long long>(job),
-                 static_cast<long long>(documents), a.task_size, RedactedRedisUrl(a.queue).c_str());
-    ProgressBar bar("embedding (pool)", !a.no_progress);
-    std::signal(SIGINT, [](int) { g_interrupted = true; });
-    auto state = WaitForJob(
-        **queue, job, 200, [&](const JobState& s) { bar.Update(static_cast<uint64_t>(s.done), static_cast<uint64_t>(s.tasks)); },
-        [] { return g_interrupted.load(); });
-    std::signal(SIGINT, SIG_DFL);
-    bar.Finish();
+    auto state = AwaitPoolJob(**queue, job, "documents", documents, a.task_size, a.queue, !a.no_progress);
     if (!state.ok()) return Fail(state.status());
-    if (state->state != "done") {
-      std::string why = "job " + std::to_string(job) + " ended " + state->state;
-      for (const std::string& e : state->errors) why += "; " + e;
-      return Fail(Status::Internal(why));
-    }
     embedded = state->items;
   }
   SnapshotPolicy policy;

@@ -3,13 +3,13 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_common.h"
+#include "cli/pool_wait.h"
 #include "cli/document_source.h"
 #include "distributed/pool_jobs.h"
 #include "litrank/corpus.h"
@@ -29,7 +29,6 @@ struct ExtractArgs {
   ExtractOptions options;
 };
 
-std::atomic<bool> g_interrupted{false};
 
 // --queue: the documents not yet extracted under this key go to the worker pool as an
 // "extract" job; this waits for it (Ctrl-C cancels it). The answers land in the
@@ -53,22 +52,8 @@ Status ExtractOnPool(const ExtractArgs& a, const std::string& model, const Extra
   auto job = SubmitExtractJob(**queue, db, *collection, model, extractor.model_fingerprint(), a.options, missing,
                               a.task_size);
   if (!job.ok()) return job.status();
-  std::fprintf(stderr, "job %lld: %zu documents in tasks of %zu on %s\n", static_cast<long long>(*job), missing.size(),
-               a.task_size, RedactedRedisUrl(a.queue).c_str());
-  ProgressBar bar("extract (pool)");
-  std::signal(SIGINT, [](int) { g_interrupted = true; });
-  auto state = WaitForJob(
-      **queue, *job, 200, [&](const JobState& s) { bar.Update(static_cast<uint64_t>(s.done), static_cast<uint64_t>(s.tasks)); },
-      [] { return g_interrupted.load(); });
-  std::signal(SIGINT, SIG_DFL);
-  bar.Finish();
+  auto state = AwaitPoolJob(**queue, *job, "documents", static_cast<int64_t>(missing.size()), a.task_size, a.queue, true);
   if (!state.ok()) return state.status();
-  if (state->state != "done") {
-    std::string why = "job " + std::to_string(*job) + " ended " + state->state +
-                      " (what finished is kept in the collection: run again for the rest)";
-    for (const std::string& e : state->errors) why += "; " + e;
-    return Status::InvalidArgument(why);
-  }
   return Status::Ok();
 }
 

@@ -10,6 +10,8 @@
 #include <iostream>
 
 #include "cli/cli_common.h"
+#include "cli/pool_wait.h"
+#include "distributed/pool_jobs.h"
 #include "litrank/reranker.h"
 #include "litrank/screening.h"
 
@@ -30,11 +32,39 @@ struct ScreenArgs {
   int64_t id = 0;
   std::string decision, file, format = "csv", out;
   bool json = false, no_progress = false;
+  // prior on a worker pool
+  std::string queue, prefix = "litrank";
+  size_t task_size = 64;
 };
 
 std::string DbPath(const ScreenArgs& a) { return a.db.empty() ? DefaultDbPath() : a.db; }
 
 std::atomic<bool> g_interrupted{false};
+
+// --queue: the records not scored yet go to the worker pool as a "screen-prior"
+// job (the workers open the same model path); prints how many were scored.
+int ScoreOnPool(ScreeningProject& project, const ScreenArgs& a, Reranker& reranker) {
+  auto queue = WorkQueue::Open(a.queue, a.prefix);
+  if (!queue.ok()) return Fail(queue.status());
+  auto corpus = Corpus::Open(DbPath(a), /*create=*/false);
+  if (!corpus.ok()) return Fail(corpus.status());
+  auto collection = (*corpus)->CollectionId();
+  if (!collection.ok()) return Fail(collection.status());
+  int64_t job = 0, records = 0;
+  if (Status st = SubmitScreenPriorJob(project, **queue, DbPath(a), *collection, a.project, a.reranker,
+                                       reranker.fingerprint(), a.batch_invariant, a.task_size, &job, &records);
+      !st.ok()) {
+    return Fail(st);
+  }
+  int64_t scored = 0;
+  if (job > 0) {
+    auto state = AwaitPoolJob(**queue, job, "records", records, a.task_size, a.queue, !a.no_progress);
+    if (!state.ok()) return Fail(state.status());
+    scored = state->items;
+  }
+  std::printf("%lld\n", static_cast<long long>(scored));
+  return kExitOk;
+}
 
 int ScoreWithReranker(ScreeningProject& project, const ScreenArgs& a) {
   RerankerConfig config;
@@ -43,6 +73,7 @@ int ScoreWithReranker(ScreeningProject& project, const ScreenArgs& a) {
   config.batch_invariant = a.batch_invariant;
   auto reranker = Reranker::Open(a.reranker, config);
   if (!reranker.ok()) return Fail(reranker.status(), /*model_related=*/true);
+  if (!a.queue.empty()) return ScoreOnPool(project, a, **reranker);
   std::signal(SIGINT, [](int) { g_interrupted = true; });
   ProgressBar bar("zero-shot scores", !a.no_progress);
   Status st = project.ComputeRerankerPrior(**reranker, a.batch, [&](size_t d, size_t t) { bar.Update(d, t); },
@@ -153,6 +184,11 @@ void AddScreenCommand(CLI::App& app, int* exit_code) {
                   "(default, CPU builds; --no-batch-invariant: about twice as fast, scores vary below 1e-3)");
   prior->add_option("--batch", a->batch, "Records per committed batch")->check(CLI::Range(1, 4096));
   prior->add_flag("--no-progress", a->no_progress, "No progress bar");
+  prior->add_option("--queue", a->queue,
+                    "Score on a worker pool instead (redis://HOST:PORT; workers run `litrank worker` on this collection "
+                    "and can open the same model path); prints the number of records scored");
+  prior->add_option("--prefix", a->prefix, "Key prefix of the queue (as the workers were given)")->capture_default_str();
+  prior->add_option("--task-size", a->task_size, "Records per task on the pool")->check(CLI::Range(1, 4096));
   prior->callback([a, exit_code] {
     *exit_code = WithProject(*a, [&](ScreeningProject& p) -> int { return ScoreWithReranker(p, *a); });
   });

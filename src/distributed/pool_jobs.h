@@ -10,6 +10,7 @@
 #include "distributed/work_queue.h"
 #include "litrank/corpus.h"
 #include "litrank/extract.h"
+#include "litrank/screening.h"
 
 namespace litrank {
 
@@ -34,6 +35,15 @@ StatusOr<int64_t> SubmitExtractJob(WorkQueue& queue, const std::string& db, cons
                                    const std::string& model_path,
                                    const std::string& fingerprint, const ExtractOptions& options,
                                    const std::vector<int64_t>& rowids, size_t task_size);
+
+/// Queues a "screen-prior" job: the records of screening project `project` that the
+/// reranker at `model_path` (with `fingerprint`) has not scored yet, in tasks of
+/// `task_size`, made that project's prior (ScreeningProject::BeginRerankerPrior).
+/// *records receives how many were queued; with none, no job is made and *job is 0.
+Status SubmitScreenPriorJob(ScreeningProject& project, WorkQueue& queue, const std::string& db,
+                            const std::string& collection, const std::string& project_name,
+                            const std::string& model_path, const std::string& fingerprint, bool batch_invariant,
+                            size_t task_size, int64_t* job, int64_t* records);
 
 /// Waits until the job is finished (done, failed or cancelled), reading its state
 /// every `poll_ms`; `progress(state)` after each read; `cancel()` returning true

@@ -66,6 +66,7 @@ Status TaskRunner::Run(const std::string& kind, const std::string& params, const
     if (kind == "embed") return Embed(params, payload, items);
     if (kind == "score") return Score(params, payload, items);
     if (kind == "extract") return Extract(params, payload, items);
+    if (kind == "screen-prior") return ScreenPrior(params, payload, items);
   } catch (const std::exception& e) {
     return Status::InvalidArgument(kind + " task: " + e.what());
   }
@@ -236,6 +237,35 @@ Status TaskRunner::Extract(const std::string& params, const std::string& payload
     const std::string why = "documents " + failed + " could not be extracted: " + first_error.ToString();
     return first_error.code() == Status::Code::kInternal ? Status::Internal(why) : Status::InvalidArgument(why);
   }
+  return Status::Ok();
+}
+
+Status TaskRunner::ScreenPrior(const std::string& params, const std::string& payload, int64_t* items) {
+  DocumentTask task;
+  LITRANK_RETURN_IF_ERROR(ParseDocumentTask("screen-prior", params, payload, &task));
+  if (!task.params.contains("project") || !task.params["project"].is_string()) {
+    return Status::InvalidArgument("screen-prior job without a project");
+  }
+  const std::string project = task.params["project"].get<std::string>();
+  const bool invariant = task.params.value("batch_invariant", true);
+  const std::string& path = task.model;
+  auto reranker = LoadFor(&reranker_, path + (invariant ? "\ninvariant" : ""), [&] {
+    RerankerConfig config;
+    config.threads = threads_;
+    config.batch_invariant = invariant;
+    return Reranker::Open(path, config);
+  });
+  if (!reranker.ok()) return reranker.status();
+  LITRANK_RETURN_IF_ERROR(SameModel(task, (*reranker)->fingerprint()));
+  if (!project_ || project_name_ != project) {
+    project_.reset();
+    auto opened = ScreeningProject::Open(db_path_, project);
+    if (!opened.ok()) return opened.status();
+    project_ = std::move(*opened);
+    project_name_ = project;
+  }
+  LITRANK_RETURN_IF_ERROR(project_->ScorePrior(**reranker, task.rowids, {}));
+  *items = static_cast<int64_t>(task.rowids.size());
   return Status::Ok();
 }
 

@@ -11,6 +11,9 @@
 //          payload {"rowids": [...]}: extracts each document not yet extracted under
 //          the same key into the collection's extraction store (documents that fail
 //          make the task fail with their errors; a retry redoes only those)
+//   screen-prior params {"model": PATH, "fingerprint": HEX, "project": NAME, "batch_invariant": BOOL}
+//          payload {"rowids": [...]}: the screening project's zero-shot reranker
+//          scores of those records (ScreeningProject::ScorePrior)
 #pragma once
 
 #include <cstdint>
@@ -21,6 +24,7 @@
 #include "litrank/embedder.h"
 #include "litrank/extract.h"
 #include "litrank/reranker.h"
+#include "litrank/screening.h"
 #include "litrank/status.h"
 
 namespace litrank {
@@ -48,12 +52,15 @@ class TaskRunner {
   Status Embed(const std::string& params, const std::string& payload, int64_t* items);
   Status Score(const std::string& params, const std::string& payload, int64_t* items);
   Status Extract(const std::string& params, const std::string& payload, int64_t* items);
+  Status ScreenPrior(const std::string& params, const std::string& payload, int64_t* items);
 
   Corpus* corpus_;
   std::string db_path_;
   std::string collection_id_;  // corpus_->CollectionId(), read on first use
   int threads_;
   std::unique_ptr<ExtractionStore> extractions_;
+  std::unique_ptr<ScreeningProject> project_;  // the screening project last used
+  std::string project_name_;
   // The one model of each kind in memory, and what it was loaded for.
   template <typename T>
   struct Loaded {

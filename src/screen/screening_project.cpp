@@ -36,6 +36,9 @@ class SqliteScreeningProject final : public ScreeningProject {
       : corpus_(std::move(corpus)), db_(std::move(db)), name_(std::move(name)), settings_(std::move(settings)),
         prior_(std::move(prior)) {}
 
+  Status BeginRerankerPrior(const std::string& fingerprint, std::vector<int64_t>* todo) override;
+  Status ScorePrior(Reranker& reranker, const std::vector<int64_t>& rowids,
+                    const std::function<bool()>& cancelled) override;
   Status ComputeRerankerPrior(Reranker& reranker, size_t batch, const std::function<void(size_t, size_t)>& progress,
                               const std::function<bool()>& cancelled) override;
   StatusOr<std::vector<ScreenCandidate>> Next(size_t count) override;
@@ -272,61 +275,88 @@ StatusOr<ScreeningStatus> SqliteScreeningProject::GetStatus() {
   return st;
 }
 
-Status SqliteScreeningProject::ComputeRerankerPrior(Reranker& reranker, size_t batch,
-                                                    const std::function<void(size_t, size_t)>& progress,
-                                                    const std::function<bool()>& cancelled) {
-  const std::string kind = "reranker:" + reranker.fingerprint();
-  if (prior_ != kind) {
-    // Another model's scores are not comparable: start over.
+Status SqliteScreeningProject::BeginRerankerPrior(const std::string& fingerprint, std::vector<int64_t>* todo) {
+  const std::string kind = "reranker:" + fingerprint;
+  {
     sql::Transaction tx(db_);
     LITRANK_RETURN_IF_ERROR(tx.status());
-    sql::Stmt clear(db_, "DELETE FROM screen_prior WHERE project = ?");
-    clear.Bind(1, name_);
-    LITRANK_RETURN_IF_ERROR(clear.Run());
-    sql::Stmt set(db_, "UPDATE screen_projects SET prior = ? WHERE name = ?");
-    set.Bind(1, kind).Bind(2, name_);
-    LITRANK_RETURN_IF_ERROR(set.Run());
+    sql::Stmt current(db_, "SELECT prior FROM screen_projects WHERE name = ?");
+    current.Bind(1, name_);
+    const std::string stored = current.Step() ? current.Text(0) : "";
+    LITRANK_RETURN_IF_ERROR(current.status());
+    current.Reset();
+    if (stored != kind) {  // another model's scores are not comparable: start over
+      sql::Stmt clear(db_, "DELETE FROM screen_prior WHERE project = ?");
+      clear.Bind(1, name_);
+      LITRANK_RETURN_IF_ERROR(clear.Run());
+      sql::Stmt set(db_, "UPDATE screen_projects SET prior = ? WHERE name = ?");
+      set.Bind(1, kind).Bind(2, name_);
+      LITRANK_RETURN_IF_ERROR(set.Run());
+    }
     LITRANK_RETURN_IF_ERROR(tx.Commit());
-    prior_ = kind;
-    features_generation_ = -1;
   }
-  std::vector<int64_t> todo;
+  prior_ = kind;
+  features_generation_ = -1;
+  todo->clear();
   sql::Stmt pending(db_,
                     "SELECT d.rowid FROM documents d LEFT JOIN screen_prior p ON p.project = ? AND p.doc = d.rowid "
                     "WHERE p.doc IS NULL ORDER BY d.rowid");
   pending.Bind(1, name_);
-  while (pending.Step()) todo.push_back(pending.Int(0));
-  LITRANK_RETURN_IF_ERROR(pending.status());
+  while (pending.Step()) todo->push_back(pending.Int(0));
+  return pending.status();
+}
+
+Status SqliteScreeningProject::ScorePrior(Reranker& reranker, const std::vector<int64_t>& rowids,
+                                          const std::function<bool()>& cancelled) {
+  const std::string kind = "reranker:" + reranker.fingerprint();
+  std::vector<StoredDocument> docs;
+  LITRANK_RETURN_IF_ERROR(corpus_->GetMany(rowids, &docs));
+  std::vector<std::string> texts;
+  for (const StoredDocument& d : docs) texts.push_back(SearchText(d.doc));
+  RerankOptions options;
+  options.instruction = settings_.criteria;
+  options.cancelled = cancelled;
+  RerankResult result;
+  if (!texts.empty()) LITRANK_RETURN_IF_ERROR(reranker.Rerank(settings_.question, texts, options, &result));
+  sql::Transaction tx(db_);
+  LITRANK_RETURN_IF_ERROR(tx.status());
+  sql::Stmt current(db_, "SELECT prior FROM screen_projects WHERE name = ?");
+  current.Bind(1, name_);
+  const std::string stored = current.Step() ? current.Text(0) : "";
+  LITRANK_RETURN_IF_ERROR(current.status());
+  current.Reset();
+  if (stored != kind) {
+    return Status::InvalidArgument("project \"" + name_ + "\" now takes its prior from another model (" + stored +
+                                   "), not " + kind + "; submit the prior again");
+  }
+  sql::Stmt put(db_, "INSERT OR REPLACE INTO screen_prior VALUES (?, ?, ?)");
+  for (const ScoredDocument& sd : result.results) {
+    put.Bind(1, name_).Bind(2, docs[sd.index].rowid).Bind(3, sd.logit);
+    LITRANK_RETURN_IF_ERROR(put.Run());
+  }
+  LITRANK_RETURN_IF_ERROR(tx.Commit());
+  features_generation_ = -1;
+  return Status::Ok();
+}
+
+Status SqliteScreeningProject::ComputeRerankerPrior(Reranker& reranker, size_t batch,
+                                                    const std::function<void(size_t, size_t)>& progress,
+                                                    const std::function<bool()>& cancelled) {
+  std::vector<int64_t> todo;
+  LITRANK_RETURN_IF_ERROR(BeginRerankerPrior(reranker.fingerprint(), &todo));
   StatusOr<int64_t> total = corpus_->Count();
   if (!total.ok()) return total.status();
   size_t done = static_cast<size_t>(*total) - todo.size();
   if (progress) progress(done, static_cast<size_t>(*total));
   batch = std::max<size_t>(1, batch);
-  RerankOptions options;
-  options.instruction = settings_.criteria;
   for (size_t start = 0; start < todo.size(); start += batch) {
     if (cancelled && cancelled()) return Status::Cancelled("prior scoring cancelled; run again to resume");
     const std::vector<int64_t> ids(todo.begin() + static_cast<std::ptrdiff_t>(start),
                                    todo.begin() + static_cast<std::ptrdiff_t>(std::min(todo.size(), start + batch)));
-    std::vector<StoredDocument> docs;
-    LITRANK_RETURN_IF_ERROR(corpus_->GetMany(ids, &docs));
-    std::vector<std::string> texts;
-    for (const StoredDocument& d : docs) texts.push_back(SearchText(d.doc));
-    RerankResult result;
-    options.cancelled = cancelled;
-    LITRANK_RETURN_IF_ERROR(reranker.Rerank(settings_.question, texts, options, &result));
-    sql::Transaction tx(db_);
-    LITRANK_RETURN_IF_ERROR(tx.status());
-    sql::Stmt put(db_, "INSERT OR REPLACE INTO screen_prior VALUES (?, ?, ?)");
-    for (const ScoredDocument& s : result.results) {
-      put.Bind(1, name_).Bind(2, docs[s.index].rowid).Bind(3, s.logit);
-      LITRANK_RETURN_IF_ERROR(put.Run());
-    }
-    LITRANK_RETURN_IF_ERROR(tx.Commit());
-    done += docs.size();
+    LITRANK_RETURN_IF_ERROR(ScorePrior(reranker, ids, cancelled));
+    done += ids.size();
     if (progress) progress(done, static_cast<size_t>(*total));
   }
-  features_generation_ = -1;
   return Status::Ok();
 }
 

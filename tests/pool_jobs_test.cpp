@@ -1,0 +1,134 @@
+// More long jobs on the worker pool: the screening prior scored by workers is
+// bit-identical to the one scored in-process (batch-invariant engine), a second
+// submission has nothing left to do, and a job for a changed prior model fails
+// clearly rather than mixing two models' scores.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "distributed/pool_jobs.h"
+#include "distributed/task_runner.h"
+#include "distributed/work_queue.h"
+#include "distributed/worker.h"
+#include "litrank/corpus.h"
+#include "litrank/reranker.h"
+#include "litrank/screening.h"
+#include "redis_fixture.h"
+#include "store/sql.h"
+
+namespace litrank {
+namespace {
+
+using testing::RedisServer;
+
+std::string Collection(const std::string& name) {
+  const std::string path = testing::TempDir() + "/" + name + ".db";
+  for (const char* s : {"", "-wal", "-shm"}) std::remove((path + s).c_str());
+  auto corpus = Corpus::Open(path);
+  EXPECT_TRUE(corpus.ok());
+  std::vector<Document> docs;
+  for (int i = 0; i < 20; ++i) {
+    Document d;
+    d.title = (i % 4 == 0 ? "Statin use and dementia in cohort " : "Soil carbon under tillage, plot ") + std::to_string(i);
+    d.abstract = "Record " + std::to_string(i) + " of the screening set.";
+    d.year = 2010 + i % 10;
+    docs.push_back(d);
+  }
+  EXPECT_TRUE((*corpus)->Add(docs, nullptr).ok());
+  return path;
+}
+
+ScreeningSettings Settings() {
+  ScreeningSettings s;
+  s.question = "statins and dementia";
+  s.criteria = "Cohort studies of statin use and incident dementia";
+  return s;
+}
+
+std::map<int64_t, double> Prior(const std::string& db) {
+  auto raw = sql::Db::Open(db, false);
+  EXPECT_TRUE(raw.ok());
+  sql::Stmt stmt(*raw, "SELECT doc, score FROM screen_prior WHERE project = 'p' ORDER BY doc");
+  std::map<int64_t, double> out;
+  while (stmt.Step()) out[stmt.Int(0)] = stmt.Real(1);
+  return out;
+}
+
+TEST(PoolJobsTest, TheScreeningPriorOnThePoolIsTheInProcessOne) {
+  LITRANK_NEED_REDIS();
+  RedisServer redis("screen-prior");
+  ASSERT_TRUE(redis.Start());
+  const std::string model = testing::TinyModel("reranker");
+  // In-process, one batch.
+  const std::string local = Collection("prior-local");
+  {
+    RerankerConfig config;
+    config.batch_invariant = true;
+    auto reranker = Reranker::Open(model, config);
+    ASSERT_TRUE(reranker.ok());
+    auto project = ScreeningProject::Create(local, "p", Settings(), nullptr);
+    ASSERT_TRUE(project.ok());
+    ASSERT_TRUE((*project)->ComputeRerankerPrior(**reranker, 64, {}, {}).ok());
+  }
+  const std::map<int64_t, double> want = Prior(local);
+  ASSERT_EQ(want.size(), 20u);
+  // On the pool, through the CLI, in tasks of 6 records.
+  const std::string pooled = Collection("prior-pool");
+  ASSERT_TRUE(ScreeningProject::Create(pooled, "p", Settings(), nullptr).ok());
+  WorkerOptions o;
+  o.db = pooled;
+  o.redis_url = redis.url();
+  o.name = "w";
+  o.block_ms = 50;
+  o.threads = 1;
+  std::atomic<bool> stop{false};
+  WorkerReport report;
+  Status worker_status;
+  std::thread worker([&] { worker_status = RunWorker(o, stop, &report); });
+  const std::string command = std::string(LITRANK_BINARY) + " screen prior --db " + pooled + " -p p -r " + model +
+                              " --queue " + redis.url() + " --task-size 6 --no-progress";
+  const testing::CommandResult first = testing::RunCommand(command);
+  const testing::CommandResult again = testing::RunCommand(command);
+  stop = true;
+  worker.join();
+  ASSERT_TRUE(worker_status.ok()) << worker_status.ToString();
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_EQ(first.output, "20\n");
+  EXPECT_EQ(report.tasks, 4);  // 6 + 6 + 6 + 2
+  EXPECT_EQ(Prior(pooled), want);  // bit-identical, whatever the tasks' cut
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(again.output, "0\n");
+}
+
+TEST(PoolJobsTest, APriorTaskForAModelTheProjectNoLongerUsesFails) {
+  const std::string db = Collection("prior-changed");
+  auto project = ScreeningProject::Create(db, "p", Settings(), nullptr);
+  ASSERT_TRUE(project.ok());
+  RerankerConfig config;
+  config.batch_invariant = true;
+  auto reranker = Reranker::Open(testing::TinyModel("reranker"), config);
+  ASSERT_TRUE(reranker.ok());
+  std::vector<int64_t> todo;
+  ASSERT_TRUE((*project)->BeginRerankerPrior("another-model", &todo).ok());
+  EXPECT_EQ(todo.size(), 20u);
+  const Status st = (*project)->ScorePrior(**reranker, {1, 2}, {});
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("another model"), std::string::npos) << st.ToString();
+  EXPECT_TRUE(Prior(db).empty());
+  // Through a worker: the task fails for good, with that error.
+  auto corpus = Corpus::Open(db, false);
+  ASSERT_TRUE(corpus.ok());
+  TaskRunner runner(corpus->get(), db, 1);
+  int64_t items = 0;
+  const std::string params = R"({"model":")" + testing::TinyModel("reranker") + R"(","project":"p"})";
+  EXPECT_EQ(runner.Run("screen-prior", params, R"({"rowids":[1,2]})", &items).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(runner.Run("screen-prior", R"({"model":"m"})", R"({"rowids":[1]})", &items).code(),
+            Status::Code::kInvalidArgument);  // no project
+}
+
+}  // namespace
+}  // namespace litrank
