@@ -166,6 +166,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   AddLongDocBenchCommand(*bench, exit_code);
   AddExtractBenchCommand(*bench, exit_code);
   AddWorkersBenchCommand(*bench, exit_code);
+  AddStoreBenchCommand(*bench, exit_code);
 }
 
 }  // namespace litrank::cli

@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "store/sql.h"
 #include "bench_support.h"
 #include "cli/cli_common.h"
 #include "distributed/pool_jobs.h"
@@ -41,6 +42,7 @@ struct WorkersBenchArgs {
   int64_t latency_us = 1000;
   std::vector<int> workers = {1, 2, 4, 8, 16};
   std::string model;  ///< reranker for the real-model rows ("" = the tiny synthetic one)
+  std::string db;     ///< collection the workers write to ("" = a scratch SQLite file)
 };
 
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& log) {
@@ -123,8 +125,10 @@ int Run(const WorkersBenchArgs& a) {
   if (!probe) {
     return Fail(Status::Unavailable("redis-server did not come up on " + url));
   }
-  const std::string db = work + "/scores.db";
-  for (const char* s : {"", "-wal", "-shm"}) fs::remove(db + s);
+  const std::string db = a.db.empty() ? work + "/scores.db" : a.db;
+  if (a.db.empty()) {
+    for (const char* s : {"", "-wal", "-shm"}) fs::remove(db + s);
+  }
   std::string collection;
   {
     auto corpus = Corpus::Open(db);
@@ -236,6 +240,7 @@ int Run(const WorkersBenchArgs& a) {
               latency_ms.size(), p50, p99);
   records.push_back({{"latency_runs", latency_ms.size()}, {"latency_p50_ms", p50}, {"latency_p99_ms", p99},
                      {"task_size", a.task_size}, {"real_task_size", a.real_task_size},
+                     {"store", sql::IsPostgresUrl(db) ? "postgresql" : "sqlite"},
                      {"cores", std::thread::hardware_concurrency()}});
   std::printf("wrote %s\n", bench::WriteBenchJson(a.out_dir, "workers", records.dump(2)).c_str());
   return kExitOk;
@@ -257,6 +262,8 @@ void AddWorkersBenchCommand(CLI::App& bench, int* exit_code) {
   cmd->add_option("--workers", a->workers, "Pool sizes (comma-separated)")->delimiter(',')->capture_default_str();
   cmd->add_option("--latency-runs", a->latency_runs, "One-pair jobs timed for the latency figures")->capture_default_str();
   cmd->add_option("-m,--model", a->model, "Reranker GGUF for the real-model rows (default: tiny synthetic)");
+  cmd->add_option("--db", a->db, "Collection the workers write to, e.g. postgresql://USER@HOST:PORT/DB "
+                                  "(default: a scratch SQLite file)");
   cmd->add_option("--redis-server", a->redis_server, "redis-server binary")->capture_default_str();
   cmd->add_option("--work-dir", a->work_dir, "Scratch folder")->capture_default_str();
   cmd->add_option("--out", a->out_dir, "Where the JSON goes")->capture_default_str();

@@ -79,5 +79,6 @@ void AddAssessBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank benc
 void AddLongDocBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench longdoc`, under `bench`
 void AddExtractBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench extract`, under `bench`
 void AddWorkersBenchCommand(CLI::App& bench, int* exit_code);  ///< `litrank bench workers`, under `bench`
+void AddStoreBenchCommand(CLI::App& bench, int* exit_code);    ///< `litrank bench store`, under `bench`
 
 }  // namespace litrank::cli

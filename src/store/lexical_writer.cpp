@@ -1,7 +1,9 @@
 // LexicalWriter: term vectors, passages and keywords of each written document.
 #include "store/lexical_writer.h"
 
+#include <algorithm>
 #include <map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -37,8 +39,6 @@ LexicalWriter::LexicalWriter(sql::Db* db, std::unique_ptr<Analyzer> analyzer)
 void LexicalWriter::Forget() {
   vocab_.clear();
   vocab_loaded_ = false;
-  insert_term_.reset();
-  select_term_.reset();
 }
 
 // Analyses `text` and encodes its term vector (term ids resolved inside the open
@@ -46,12 +46,9 @@ void LexicalWriter::Forget() {
 StatusOr<uint32_t> LexicalWriter::TermVector(const std::string& text, std::string* encoded) {
   std::vector<std::string> terms;
   analyzer_->Analyze(text, &terms);
+  LITRANK_RETURN_IF_ERROR(ResolveTerms(terms));
   std::map<uint32_t, uint32_t> counts;
-  for (const std::string& term : terms) {
-    StatusOr<uint32_t> id = TermId(term);
-    if (!id.ok()) return id.status();
-    ++counts[*id];
-  }
+  for (const std::string& term : terms) ++counts[vocab_.at(term)];
   *encoded = EncodeTermVector({counts.begin(), counts.end()});
   return static_cast<uint32_t>(terms.size());
 }
@@ -155,33 +152,41 @@ Status LexicalWriter::BackfillPassages() {
   return st;
 }
 
-// Resolves `term` inside the open write transaction. Another connection may have
-// added it since vocab_ was loaded, so the insert ignores a conflict and the id is
-// read back: whoever committed first owns the id, and a committed id never changes,
-// so cached hits stay valid (ids this transaction made are forgotten on rollback).
-StatusOr<uint32_t> LexicalWriter::TermId(const std::string& term) {
+// Gives every term of `terms` its id, inside the open write transaction: the
+// unknown ones are inserted and read back a chunk at a time (two statements per
+// chunk, not two per term: a round trip each on PostgreSQL). Another connection
+// may have added a term since vocab_ was loaded, so the insert ignores a conflict
+// and the id is read back: whoever committed first owns the id, and a committed id
+// never changes, so cached ids stay valid (ids this transaction made are forgotten
+// on rollback).
+Status LexicalWriter::ResolveTerms(const std::vector<std::string>& terms) {
+  constexpr size_t kChunk = 256;
   if (!vocab_loaded_) {
     LITRANK_RETURN_IF_ERROR(ReadVocabulary(*db_, &vocab_));
     vocab_loaded_ = true;
   }
-  auto it = vocab_.find(term);
-  if (it != vocab_.end()) return it->second;
-  if (!insert_term_) {
-    insert_term_ = std::make_unique<sql::Stmt>(*db_, "INSERT OR IGNORE INTO lex_vocab(term) VALUES (?)");
-    select_term_ = std::make_unique<sql::Stmt>(*db_, "SELECT id FROM lex_vocab WHERE term = ?");
+  std::vector<std::string> unknown;  // in first-use order: ids come out as one by one would give them
+  std::unordered_set<std::string> seen;
+  for (const std::string& t : terms) {
+    if (vocab_.count(t) == 0 && seen.insert(t).second) unknown.push_back(t);
   }
-  insert_term_->Bind(1, term);
-  LITRANK_RETURN_IF_ERROR(insert_term_->Run());
-  sql::Stmt& select = *select_term_;
-  select.Bind(1, term);
-  const bool found = select.Step();
-  const auto id = static_cast<uint32_t>(found ? select.Int(0) : 0);
-  Status st = select.status();
-  select.Reset();
-  LITRANK_RETURN_IF_ERROR(st);
-  if (!found) return Status::Internal("term \"" + term + "\" vanished from lex_vocab");
-  vocab_.emplace(term, id);
-  return id;
+  for (size_t first = 0; first < unknown.size(); first += kChunk) {
+    const size_t n = std::min(kChunk, unknown.size() - first);
+    std::string marks = "(?)", list = "?";
+    for (size_t i = 1; i < n; ++i) marks += ", (?)", list += ", ?";
+    sql::Stmt insert(*db_, "INSERT OR IGNORE INTO lex_vocab(term) VALUES " + marks);
+    sql::Stmt select(*db_, "SELECT term, id FROM lex_vocab WHERE term IN (" + list + ")");
+    for (size_t i = 0; i < n; ++i) {
+      insert.Bind(static_cast<int>(i + 1), unknown[first + i]);
+      select.Bind(static_cast<int>(i + 1), unknown[first + i]);
+    }
+    LITRANK_RETURN_IF_ERROR(insert.Run());
+    size_t found = 0;
+    while (select.Step()) found += vocab_.emplace(select.Text(0), static_cast<uint32_t>(select.Int(1))).second;
+    LITRANK_RETURN_IF_ERROR(select.status());
+    if (found != n) return Status::Internal("terms vanished from lex_vocab while being added");
+  }
+  return Status::Ok();
 }
 
 }  // namespace litrank

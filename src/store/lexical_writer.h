@@ -35,7 +35,7 @@ class LexicalWriter {
   /// Replaces the lexical rows of document `rowid`. Needs an open write transaction.
   Status IndexDocument(int64_t rowid, const Document& doc);
   /// After the transaction rolled back: forgets the term ids it made (never
-  /// committed) and the prepared statements (a failed one keeps its error).
+  /// committed).
   void Forget();
   /// Splits the long documents stored before schema version 5 into passages, once
   /// (the 'passages_backfill' flag, rechecked under the write lock), in its own
@@ -45,13 +45,12 @@ class LexicalWriter {
  private:
   Status IndexPassages(int64_t rowid, const Document& doc);
   StatusOr<uint32_t> TermVector(const std::string& text, std::string* encoded);
-  StatusOr<uint32_t> TermId(const std::string& term);
+  Status ResolveTerms(const std::vector<std::string>& terms);
 
   sql::Db* db_;
   std::unique_ptr<Analyzer> analyzer_;
   std::unordered_map<std::string, uint32_t> vocab_;
   bool vocab_loaded_ = false;
-  std::unique_ptr<sql::Stmt> insert_term_, select_term_;  // prepared on first use
 };
 
 }  // namespace litrank

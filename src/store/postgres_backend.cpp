@@ -191,7 +191,22 @@ class PgConnection final : public Connection {
                           const int* lengths, const int* formats) {
     LITRANK_RETURN_IF_ERROR(Usable(false));
     for (int i = 0; i < n; ++i) bytes_written_ += values[i] != nullptr ? lengths[i] : 0;
-    PGresult* res = PQexecParams(conn_, sql.c_str(), n, types, values, lengths, formats, 0);
+    // Prepared once per connection (and parameter types), then executed by name:
+    // the server parses and plans a statement the store runs again and again once.
+    std::string key = sql;
+    key += '\0';
+    for (int i = 0; i < n; ++i) key += std::to_string(types[i]) + ",";
+    auto it = prepared_.find(key);
+    if (it == prepared_.end() && prepared_.size() < kMostPrepared) {
+      const std::string name = "litrank_" + std::to_string(++statements_);
+      PGresult* made = PQprepare(conn_, name.c_str(), sql.c_str(), n, types);
+      Status st = Check(made, "prepare: " + sql.substr(0, 60));
+      PQclear(made);
+      if (!st.ok()) return st;
+      it = prepared_.emplace(std::move(key), name).first;
+    }
+    PGresult* res = it != prepared_.end() ? PQexecPrepared(conn_, it->second.c_str(), n, values, lengths, formats, 0)
+                                          : PQexecParams(conn_, sql.c_str(), n, types, values, lengths, formats, 0);
     Status st = Check(res, "sql: " + sql.substr(0, 60));
     if (!st.ok()) {
       PQclear(res);
@@ -232,6 +247,7 @@ class PgConnection final : public Connection {
       return Status::Unavailable("the connection to PostgreSQL was lost inside a transaction; it was rolled back");
     }
     in_transaction_ = false;
+    prepared_.clear();  // a new session has none
     PQreset(conn_);
     if (PQstatus(conn_) != CONNECTION_OK) return PgError(nullptr, conn_, "reconnect");
     return Configure();
@@ -247,6 +263,11 @@ class PgConnection final : public Connection {
   std::string url_;
   bool in_transaction_ = false;
   uint64_t bytes_written_ = 0;
+  // Statements prepared on this session: SQL and parameter types -> name. Bounded:
+  // statements built per call (IN lists of any length) beyond it run unprepared.
+  static constexpr size_t kMostPrepared = 256;
+  std::map<std::string, std::string> prepared_;
+  uint64_t statements_ = 0;
   std::mutex catalog_mu_;
   std::map<std::string, PgTable> catalog_;
 };
