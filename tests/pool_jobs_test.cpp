@@ -4,10 +4,8 @@
 // clearly rather than mixing two models' scores.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <map>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "distributed/pool_jobs.h"
@@ -19,6 +17,7 @@
 #include "litrank/screening.h"
 #include "redis_fixture.h"
 #include "store/sql.h"
+#include "worker_fixture.h"
 
 namespace litrank {
 namespace {
@@ -79,23 +78,12 @@ TEST(PoolJobsTest, TheScreeningPriorOnThePoolIsTheInProcessOne) {
   // On the pool, through the CLI, in tasks of 6 records.
   const std::string pooled = Collection("prior-pool");
   ASSERT_TRUE(ScreeningProject::Create(pooled, "p", Settings(), nullptr).ok());
-  WorkerOptions o;
-  o.db = pooled;
-  o.redis_url = redis.url();
-  o.name = "w";
-  o.block_ms = 50;
-  o.threads = 1;
-  std::atomic<bool> stop{false};
-  WorkerReport report;
-  Status worker_status;
-  std::thread worker([&] { worker_status = RunWorker(o, stop, &report); });
   const std::string command = std::string(LITRANK_BINARY) + " screen prior --db " + pooled + " -p p -r " + model +
                               " --queue " + redis.url() + " --task-size 6 --no-progress";
-  const testing::CommandResult first = testing::RunCommand(command);
-  const testing::CommandResult again = testing::RunCommand(command);
-  stop = true;
-  worker.join();
-  ASSERT_TRUE(worker_status.ok()) << worker_status.ToString();
+  WorkerReport report;
+  const std::vector<testing::CommandResult> runs = testing::RunWithWorker(pooled, redis.url(), {command, command}, &report);
+  const testing::CommandResult& first = runs[0];
+  const testing::CommandResult& again = runs[1];
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_EQ(first.output, "20\n");
   EXPECT_EQ(report.tasks, 4);  // 6 + 6 + 6 + 2

@@ -8,7 +8,6 @@
 #include <atomic>
 #include <csignal>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "distributed/pool_jobs.h"
@@ -20,6 +19,7 @@
 #include "postgres_fixture.h"
 #include "redis_fixture.h"
 #include "server_fixture.h"
+#include "worker_fixture.h"
 #include "store/sql.h"
 
 namespace litrank {
@@ -56,20 +56,10 @@ TEST(PostgresDeploy, TheCliContractWorksOnAPostgresUrl) {
   EXPECT_EQ(on_pg.output, on_file.output);
   // `embed --db URL --model M --queue redis://` on a one-worker pool prints the number embedded.
   const std::string model = testing::TinyModel("embedding");
-  WorkerOptions o;
-  o.db = url;
-  o.redis_url = redis.url();
-  o.name = "w";
-  o.block_ms = 50;
-  o.threads = 1;
-  std::atomic<bool> stop{false};
   WorkerReport report;
-  Status worker_status;
-  std::thread worker([&] { worker_status = RunWorker(o, stop, &report); });
-  auto embedded = testing::RunCommand(bin + " embed --db " + url + " --model " + model + " --queue " + redis.url() + " --no-progress");
-  stop = true;
-  worker.join();
-  ASSERT_TRUE(worker_status.ok()) << worker_status.ToString();
+  const testing::CommandResult embedded = testing::RunWithWorker(
+      url, redis.url(), {bin + " embed --db " + url + " --model " + model + " --queue " + redis.url() + " --no-progress"},
+      &report).front();
   ASSERT_EQ(embedded.exit_code, 0) << embedded.output;
   EXPECT_EQ(embedded.output, std::to_string(docs) + "\n");
   auto embedder = Embedder::Open(model);
@@ -150,13 +140,7 @@ TEST(PostgresDeploy, APostgresCrashMidJobLosesNothingAndCountsNothingTwice) {
     ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
     job = *submitted;
   }
-  WorkerOptions o;
-  o.db = db;
-  o.redis_url = redis.url();
-  o.name = "survivor";
-  o.block_ms = 50;
-  o.until_empty = true;
-  o.threads = 1;
+  WorkerOptions o = testing::TestWorkerOptions(db, redis.url(), "survivor");
   o.claim_idle_ms = 1;  // the task that failed while the database was down is taken again at once
   std::atomic<int> started{0};
   bool restarted = false;

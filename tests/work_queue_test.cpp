@@ -20,6 +20,7 @@
 #include "litrank/corpus.h"
 #include "litrank/embedder.h"
 #include "redis_fixture.h"
+#include "worker_fixture.h"
 
 #include <nlohmann/json.hpp>
 
@@ -62,30 +63,12 @@ size_t ScoresPresent(const std::string& db, const std::string& query, const std:
 }
 
 WorkerOptions Options(const std::string& db, const RedisServer& redis, const std::string& name) {
-  WorkerOptions o;
-  o.db = db;
-  o.redis_url = redis.url();
-  o.name = name;
-  o.block_ms = 50;
-  o.until_empty = true;
-  o.threads = 1;
-  return o;
+  return testing::TestWorkerOptions(db, redis.url(), name);
 }
 
-// Runs `command` (a CLI submission) while one in-process worker serves the queue;
-// the worker stops once the command has returned.
 testing::CommandResult RunWithWorker(const std::string& db, const RedisServer& redis, const std::string& command,
                                      WorkerReport* report) {
-  WorkerOptions o = Options(db, redis, "w");
-  o.until_empty = false;
-  std::atomic<bool> stop{false};
-  Status worker_status;
-  std::thread worker([&] { worker_status = RunWorker(o, stop, report); });
-  testing::CommandResult r = testing::RunCommand(command);
-  stop = true;
-  worker.join();
-  EXPECT_TRUE(worker_status.ok()) << worker_status.ToString();
-  return r;
+  return testing::RunWithWorker(db, redis.url(), {command}, report).front();
 }
 
 TEST(RedisUrlTest, ReadsHostPortPasswordAndDatabase) {

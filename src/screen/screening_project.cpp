@@ -36,6 +36,8 @@ class SqliteScreeningProject final : public ScreeningProject {
       : corpus_(std::move(corpus)), db_(std::move(db)), name_(std::move(name)), settings_(std::move(settings)),
         prior_(std::move(prior)) {}
 
+  // The prior the project stores now ("bm25", "reranker:FINGERPRINT"), read afresh.
+  StatusOr<std::string> StoredPrior();
   Status BeginRerankerPrior(const std::string& fingerprint, std::vector<int64_t>* todo) override;
   Status ScorePrior(Reranker& reranker, const std::vector<int64_t>& rowids,
                     const std::function<bool()>& cancelled) override;
@@ -275,17 +277,22 @@ StatusOr<ScreeningStatus> SqliteScreeningProject::GetStatus() {
   return st;
 }
 
+StatusOr<std::string> SqliteScreeningProject::StoredPrior() {
+  sql::Stmt current(db_, "SELECT prior FROM screen_projects WHERE name = ?");
+  current.Bind(1, name_);
+  std::string stored = current.Step() ? current.Text(0) : "";
+  LITRANK_RETURN_IF_ERROR(current.status());
+  return stored;
+}
+
 Status SqliteScreeningProject::BeginRerankerPrior(const std::string& fingerprint, std::vector<int64_t>* todo) {
   const std::string kind = "reranker:" + fingerprint;
   {
     sql::Transaction tx(db_);
     LITRANK_RETURN_IF_ERROR(tx.status());
-    sql::Stmt current(db_, "SELECT prior FROM screen_projects WHERE name = ?");
-    current.Bind(1, name_);
-    const std::string stored = current.Step() ? current.Text(0) : "";
-    LITRANK_RETURN_IF_ERROR(current.status());
-    current.Reset();
-    if (stored != kind) {  // another model's scores are not comparable: start over
+    StatusOr<std::string> stored = StoredPrior();
+    if (!stored.ok()) return stored.status();
+    if (*stored != kind) {  // another model's scores are not comparable: start over
       sql::Stmt clear(db_, "DELETE FROM screen_prior WHERE project = ?");
       clear.Bind(1, name_);
       LITRANK_RETURN_IF_ERROR(clear.Run());
@@ -320,13 +327,10 @@ Status SqliteScreeningProject::ScorePrior(Reranker& reranker, const std::vector<
   if (!texts.empty()) LITRANK_RETURN_IF_ERROR(reranker.Rerank(settings_.question, texts, options, &result));
   sql::Transaction tx(db_);
   LITRANK_RETURN_IF_ERROR(tx.status());
-  sql::Stmt current(db_, "SELECT prior FROM screen_projects WHERE name = ?");
-  current.Bind(1, name_);
-  const std::string stored = current.Step() ? current.Text(0) : "";
-  LITRANK_RETURN_IF_ERROR(current.status());
-  current.Reset();
-  if (stored != kind) {
-    return Status::InvalidArgument("project \"" + name_ + "\" now takes its prior from another model (" + stored +
+  StatusOr<std::string> stored = StoredPrior();
+  if (!stored.ok()) return stored.status();
+  if (*stored != kind) {
+    return Status::InvalidArgument("project \"" + name_ + "\" now takes its prior from another model (" + *stored +
                                    "), not " + kind + "; submit the prior again");
   }
   sql::Stmt put(db_, "INSERT OR REPLACE INTO screen_prior VALUES (?, ?, ?)");
