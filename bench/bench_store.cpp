@@ -41,6 +41,11 @@ StatusOr<StoreRow> Measure(const std::string& where, const std::vector<Document>
   row.store = sql::IsPostgresUrl(where) ? "postgresql" : "sqlite";
   auto writer = Corpus::Open(where);
   if (!writer.ok()) return writer.status();
+  StatusOr<int64_t> before = (*writer)->Count();
+  if (!before.ok()) return before.status();
+  if (*before > 0) {
+    return Status::InvalidArgument(sql::DisplayLocation(where) + " already holds documents: give bench store an empty database");
+  }
   auto t0 = std::chrono::steady_clock::now();
   for (size_t first = 0; first < docs.size(); first += a.batch) {
     const std::vector<Document> part(docs.begin() + static_cast<std::ptrdiff_t>(first),

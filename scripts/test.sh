@@ -19,4 +19,6 @@ suites='Corpus|ConcurrentWriters|CrashSafety|DocumentReader|Ingest|HostileInput|
 suites+='|RerankScheduler|Cli|Protocol|EvalMetrics|Search|Bm25|Fusion|Vector|Screen|Server'
 suites+='|Cluster|Lsa|KMeans|FindTopics|TopicTerms|Bursts|Trends|Keyword|Review|Cite|Sentences'
 suites+='|JsonSchema|MergeAnswers|Generator|Extract|Assess|CitationGraph|CriteriaFile|CleanPost|ReviewJobs'
+# Both store back ends (the parametrized store suites, PostgreSQL's own), db copy, deployment.
+suites+='|Backends/|TermVector|PostgresSql|DbCopy|PostgresDeploy|PoolJobs'
 scripts/sanitize.sh -R "^($suites)" -E 'HostileInputTest.BillionLaughsThroughTheCli'

@@ -181,6 +181,19 @@ TEST_P(ChangeLogTest, ADenseIndexCaughtUpFindsWhatAReopenedOneFinds) {
       EXPECT_NE(a[i].rowid, 3);  // stale until embedded again
     }
   }
+  // An update that leaves the text alone (the year) keeps the document's vector.
+  Document moved = Doc("paper 7", "text 7");
+  moved.year = 2020;
+  moved.keywords = {"new keyword"};
+  std::vector<AddOutcome> outcome;
+  ASSERT_TRUE((*writer)->Add({moved}, &outcome).ok());
+  ASSERT_EQ(outcome, std::vector<AddOutcome>{AddOutcome::kUpdated});
+  ASSERT_TRUE(*(*index)->CatchUp(**reader));
+  EXPECT_EQ((*index)->size(), 30u);
+  std::vector<DenseHit> seven;
+  ASSERT_TRUE((*index)->Search(vectors.data() + 6 * kDims, 1, nullptr, &seven).ok());  // doc 7's own vector
+  ASSERT_EQ(seven.size(), 1u);
+  EXPECT_EQ(seven[0].rowid, 7);
   // An exact index that outgrows the threshold asks to be reopened as a graph.
   auto small = DenseRetriever::Open(**reader, "m", kDims, 30, false);
   ASSERT_TRUE(small.ok());

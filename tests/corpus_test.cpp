@@ -327,6 +327,26 @@ TEST_P(PostgresOpenTest, RefusesWhatIsNotACollection) {
   EXPECT_EQ(u.status().code(), Status::Code::kUnavailable) << u.status().ToString();
 }
 
+// A server restarted while the connection was idle: the next statement goes
+// through on a new connection (nothing to report: it was not in a transaction);
+// a text PostgreSQL cannot hold (a NUL inside) is refused, not cut.
+TEST_P(PostgresOpenTest, AnIdleConnectionRidesOutARestartAndNulIsRefused) {
+  const std::string where = FreshCollection("idle");
+  auto c = Corpus::Open(where);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE((*c)->Add({Paper("Before", "x", 2020)}, nullptr).ok());
+  postgres()->Stop(SIGINT);
+  ASSERT_TRUE(postgres()->Start());
+  EXPECT_EQ(*(*c)->Count(), 1);  // the first statement after the restart
+  ASSERT_TRUE((*c)->Add({Paper("After", "y", 2020)}, nullptr).ok());
+  EXPECT_EQ(*(*c)->Count(), 2);
+  std::vector<AddOutcome> out;
+  const Status nul = (*c)->Add({Paper("Title", std::string("ab\0cd", 5), 2021)}, &out);
+  EXPECT_EQ(nul.code(), Status::Code::kInvalidArgument) << nul.ToString();
+  EXPECT_NE(nul.message().find("NUL"), std::string::npos) << nul.ToString();
+  EXPECT_EQ(*(*c)->Count(), 2);  // nothing of that batch kept
+}
+
 // A restarted server: the statement after it reconnects; a transaction that was
 // open when the connection died fails as a whole, and nothing of it is stored.
 TEST_P(PostgresOpenTest, ReconnectsAfterARestartAndNeverHalfWrites) {

@@ -139,6 +139,15 @@ TEST(DbCopyTest, RoundTripThroughPostgresKeepsEveryRowAndResumes) {
   EXPECT_TRUE(report.resumed);
   for (const auto& [table, key] : kTables) EXPECT_EQ(Dump(url, table), Dump(source, table)) << table;
   EXPECT_EQ(Generation(url), Generation(source) + 1);  // a server already on the destination reloads
+  // One row per batch (fewer than meta holds) copies the same.
+  const std::string url1 = pg.NewDatabase("copy_one_row_batches");
+  CopyOptions one;
+  one.batch_rows = 1;
+  one.stop_after_batches = 3;  // and interrupted inside meta
+  EXPECT_EQ(CopyCollection(source, url1, one, &report).code(), Status::Code::kCancelled);
+  one.stop_after_batches = 0;
+  ASSERT_TRUE(CopyCollection(source, url1, one, &report).ok());
+  for (const auto& [table, key] : kTables) EXPECT_EQ(Dump(url1, table), Dump(source, table)) << table;
   // Run again: nothing to do.
   ASSERT_TRUE(CopyCollection(source, url, o, &report).ok());
   EXPECT_TRUE(report.already_complete);
@@ -204,6 +213,17 @@ TEST(DbCopyTest, RefusesToMixOrOverwrite) {
   st = CopyCollection(source, url, CopyOptions{}, &report);
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(st.message().find("source changed"), std::string::npos) << st.ToString();
+  // A write that leaves the generation alone (a rerank score) is noticed too.
+  const std::string url2 = pg.NewDatabase("scored");
+  ASSERT_EQ(CopyCollection(source, url2, o, &report).code(), Status::Code::kCancelled);
+  {
+    auto c = Corpus::Open(source, false);
+    ASSERT_TRUE(c.ok());
+    const int64_t generation = *(*c)->Generation();
+    ASSERT_TRUE((*c)->PutScores({{"k-new", PairScore{0.5, false, 10, 512}}}).ok());
+    ASSERT_EQ(*(*c)->Generation(), generation);
+  }
+  EXPECT_EQ(CopyCollection(source, url2, CopyOptions{}, &report).code(), Status::Code::kInvalidArgument);
   // A source that is not a collection.
   EXPECT_EQ(CopyCollection(testing::TempDir() + "/no-such.db", url, CopyOptions{}, &report).code(), Status::Code::kNotFound);
 }

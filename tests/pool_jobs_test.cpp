@@ -118,5 +118,20 @@ TEST(PoolJobsTest, APriorTaskForAModelTheProjectNoLongerUsesFails) {
             Status::Code::kInvalidArgument);  // no project
 }
 
+// `worker` and `jobs` take the queue from $LITRANK_QUEUE when --queue is not given.
+TEST(PoolJobsTest, JobsReadsTheQueueFromTheEnvironment) {
+  LITRANK_NEED_REDIS();
+  RedisServer redis("queue-env");
+  ASSERT_TRUE(redis.Start());
+  const testing::CommandResult listed =
+      testing::RunCommand("LITRANK_QUEUE=" + redis.url() + " " + std::string(LITRANK_BINARY) + " jobs --json", true);
+  EXPECT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_NE(listed.output.find("\"jobs\""), std::string::npos) << listed.output;
+  const testing::CommandResult missing =
+      testing::RunCommand("env -u LITRANK_QUEUE " + std::string(LITRANK_BINARY) + " jobs", true);
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;  // a usage error: no queue named anywhere
+  EXPECT_NE(missing.output.find("--queue"), std::string::npos) << missing.output;
+}
+
 }  // namespace
 }  // namespace litrank

@@ -141,6 +141,10 @@ class Corpus : public ScoreStore {
   virtual Status ScanEmbeddings(const std::string& model, int64_t after_seq,
                                 const std::function<void(int64_t, const float*, uint32_t)>& fn,
                                 int64_t* max_seq) = 0;
+  /// Calls `fn(rowid, vector, dims)` for the current embedding of `model` of each of
+  /// `rowids` that has one (by rowid).
+  virtual Status ReadEmbeddings(const std::string& model, const std::vector<int64_t>& rowids,
+                                const std::function<void(int64_t, const float*, uint32_t)>& fn) = 0;
   /// Stores the embeddings of long documents' passages for `model` (full width
   /// `dims`): passages[i] (its document, number and byte span, numbered as
   /// ScanPassageVectors numbers them; `length` unused) gets vectors[i*dims, (i+1)*dims).

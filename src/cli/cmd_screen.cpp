@@ -14,6 +14,7 @@
 #include "distributed/pool_jobs.h"
 #include "litrank/reranker.h"
 #include "litrank/screening.h"
+#include "store/sql.h"
 
 namespace litrank::cli {
 namespace {
@@ -114,7 +115,7 @@ int Start(ScreenArgs& a) {
   auto project = ScreeningProject::Create(DbPath(a), a.project, a.settings, &imported);
   if (!project.ok()) return Fail(project.status());
   std::printf("started screening project '%s' on %s (%lld labels imported from the records)\n", a.project.c_str(),
-              DbPath(a).c_str(), static_cast<long long>(imported));
+              sql::DisplayLocation(DbPath(a)).c_str(), static_cast<long long>(imported));
   if (!a.reranker.empty()) return ScoreWithReranker(**project, a);
   std::printf("zero-shot order: BM25 of the question (give --reranker for Qwen3-Reranker scores)\n");
   return kExitOk;

@@ -105,7 +105,8 @@ void AddWorkerCommand(CLI::App& app, int* exit_code) {
       "task of a worker that died is taken over after --visibility-ms. Submit jobs with e.g.\n"
       "`litrank embed --queue URL` or `litrank extract --db C --queue URL`.");
   cmd->add_option("--db", a->options.db, "Collection every task writes to: a file or postgresql://USER@HOST:PORT/DB (default: $LITRANK_DB or ./litrank.db)");
-  cmd->add_option("--queue", a->options.redis_url, "Redis URL: redis://[:PASSWORD@]HOST:PORT[/DB]")->required();
+  cmd->add_option("--queue", a->options.redis_url, "Redis URL: redis://[:PASSWORD@]HOST:PORT[/DB] (or $LITRANK_QUEUE)")
+      ->envname("LITRANK_QUEUE")->required();
   cmd->add_option("--prefix", a->options.prefix, "Key prefix of the queue (one per collection)")->capture_default_str();
   cmd->add_option("--name", a->options.name, "Consumer name (default: HOST-PID)");
   cmd->add_option("--visibility-ms", a->options.claim_idle_ms,
@@ -120,7 +121,7 @@ void AddWorkerCommand(CLI::App& app, int* exit_code) {
 
   auto j = std::make_shared<JobsArgs>();
   auto* jobs = app.add_subcommand("jobs", "Jobs and workers of a collection's Redis queue; --cancel ID stops a job.");
-  jobs->add_option("--queue", j->queue, "Redis URL: redis://HOST:PORT")->required();
+  jobs->add_option("--queue", j->queue, "Redis URL: redis://HOST:PORT (or $LITRANK_QUEUE)")->envname("LITRANK_QUEUE")->required();
   jobs->add_option("--prefix", j->prefix, "Key prefix of the queue")->capture_default_str();
   jobs->add_option("--cancel", j->cancel, "Cancel this job: its remaining tasks are not run");
   jobs->add_option("--limit", j->limit, "Newest jobs shown")->capture_default_str();

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "store/sql.h"
+
 namespace litrank {
 namespace {
 
@@ -113,7 +115,7 @@ StatusOr<int64_t> WorkQueue::Submit(const std::string& kind, const std::string& 
   const std::string now = std::to_string(WallMicros());
   std::vector<RedisReply> replies;
   LITRANK_RETURN_IF_ERROR(redis_->Pipeline(
-      {{"HSET", JobKey(job), "kind", kind, "db", db, "params", params, "tasks", std::to_string(payloads.size()),
+      {{"HSET", JobKey(job), "kind", kind, "db", sql::DisplayLocation(db), "params", params, "tasks", std::to_string(payloads.size()),
         "state", "running", "created_us", now, "items", "0"},
        {"ZADD", Key("jobs"), now, std::to_string(job)}},
       &replies));

@@ -33,7 +33,7 @@ namespace litrank {
 struct JobState {
   int64_t id = 0;
   std::string kind;    ///< "embed", "score", ...
-  std::string db;      ///< the collection, as the submitter named it
+  std::string db;      ///< the collection, as the submitter named it (a URL without its password)
   std::string params;  ///< JSON the kind's runner reads
   std::string state;   ///< "running", "done", "failed" (some task failed for good), "cancelled"
   int64_t tasks = 0;

@@ -219,16 +219,19 @@ Status SqliteScreeningProject::Label(int64_t rowid, ScreenDecision decision, con
   if (!doc.ok()) return doc.status();
   sql::Transaction tx(db_);
   LITRANK_RETURN_IF_ERROR(tx.status());
-  sql::Stmt event(db_, "INSERT INTO screen_events(project, doc, event, label, source, at) VALUES (?, ?, 'label', ?, ?, ?)");
+  sql::Stmt event(db_, "INSERT INTO screen_events(project, doc, event, label, source, at) VALUES (?, ?, 'label', ?, ?, ?) "
+                       "RETURNING seq");
   event.Bind(1, name_).Bind(2, rowid).Bind(3, static_cast<int64_t>(decision)).Bind(4, source).Bind(5, Now());
-  LITRANK_RETURN_IF_ERROR(event.Run());
+  if (!event.Step()) return event.status().ok() ? Status::Internal("INSERT ... RETURNING gave no row") : event.status();
+  const int64_t seq = event.Int(0);
+  event.Reset();
   // A changed decision keeps the record's place in the screening order.
   sql::Stmt put(db_,
                 "INSERT INTO screen_labels(project, doc, label, source, seq, labelled_at) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(project, doc) DO UPDATE SET label = excluded.label, source = excluded.source, "
                 "labelled_at = excluded.labelled_at");
   put.Bind(1, name_).Bind(2, rowid).Bind(3, static_cast<int64_t>(decision)).Bind(4, source)
-      .Bind(5, db_.last_insert_rowid()).Bind(6, Now());
+      .Bind(5, seq).Bind(6, Now());
   LITRANK_RETURN_IF_ERROR(put.Run());
   return tx.Commit();
 }
@@ -446,7 +449,7 @@ StatusOr<std::unique_ptr<ScreeningProject>> ScreeningProject::Create(const std::
   if (!corpus.ok()) return corpus.status();
   StatusOr<int64_t> count = (*corpus)->Count();
   if (!count.ok()) return count.status();
-  if (*count == 0) return Status::InvalidArgument("the collection " + db_path + " is empty: ingest records first");
+  if (*count == 0) return Status::InvalidArgument("the collection " + sql::DisplayLocation(db_path) + " is empty: ingest records first");
   {
     StatusOr<sql::Db> db = sql::Db::Open(db_path, /*create=*/false);
     if (!db.ok()) return db.status();

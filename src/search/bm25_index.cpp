@@ -128,11 +128,15 @@ StatusOr<bool> Bm25Index::CatchUp(Corpus& corpus) {
   constexpr size_t kMostChanges = 50000;  // beyond this a rebuild costs about as much
   StatusOr<int64_t> generation = corpus.Generation();
   if (!generation.ok()) return generation.status();
+  // The newest change, read with the generation: everything up to it must be applied
+  // before this index may say it reflects that generation.
+  StatusOr<int64_t> newest = corpus.LastChange();
+  if (!newest.ok()) return newest.status();
   std::vector<int64_t> docs;
   int64_t last = change_seq_;
   bool complete = true;
   LITRANK_RETURN_IF_ERROR(corpus.ChangesSince(change_seq_, kMostChanges, &docs, &last, &complete));
-  if (!complete || docs.size() >= kMostChanges / 2) return false;
+  if (!complete || last < *newest || docs.size() >= kMostChanges / 2) return false;
   if ((dead_count_ + docs.size()) * 4 > rowids_.size() + docs.size()) return false;  // compact by rebuilding
   std::unordered_map<std::string, uint32_t> added;
   LITRANK_RETURN_IF_ERROR(corpus.LoadVocabulary(&added, max_term_id_));

@@ -75,16 +75,30 @@ StatusOr<bool> DenseRetriever::HasNewVectors(Corpus& corpus) const {
 
 StatusOr<bool> DenseRetriever::CatchUp(Corpus& corpus) {
   constexpr size_t kMostChanges = 50000;
+  StatusOr<int64_t> newest = corpus.LastChange();
+  if (!newest.ok()) return newest.status();
   std::vector<int64_t> changed;
   int64_t last = change_seq_;
   bool complete = true;
   LITRANK_RETURN_IF_ERROR(corpus.ChangesSince(change_seq_, kMostChanges, &changed, &last, &complete));
-  if (!complete || changed.size() >= kMostChanges / 2) return false;
-  // A changed document's vector was computed from its old text: out until embedded again.
+  if (!complete || last < *newest || changed.size() >= kMostChanges / 2) return false;
+  // A changed document keeps its vector only while it is current (the text it was
+  // computed from is unchanged: an update of its year or keywords, say); otherwise
+  // it is out until embedded again.
   for (int64_t id : changed) {
     Status st = index_->Remove(id);
     if (!st.ok() && st.code() != Status::Code::kNotFound) return st;
   }
+  std::vector<int64_t> kept;
+  std::vector<float> vectors;
+  Status bad;
+  LITRANK_RETURN_IF_ERROR(corpus.ReadEmbeddings(model_, changed, [&](int64_t id, const float* v, uint32_t width) {
+    if (!bad.ok()) return;
+    bad = AppendTruncated(v, width, dims_, "embeddings", &vectors);
+    if (bad.ok()) kept.push_back(id);
+  }));
+  LITRANK_RETURN_IF_ERROR(bad);
+  if (!kept.empty()) LITRANK_RETURN_IF_ERROR(index_->Add(kept, vectors.data()));
   size_t added = 0;
   LITRANK_RETURN_IF_ERROR(AddCorpusEmbeddings(corpus, model_, dims_, max_seq_, nullptr, index_.get(), &max_seq_, &added));
   change_seq_ = last;

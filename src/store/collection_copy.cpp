@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "litrank/corpus.h"
+#include "store/lexical_writer.h"
 #include "store/schema.h"
 #include "store/sql.h"
 #include "util/hash.h"
@@ -188,6 +189,7 @@ Status CopyTable(sql::Db& src, sql::Db& dst, const TableSpec& t, const CopyOptio
     }
     LITRANK_RETURN_IF_ERROR(read.status());
     if (rows.empty()) break;
+    const bool first_batch = last.empty();  // of this table, over every run
     // Meta is the source's (its stemmer, generation, id), bar this copy's own bookkeeping.
     std::string insert = std::string(is_meta ? "INSERT OR REPLACE INTO " : "INSERT OR IGNORE INTO ") + t.name + "(";
     std::string marks;
@@ -198,7 +200,7 @@ Status CopyTable(sql::Db& src, sql::Db& dst, const TableSpec& t, const CopyOptio
     insert += ") VALUES (" + marks + ")";
     sql::Transaction tx(dst);
     LITRANK_RETURN_IF_ERROR(tx.status());
-    if (is_meta) {  // the source's meta replaces the destination's defaults (one batch: it is small)
+    if (is_meta && first_batch) {  // the source's meta replaces the destination's defaults
       LITRANK_RETURN_IF_ERROR(dst.Exec("DELETE FROM meta WHERE substr(key, 1, 5) <> 'copy_'"));
     }
     sql::Stmt put(dst, insert);
@@ -217,6 +219,28 @@ Status CopyTable(sql::Db& src, sql::Db& dst, const TableSpec& t, const CopyOptio
     if (static_cast<int64_t>(rows.size()) < o.batch_rows && bytes < kBatchBytes) break;
   }
   return PutMeta(dst, state_key, "done");
+}
+
+// What a resumed copy checks the source against, besides its generation (which only
+// document writes move): every table's row count and the newest sequence numbers
+// (embeddings re-stored, screening events, the change log). A write that replaces a
+// row in place with the same sequence numbers is not seen: copy a collection nobody
+// writes to meanwhile.
+StatusOr<std::string> SourceShape(sql::Db& src) {
+  std::string shape;
+  for (const TableSpec& t : Tables()) {
+    StatusOr<int64_t> n = Count(src, std::string("SELECT count(*) FROM ") + t.name + OwnRows(t.name));
+    if (!n.ok()) return n.status();
+    shape += std::to_string(*n) + ",";
+  }
+  for (const char* newest : {"SELECT coalesce(max(seq), 0) FROM embeddings", "SELECT coalesce(max(seq), 0) FROM screen_events",
+                             "SELECT coalesce(max(seq), 0) FROM changes", "SELECT coalesce(max(created_at), 0) FROM extractions",
+                             "SELECT coalesce(max(updated_at), 0) FROM screen_model"}) {
+    StatusOr<int64_t> n = Count(src, newest);
+    if (!n.ok()) return n.status();
+    shape += std::to_string(*n) + ",";
+  }
+  return shape;
 }
 
 }  // namespace
@@ -243,7 +267,9 @@ Status CopyCollection(const std::string& from, const std::string& to, const Copy
   LITRANK_RETURN_IF_ERROR(src->Exec("BEGIN DEFERRED"));
   StatusOr<std::string> generation = MetaValue(*src, "generation");
   if (!generation.ok()) return generation.status();
-  const std::string stamp = source_id + " " + *generation;
+  StatusOr<std::string> shape = SourceShape(*src);
+  if (!shape.ok()) return shape.status();
+  const std::string stamp = source_id + " " + *generation + "/" + *shape;
   StatusOr<std::string> begun = MetaValue(*dst, "copy_source");
   if (!begun.ok()) return begun.status();
   StatusOr<std::string> finished = MetaValue(*dst, "copy_done");
@@ -253,9 +279,8 @@ Status CopyCollection(const std::string& from, const std::string& to, const Copy
       return Status::InvalidArgument("the destination holds a copy of another collection; copy into an empty one");
     }
     if (*begun != stamp) {
-      return Status::InvalidArgument("the source changed since this copy began (generation " +
-                                     begun->substr(begun->find(' ') + 1) + ", now " + *generation +
-                                     "); copy into an empty destination");
+      return Status::InvalidArgument("the source changed since this copy began (its generation, or the rows or "
+                                     "newest sequence numbers of its tables); copy into an empty destination");
     }
     report->resumed = finished->empty();
     report->already_complete = !finished->empty();
@@ -300,7 +325,7 @@ Status CopyCollection(const std::string& from, const std::string& to, const Copy
   if (!report->already_complete) {
     LITRANK_RETURN_IF_ERROR(PutMeta(*dst, "copy_done", "1"));
     // Readers of the destination (a server already on it) reload.
-    LITRANK_RETURN_IF_ERROR(dst->Exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"));
+    LITRANK_RETURN_IF_ERROR(BumpGeneration(*dst));
   }
   return tx.Commit();
 }

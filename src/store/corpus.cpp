@@ -31,7 +31,7 @@ int64_t Now() {
 constexpr int64_t kChangesKept = 100000;
 // How far the log was trimmed (0: never).
 constexpr const char* kTrimmedToQuery =
-    "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'changes_trimmed_to'), 0)";
+    "SELECT coalesce((SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'changes_trimmed_to'), 0)";
 
 // Ids per SELECT in GetMany: well under SQLite's bound-parameter limit.
 constexpr size_t kGetManyBatch = 500;
@@ -140,9 +140,6 @@ class SqlCorpus final : public Corpus {
   Status ChangesSince(int64_t after, size_t limit, std::vector<int64_t>* rowids, int64_t* last,
                       bool* complete) override {
     *last = after;
-    StatusOr<int64_t> trimmed = CountQuery(kTrimmedToQuery, "");
-    if (!trimmed.ok()) return trimmed.status();
-    *complete = after >= *trimmed;
     sql::Stmt stmt(db_, "SELECT seq, doc FROM changes WHERE seq > ? ORDER BY seq LIMIT ?");
     stmt.Bind(1, after).Bind(2, static_cast<int64_t>(limit));
     std::vector<int64_t> docs;
@@ -154,6 +151,11 @@ class SqlCorpus final : public Corpus {
     std::sort(docs.begin(), docs.end());
     docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
     *rowids = std::move(docs);
+    // Read after the rows: a trim that committed before them shows here, so rows it
+    // took are never mistaken for "no change".
+    StatusOr<int64_t> trimmed = CountQuery(kTrimmedToQuery, "");
+    if (!trimmed.ok()) return trimmed.status();
+    *complete = after >= *trimmed;
     return Status::Ok();
   }
 
@@ -188,7 +190,7 @@ class SqlCorpus final : public Corpus {
   }
 
   StatusOr<int64_t> Generation() override {
-    return CountQuery("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'", "");
+    return CountQuery("SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'generation'", "");
   }
 
   Status PutEmbeddings(const std::string& model, uint32_t dims, const std::vector<int64_t>& rowids,
@@ -247,6 +249,27 @@ class SqlCorpus final : public Corpus {
                             (after_seq > 0 ? " ORDER BY e.seq, e.doc" : " ORDER BY e.doc"));
     stmt.Bind(1, model).Bind(2, after_seq);
     if (max_seq != nullptr) *max_seq = after_seq;
+    return EmitEmbeddings(stmt, fn, max_seq);
+  }
+
+  Status ReadEmbeddings(const std::string& model, const std::vector<int64_t>& rowids,
+                        const std::function<void(int64_t, const float*, uint32_t)>& fn) override {
+    for (size_t first = 0; first < rowids.size(); first += kGetManyBatch) {
+      const size_t n = std::min(kGetManyBatch, rowids.size() - first);
+      std::string sql = "SELECT e.doc, e.dims, e.vector, e.seq FROM embeddings e JOIN documents d ON d.rowid = e.doc"
+                        " WHERE e.model = ? AND e.text_hash = d.text_hash AND e.doc IN (?";
+      for (size_t i = 1; i < n; ++i) sql += ", ?";
+      sql::Stmt stmt(db_, sql + ") ORDER BY e.doc");
+      stmt.Bind(1, model);
+      for (size_t i = 0; i < n; ++i) stmt.Bind(static_cast<int>(i + 2), rowids[first + i]);
+      LITRANK_RETURN_IF_ERROR(EmitEmbeddings(stmt, fn, nullptr));
+    }
+    return Status::Ok();
+  }
+
+  // Calls `fn` for each (doc, dims, vector, seq) row of `stmt`, checking each vector's size.
+  static Status EmitEmbeddings(sql::Stmt& stmt, const std::function<void(int64_t, const float*, uint32_t)>& fn,
+                               int64_t* max_seq) {
     std::vector<float> buffer;
     while (stmt.Step()) {
       auto dims = static_cast<uint32_t>(stmt.Int(1));
@@ -390,7 +413,7 @@ Status SqlCorpus::AddImpl(const std::vector<Document>& docs, const IngestJob* jo
     changed |= local[i] != AddOutcome::kUnchanged;
   }
   if (st.ok() && changed) {
-    st = db_.Exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'");
+    st = BumpGeneration(db_);
   }
   if (st.ok() && changed) st = TrimChanges();
   if (st.ok() && job != nullptr) {
@@ -465,12 +488,14 @@ Status SqlCorpus::AddOne(const Document& incoming, AddOutcome* outcome) {
   }
   sql::Stmt insert(db_, std::string("INSERT INTO documents(") + kDocumentColumns +
                             ", dedupe_key, text_hash, added_at, updated_at) VALUES "
-                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid");
   BindDocumentColumns(insert, 1, doc);
   insert.Bind(14, key).BindBlob(15, TextHash(doc)).Bind(16, now).Bind(17, now);
-  LITRANK_RETURN_IF_ERROR(insert.Run());
+  if (!insert.Step()) return insert.status().ok() ? Status::Internal("INSERT ... RETURNING gave no row") : insert.status();
+  const int64_t added = insert.Int(0);
+  insert.Reset();
   *outcome = AddOutcome::kAdded;
-  return lexical_.IndexDocument(db_.last_insert_rowid(), doc);
+  return lexical_.IndexDocument(added, doc);
 }
 
 }  // namespace

@@ -27,6 +27,10 @@ Status LogChange(sql::Db& db, int64_t rowid) {
   return log.Bind(1, rowid).Run();
 }
 
+Status BumpGeneration(sql::Db& db) {
+  return db.Exec("UPDATE meta SET value = CAST(value AS BIGINT) + 1 WHERE key = 'generation'");
+}
+
 std::string LexicalText(const Document& doc) {
   std::string text = doc.title + "\n" + doc.abstract;
   for (const std::string& k : doc.keywords) text += "\n" + k;
@@ -134,7 +138,7 @@ Status LexicalWriter::BackfillPassages() {
   bool split = false;
   {
     sql::Stmt scan(*db_, std::string("SELECT rowid, ") + kDocumentColumns +
-                            " FROM documents WHERE length(abstract) > ? OR instr(extra, '\"full_text\"') > 0");
+                            " FROM documents WHERE length(abstract) > ? OR extra LIKE '%\"full_text\"%'");
     scan.Bind(1, static_cast<int64_t>(kLongDocumentWords));  // a word takes at least one character
     std::vector<StoredDocument> docs;
     while (scan.Step()) docs.push_back({scan.Int(0), ReadDocumentColumns(scan, 1)});
@@ -146,7 +150,7 @@ Status LexicalWriter::BackfillPassages() {
     split = !docs.empty();
   }
   if (st.ok()) st = db_->Exec("DELETE FROM meta WHERE key = 'passages_backfill'");
-  if (st.ok() && split) st = db_->Exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'");
+  if (st.ok() && split) st = BumpGeneration(*db_);
   if (st.ok()) st = tx.Commit();
   if (!st.ok()) Forget();
   return st;
@@ -165,7 +169,7 @@ Status LexicalWriter::ResolveTerms(const std::vector<std::string>& terms) {
     LITRANK_RETURN_IF_ERROR(ReadVocabulary(*db_, &vocab_));
     vocab_loaded_ = true;
   }
-  std::vector<std::string> unknown;  // in first-use order: ids come out as one by one would give them
+  std::vector<std::string> unknown;  // in first-use order (SQLite numbers them so; PostgreSQL's identity may skip ids)
   std::unordered_set<std::string> seen;
   for (const std::string& t : terms) {
     if (vocab_.count(t) == 0 && seen.insert(t).second) unknown.push_back(t);

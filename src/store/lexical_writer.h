@@ -19,6 +19,10 @@ namespace litrank {
 /// term -> id for every row of lex_vocab.
 Status ReadVocabulary(sql::Db& db, std::unordered_map<std::string, uint32_t>* vocab, uint32_t after_id = 0);
 
+/// Moves the collection's generation on (documents changed: derived indexes are stale).
+/// Needs an open write transaction.
+Status BumpGeneration(sql::Db& db);
+
 /// Appends document `rowid` to the change log (its lexical rows were rewritten).
 /// Needs an open write transaction.
 Status LogChange(sql::Db& db, int64_t rowid);

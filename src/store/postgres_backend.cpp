@@ -62,7 +62,12 @@ class PgCursor final : public Cursor {
     else std::snprintf(buf, sizeof buf, "%.17g", v);
     Set(i, kFloat8Oid, buf, 0);
   }
-  void BindText(int i, std::string_view v) override { Set(i, 0, std::string(v), 0); }
+  void BindText(int i, std::string_view v) override {
+    // A text parameter ends at its first NUL in libpq: refuse rather than cut it.
+    if (v.find('\0') != std::string_view::npos) bind_error_ = Status::InvalidArgument(
+        "a text with a NUL character cannot be stored in PostgreSQL (parameter " + std::to_string(i) + ")");
+    Set(i, 0, std::string(v), 0);
+  }
   void BindBlob(int i, std::string_view v) override { Set(i, kByteaOid, std::string(v), 1); }
   void BindNull(int i) override {
     if (Slot* s = At(i)) *s = Slot{};
@@ -72,6 +77,7 @@ class PgCursor final : public Cursor {
   void Reset() override {
     Clear();
     for (Slot& s : slots_) s = Slot{};
+    bind_error_ = Status::Ok();
   }
 
   int ColumnCount() const override { return result_ != nullptr ? PQnfields(result_) : 0; }
@@ -125,6 +131,7 @@ class PgCursor final : public Cursor {
   PGresult* result_ = nullptr;
   int row_ = -1;
   mutable std::map<int, std::string> blobs_;  // bytea columns of the current row, decoded
+  Status bind_error_;                         // a value PostgreSQL cannot take, found when bound
 };
 
 class PgConnection final : public Connection {
@@ -138,33 +145,33 @@ class PgConnection final : public Connection {
     std::string text(sql);
     if (text == "BEGIN DEFERRED") text = "BEGIN ISOLATION LEVEL REPEATABLE READ";
     const bool begins = text.rfind("BEGIN", 0) == 0;
-    const bool ends = text == "COMMIT" || text == "ROLLBACK";
-    if (Status st = Usable(begins); !st.ok()) {
-      if (ends) in_transaction_ = false;
-      return st;
+    const bool commits = text == "COMMIT";
+    const bool ends = commits || text == "ROLLBACK";
+    if (begins && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+      return Status::Internal("a transaction is already open on this connection");
     }
-    PGresult* res = PQexec(conn_, text.c_str());
-    Status st = Check(res, "sql");
+    // Outside a transaction (a BEGIN included) a statement that meets a dropped
+    // connection is sent again once on a new one; inside one it never is.
+    const bool retry = !in_transaction_ && !ends;
+    PGresult* res = nullptr;
+    Status st = WithConnection(retry, [&] { return PQexec(conn_, text.c_str()); }, &res);
+    if (st.ok()) st = Check(res, "sql");
+    // COMMIT of a transaction in which a statement failed rolls it back and says so.
+    if (st.ok() && commits && std::strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+      st = Status::IOError("the transaction had failed and was rolled back: nothing of it was written");
+    }
     PQclear(res);
-    if (begins && st.ok()) in_transaction_ = true;
-    if (ends) in_transaction_ = false;
+    TrackTransaction(ends);
     return st;
   }
 
   StatusOr<std::unique_ptr<Cursor>> Prepare(std::string_view sql) override {
     int params = 0;
+    catalog_error_ = Status::Ok();
     StatusOr<std::string> text =
         TranslateToPostgres(sql, [this](const std::string& t) { return Table(t); }, &params);
-    if (!text.ok()) return text.status();
+    if (!text.ok()) return catalog_error_.ok() ? text.status() : catalog_error_;
     return std::unique_ptr<Cursor>(std::make_unique<PgCursor>(this, std::move(*text), params));
-  }
-
-  int64_t LastInsertRowid() override {
-    PGresult* res = PQexec(conn_, "SELECT lastval()");
-    int64_t id = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
-                     ? std::strtoll(PQgetvalue(res, 0, 0), nullptr, 10) : 0;
-    PQclear(res);
-    return id;
   }
 
   Status BeginWrite() override {
@@ -189,25 +196,27 @@ class PgConnection final : public Connection {
   /// Runs one translated statement with its parameters.
   StatusOr<PGresult*> Run(const std::string& sql, int n, const Oid* types, const char* const* values,
                           const int* lengths, const int* formats) {
-    LITRANK_RETURN_IF_ERROR(Usable(false));
     for (int i = 0; i < n; ++i) bytes_written_ += values[i] != nullptr ? lengths[i] : 0;
-    // Prepared once per connection (and parameter types), then executed by name:
-    // the server parses and plans a statement the store runs again and again once.
     std::string key = sql;
     key += '\0';
     for (int i = 0; i < n; ++i) key += std::to_string(types[i]) + ",";
-    auto it = prepared_.find(key);
-    if (it == prepared_.end() && prepared_.size() < kMostPrepared) {
-      const std::string name = "litrank_" + std::to_string(++statements_);
-      PGresult* made = PQprepare(conn_, name.c_str(), sql.c_str(), n, types);
-      Status st = Check(made, "prepare: " + sql.substr(0, 60));
-      PQclear(made);
-      if (!st.ok()) return st;
-      it = prepared_.emplace(std::move(key), name).first;
-    }
-    PGresult* res = it != prepared_.end() ? PQexecPrepared(conn_, it->second.c_str(), n, values, lengths, formats, 0)
-                                          : PQexecParams(conn_, sql.c_str(), n, types, values, lengths, formats, 0);
-    Status st = Check(res, "sql: " + sql.substr(0, 60));
+    PGresult* res = nullptr;
+    Status st = WithConnection(!in_transaction_, [&]() -> PGresult* {
+      // Prepared once per session (and parameter types), then executed by name: the
+      // server parses and plans a statement the store runs again and again once.
+      auto it = prepared_.find(key);
+      if (it == prepared_.end() && prepared_.size() < kMostPrepared) {
+        const std::string name = "litrank_" + std::to_string(++statements_);
+        PGresult* made = PQprepare(conn_, name.c_str(), sql.c_str(), n, types);
+        if (PQresultStatus(made) != PGRES_COMMAND_OK) return made;  // its error is the statement's
+        PQclear(made);
+        it = prepared_.emplace(key, name).first;
+      }
+      return it != prepared_.end() ? PQexecPrepared(conn_, it->second.c_str(), n, values, lengths, formats, 0)
+                                   : PQexecParams(conn_, sql.c_str(), n, types, values, lengths, formats, 0);
+    }, &res);
+    if (st.ok()) st = Check(res, "sql: " + sql.substr(0, 60));
+    TrackTransaction(false);
     if (!st.ok()) {
       PQclear(res);
       return st;
@@ -219,13 +228,17 @@ class PgConnection final : public Connection {
   const PgTable* Table(const std::string& table) {
     std::lock_guard<std::mutex> lock(catalog_mu_);
     if (auto it = catalog_.find(table); it != catalog_.end()) return &it->second;
-    PGresult* res = PQexec(conn_,
-        "SELECT c.relname, a.attname, coalesce(a.attnum = ANY(i.indkey), false) "
-        "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
-        "LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary "
-        "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' "
-        "ORDER BY c.relname, a.attnum");
-    if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+    PGresult* res = nullptr;
+    catalog_error_ = WithConnection(!in_transaction_, [&] {
+      return PQexec(conn_,
+          "SELECT c.relname, a.attname, coalesce(a.attnum = ANY(i.indkey), false) "
+          "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+          "LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary "
+          "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' "
+          "ORDER BY c.relname, a.attnum");
+    }, &res);
+    if (catalog_error_.ok()) catalog_error_ = Check(res, "read the catalog");
+    if (catalog_error_.ok()) {
       catalog_.clear();
       for (int r = 0; r < PQntuples(res); ++r) {
         PgTable& t = catalog_[PQgetvalue(res, r, 0)];
@@ -239,18 +252,45 @@ class PgConnection final : public Connection {
   }
 
  private:
-  // Reopens a lost connection between transactions; inside one, the transaction
-  // is lost with it and every statement fails until the caller rolls back.
-  Status Usable(bool beginning) {
-    if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
-    if (in_transaction_ && !beginning) {
-      return Status::Unavailable("the connection to PostgreSQL was lost inside a transaction; it was rolled back");
+  // Runs `send` (one round trip; its result is the caller's to clear) on a usable
+  // connection. A connection lost between transactions is reopened first; and when
+  // the round trip itself finds it dropped (a server restarted while this one was
+  // idle), it is reopened and `send` runs once more if `retry` allows (never inside
+  // a transaction: that one is gone with the connection, and every statement fails
+  // Unavailable until the caller rolls back).
+  template <typename Send>
+  Status WithConnection(bool retry, const Send& send, PGresult** out) {
+    for (int attempt = 0;; ++attempt) {
+      if (PQstatus(conn_) != CONNECTION_OK) {
+        if (in_transaction_) {
+          return Status::Unavailable("the connection to PostgreSQL was lost inside a transaction; it was rolled back");
+        }
+        LITRANK_RETURN_IF_ERROR(Reconnect());
+      }
+      *out = send();
+      if (PQstatus(conn_) == CONNECTION_OK || !retry || attempt > 0) return Status::Ok();
+      PQclear(*out);
+      *out = nullptr;
     }
-    in_transaction_ = false;
+  }
+
+  Status Reconnect() {
     prepared_.clear();  // a new session has none
     PQreset(conn_);
     if (PQstatus(conn_) != CONNECTION_OK) return PgError(nullptr, conn_, "reconnect");
     return Configure();
+  }
+
+  // Whether a transaction is open, as the server says after each round trip; with the
+  // connection gone it stays as it was (so the lost transaction is not forgotten)
+  // until the caller's COMMIT or ROLLBACK.
+  void TrackTransaction(bool ended) {
+    if (ended) {
+      in_transaction_ = false;
+    } else if (PQstatus(conn_) == CONNECTION_OK) {
+      const PGTransactionStatusType t = PQtransactionStatus(conn_);
+      in_transaction_ = t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+    }
   }
 
   Status Check(PGresult* res, std::string_view what) {
@@ -262,6 +302,7 @@ class PgConnection final : public Connection {
   PGconn* conn_;
   std::string url_;
   bool in_transaction_ = false;
+  Status catalog_error_;  // why the last catalog read failed (a lost server, say)
   uint64_t bytes_written_ = 0;
   // Statements prepared on this session: SQL and parameter types -> name. Bounded:
   // statements built per call (IN lists of any length) beyond it run unprepared.
@@ -274,6 +315,7 @@ class PgConnection final : public Connection {
 
 Status PgCursor::Step(bool* row) {
   *row = false;
+  LITRANK_RETURN_IF_ERROR(bind_error_);
   if (result_ == nullptr) {
     std::vector<Oid> types(params_);
     std::vector<const char*> values(params_, nullptr);
@@ -347,8 +389,11 @@ std::string PostgresDatabaseName(const std::string& location) {
 StatusOr<std::unique_ptr<Connection>> OpenPostgres(const std::string& url, bool create) {
   // libpq reads the URL and its own environment (PGPASSWORD, PGSSLMODE, ~/.pgpass,
   // sslrootcert, ...); defaults below apply only where neither says otherwise.
-  const char* keys[] = {"dbname", "connect_timeout", "keepalives_idle", "application_name", nullptr};
-  const char* values[] = {url.c_str(), "10", "30", "litrank", nullptr};
+  // Keepalives: a host that vanishes (rather than a server that restarts) is noticed
+  // within about a minute instead of the kernel's many.
+  const char* keys[] = {"dbname", "connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                        "application_name", nullptr};
+  const char* values[] = {url.c_str(), "10", "30", "10", "3", "litrank", nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (conn == nullptr) return Status::Unavailable("cannot connect to PostgreSQL: out of memory");
   auto c = std::make_unique<PgConnection>(conn, url);

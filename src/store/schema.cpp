@@ -210,6 +210,16 @@ const std::vector<std::string_view>& PgMigrations() {
 // PostgreSQL: the version lives in litrank_schema; a database with tables but no
 // litrank_schema is somebody else's. Migrations run under the writers' lock.
 Status MigratePostgres(sql::Db& db) {
+  {  // the common case, current already: no writer lock taken (opens never queue behind writes)
+    sql::Stmt has(db, "SELECT to_regclass('litrank_schema') IS NOT NULL");
+    const bool ours = has.Step() && has.Text(0) == "t";
+    LITRANK_RETURN_IF_ERROR(has.status());
+    if (ours) {
+      sql::Stmt get(db, "SELECT max(version) FROM litrank_schema");
+      if (get.Step() && get.Int(0) == kCorpusSchemaVersion) return Status::Ok();
+      LITRANK_RETURN_IF_ERROR(get.status());
+    }
+  }
   sql::Transaction tx(db);
   LITRANK_RETURN_IF_ERROR(tx.status());
   sql::Stmt has(db, "SELECT to_regclass('litrank_schema') IS NOT NULL, "

@@ -27,7 +27,6 @@ Status Db::Exec(std::string_view sql) {
   return conn_ ? conn_->Exec(sql) : Status::Internal("database not open");
 }
 Dialect Db::dialect() const { return conn_ ? conn_->dialect() : Dialect::kSqlite; }
-int64_t Db::last_insert_rowid() { return conn_ ? conn_->LastInsertRowid() : 0; }
 Status Db::BeginWrite() { return conn_ ? conn_->BeginWrite() : Status::Internal("database not open"); }
 uint64_t Db::BytesWritten() { return conn_ ? conn_->BytesWritten() : 0; }
 

@@ -57,8 +57,6 @@ class Db {
   Status Exec(std::string_view sql);
   /// Which back end this is (for the few statements that differ: schema, catalog).
   Dialect dialect() const;
-  /// Id of the last row this connection inserted into a table with an integer key.
-  int64_t last_insert_rowid();
   /// Starts a write transaction: at most one at a time per collection, so every
   /// read-then-write inside it sees no other writer (SQLite's BEGIN IMMEDIATE; an
   /// advisory lock on PostgreSQL).

@@ -42,7 +42,6 @@ class Connection {
   virtual Dialect dialect() const = 0;
   virtual Status Exec(std::string_view sql) = 0;
   virtual StatusOr<std::unique_ptr<Cursor>> Prepare(std::string_view sql) = 0;
-  virtual int64_t LastInsertRowid() = 0;
   virtual Status BeginWrite() = 0;
   virtual uint64_t BytesWritten() = 0;
 };

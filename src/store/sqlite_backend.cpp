@@ -111,7 +111,6 @@ class SqliteConnection final : public Connection {
     return std::unique_ptr<Cursor>(std::make_unique<SqliteCursor>(db_, stmt));
   }
 
-  int64_t LastInsertRowid() override { return sqlite3_last_insert_rowid(db_); }
   Status BeginWrite() override { return Exec("BEGIN IMMEDIATE"); }
 
   uint64_t BytesWritten() override {
