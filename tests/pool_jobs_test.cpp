@@ -4,6 +4,9 @@
 // clearly rather than mixing two models' scores.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -116,6 +119,58 @@ TEST(PoolJobsTest, APriorTaskForAModelTheProjectNoLongerUsesFails) {
   EXPECT_EQ(runner.Run("screen-prior", params, R"({"rowids":[1,2]})", &items).code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(runner.Run("screen-prior", R"({"model":"m"})", R"({"rowids":[1]})", &items).code(),
             Status::Code::kInvalidArgument);  // no project
+}
+
+int64_t ScoreRows(const std::string& db) {
+  auto raw = sql::Db::Open(db, false);
+  EXPECT_TRUE(raw.ok());
+  sql::Stmt stmt(*raw, "SELECT count(*) FROM score_cache");
+  return stmt.Step() ? stmt.Int(0) : -1;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// assess --queue: every pair the assessment needs is scored once by the pool, the
+// run itself then finds them all cached (a local run adds no score and prints the
+// same assessment), and a second --queue run has nothing to send. review --queue
+// does the same for its assessment.
+TEST(PoolJobsTest, AssessAndReviewScoreTheirPairsOnThePool) {
+  LITRANK_NEED_REDIS();
+  RedisServer redis("assess-pool");
+  ASSERT_TRUE(redis.Start());
+  const std::string db = Collection("assess-pool");
+  const std::string dir = testing::TempDir() + "/assess-pool";
+  std::filesystem::create_directories(dir);
+  const std::string base = std::string(LITRANK_BINARY) + " assess --db " + db + " -r " + testing::TinyModel("reranker") +
+                           " --no-topics";
+  const std::string pooled = base + " --queue " + redis.url() + " --task-size 8";
+  WorkerReport report;
+  const std::vector<testing::CommandResult> runs = testing::RunWithWorker(
+      db, redis.url(), {pooled + " --json " + dir + "/pool.json", base + " --json " + dir + "/local.json", pooled}, &report);
+  for (const testing::CommandResult& r : runs) ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_GT(report.tasks, 0);
+  EXPECT_EQ(ScoreRows(db), report.items);  // each pair scored once, all by the pool
+  EXPECT_EQ(ReadFile(dir + "/pool.json"), ReadFile(dir + "/local.json"));
+  EXPECT_NE(ReadFile(dir + "/pool.json").find("\"criteria\""), std::string::npos);
+  // review --queue: the same pairs (cached already), so the pool gets nothing more.
+  const std::string review = std::string(LITRANK_BINARY) + " review --db " + db + " -r " + testing::TinyModel("reranker") +
+                             " -o " + dir + "/review --quiet --queue " + redis.url();
+  const int64_t tasks_before = report.tasks;
+  WorkerReport second;
+  const std::vector<testing::CommandResult> reviewed = testing::RunWithWorker(db, redis.url(), {review}, &second);
+  ASSERT_EQ(reviewed[0].exit_code, 0) << reviewed[0].output;
+  EXPECT_EQ(ScoreRows(db), report.items + second.items);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/review/report.html"));
+  EXPECT_GE(tasks_before, 1);
+  // --queue needs a stored collection and a reranker.
+  const testing::CommandResult docs_only = testing::RunCommand(
+      std::string(LITRANK_BINARY) + " assess --docs " + std::string(LITRANK_SOURCE_DIR) + "/data/samples/papers.jsonl -r " +
+          testing::TinyModel("reranker") + " --queue " + redis.url(), true);
+  EXPECT_NE(docs_only.exit_code, 0);
+  EXPECT_NE(docs_only.output.find("stored collection"), std::string::npos) << docs_only.output;
 }
 
 // `worker` and `jobs` take the queue from $LITRANK_QUEUE when --queue is not given.

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_common.h"
+#include "cli/pool_prescore.h"
 #include "cli/document_source.h"
 #include "cli/search_models.h"
 #include "litrank/assess.h"
@@ -21,6 +22,7 @@ struct AssessArgs {
   DocumentSource source;
   std::string criteria_file, json_out;
   SearchModelArgs models;
+  PoolFlags pool;
   int k = 0;
   bool no_topics = false;
   size_t show = 20;
@@ -90,6 +92,16 @@ int Run(const AssessArgs& a) {
     bar = std::make_unique<ProgressBar>("assess " + name);
     std::fprintf(stderr, "litrank: assess %d/%d: %s\n", n, steps, name.c_str());
   };
+  if (!a.pool.queue.empty()) {  // the pairs scored by the pool first; the run below decodes nothing
+    if (!reranker || !corpus) {
+      return Fail(Status::InvalidArgument("--queue needs a reranker (-r) and a stored collection (--db)"));
+    }
+    int64_t pairs = 0;
+    Status st = PrescoreOnPool(a.pool, a.source.db.empty() ? DefaultDbPath() : a.source.db, *corpus,
+                               ModelFromFlagOrEnv(a.models.reranker, "LITRANK_RERANKER"), *reranker,
+                               [&](const CriterionScorer& s) { return Assess(docs, options, s).status(); }, &pairs);
+    if (!st.ok()) return Fail(st);
+  }
   CriterionScorer scorer;
   if (reranker) {
     scorer = RerankerScorer(reranker.get(), corpus.get(), {}, [&](size_t done, size_t total) {
@@ -128,6 +140,7 @@ void AddAssessCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("-n,--show", a->show, "Papers shown in the table")->capture_default_str();
   cmd->add_option("--seminal", a->seminal, "Seminal papers listed")->check(CLI::Range(0, 10000))->capture_default_str();
   cmd->add_option("--json", a->json_out, "Write the whole assessment as JSON");
+  AddPoolFlags(cmd, &a->pool, "the criteria");
   cmd->footer("\nExamples:\n"
               "  litrank assess --db papers.db -r reranker.gguf --json assessment.json\n"
               "  litrank assess --docs papers.jsonl --criteria criteria.toml --no-topics\n"

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/cli_common.h"
+#include "cli/pool_prescore.h"
 #include "cli/document_source.h"
 #include "cli/search_models.h"
 #include "litrank/corpus.h"
@@ -18,6 +19,7 @@ struct ReviewArgs {
   std::string out, thesaurus, criteria;
   bool quiet = false, no_assess = false;
   SearchModelArgs models;
+  PoolFlags pool;
   ReviewOptions options;
 };
 
@@ -54,6 +56,22 @@ int Run(ReviewArgs a) {
     if (!opened.ok()) return Fail(opened.status());
     corpus = std::move(*opened);
   }
+  if (!a.pool.queue.empty()) {  // the assessment's pairs scored by the pool first
+    if (!reranker || !corpus) {
+      return Fail(Status::InvalidArgument("--queue needs a reranker (-r) and a stored collection (--db)"));
+    }
+    int64_t pairs = 0;
+    ReviewOptions dry = a.options;
+    dry.progress = {};
+    Status st = PrescoreOnPool(a.pool, a.source.db.empty() ? DefaultDbPath() : a.source.db, *corpus,
+                               ModelFromFlagOrEnv(a.models.reranker, "LITRANK_RERANKER"), *reranker,
+                               [&](const CriterionScorer& s) {
+                                 dry.scorer = s;
+                                 return BuildReview(docs, dry).status();
+                               },
+                               &pairs);
+    if (!st.ok()) return Fail(st);
+  }
   ProgressBar bar("assess", !a.quiet);
   if (reranker) {
     a.options.scorer = RerankerScorer(reranker.get(), corpus.get(), {},
@@ -79,6 +97,7 @@ void AddReviewCommand(CLI::App& app, int* exit_code) {
       "One step from a collection to a review report: topics, trends and bursts, the keyword network, the\n"
       "assessment (criteria, seminal papers), key papers per topic and an outline; writes DIR/report.md, a self-contained DIR/report.html and the JSON.");
   AddDocumentSourceOptions(cmd, &a->source);
+  AddPoolFlags(cmd, &a->pool, "the assessment");
   cmd->add_option("-o,--out", a->out, "Directory for the report (created)")->required();
   cmd->add_option("-q,--question", a->options.question, "The review question: orders sections and key papers");
   cmd->add_option("-k,--k,--topics", a->options.topics.k, "Number of sections/topics (0 = choose, at most 12)")

@@ -47,17 +47,27 @@ Status SubmitEmbedJob(Corpus& corpus, WorkQueue& queue, const std::string& db, c
   return Status::Ok();
 }
 
+StatusOr<int64_t> SubmitScoreGroupsJob(WorkQueue& queue, const std::string& db, const std::string& collection,
+                                       const std::string& model, const std::vector<ScoreGroup>& groups,
+                                       size_t task_size) {
+  if (task_size == 0) return Status::InvalidArgument("task size must be positive");
+  std::vector<std::string> payloads;
+  for (const ScoreGroup& g : groups) {
+    for (size_t first = 0; first < g.texts.size(); first += task_size) {
+      nlohmann::json part = nlohmann::json::array();
+      for (size_t i = first; i < std::min(g.texts.size(), first + task_size); ++i) part.push_back(g.texts[i]);
+      nlohmann::json task = {{"query", g.query}, {"texts", part}};
+      if (!g.instruction.empty()) task["instruction"] = g.instruction;
+      payloads.push_back(task.dump());
+    }
+  }
+  return queue.Submit("score", db, nlohmann::json{{"model", model}, {"collection", collection}}.dump(), payloads);
+}
+
 StatusOr<int64_t> SubmitScoreJob(WorkQueue& queue, const std::string& db, const std::string& collection,
                                  const std::string& model,
                                  const std::string& query, const std::vector<std::string>& texts, size_t task_size) {
-  if (task_size == 0) return Status::InvalidArgument("task size must be positive");
-  std::vector<std::string> payloads;
-  for (size_t first = 0; first < texts.size(); first += task_size) {
-    nlohmann::json part = nlohmann::json::array();
-    for (size_t i = first; i < std::min(texts.size(), first + task_size); ++i) part.push_back(texts[i]);
-    payloads.push_back(nlohmann::json{{"query", query}, {"texts", part}}.dump());
-  }
-  return queue.Submit("score", db, nlohmann::json{{"model", model}, {"collection", collection}}.dump(), payloads);
+  return SubmitScoreGroupsJob(queue, db, collection, model, {ScoreGroup{query, "", texts}}, task_size);
 }
 
 StatusOr<int64_t> SubmitExtractJob(WorkQueue& queue, const std::string& db, const std::string& collection,

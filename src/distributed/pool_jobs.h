@@ -21,6 +21,19 @@ namespace litrank {
 Status SubmitEmbedJob(Corpus& corpus, WorkQueue& queue, const std::string& db, const std::string& model_path,
                       const std::string& fingerprint, size_t task_size, int64_t* job, int64_t* documents);
 
+/// Pairs of one query under one reranker instruction.
+struct ScoreGroup {
+  std::string query, instruction;
+  std::vector<std::string> texts;
+};
+
+/// Queues a "score" job over several groups: each group's texts in tasks of at most
+/// `task_size` pairs, scored by `model` into the collection's score cache (where a
+/// later local run finds them), for the collection `collection`.
+StatusOr<int64_t> SubmitScoreGroupsJob(WorkQueue& queue, const std::string& db, const std::string& collection,
+                                       const std::string& model, const std::vector<ScoreGroup>& groups,
+                                       size_t task_size);
+
 /// Queues a "score" job: `texts` against `query` in tasks of `task_size` pairs,
 /// scored by `model` (a reranker path every worker can open, or "sim:MICROS"), for
 /// the collection `collection` (Corpus::CollectionId; workers of another refuse it).

@@ -147,7 +147,7 @@ Status TaskRunner::Score(const std::string& params, const std::string& payload, 
   });
   if (!reranker.ok()) return reranker.status();
   RerankOptions ro;
-  ro.instruction = p->value("instruction", "");
+  ro.instruction = t->value("instruction", p->value("instruction", std::string()));  // the task's, else the job's
   ro.max_length = p->value("max_length", 8192u);
   ro.score_store = corpus_;  // the result: scores in the collection's persistent cache
   RerankResult result;

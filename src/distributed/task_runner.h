@@ -4,7 +4,7 @@
 //   embed  params {"model": PATH, "fingerprint": HEX}    payload {"rowids": [...]}
 //          embeds those documents (and their passages) with the embedding model
 //   score  params {"model": PATH | "sim:MICROS", "instruction": "", "max_length": N}
-//          payload {"query": "...", "texts": ["...", ...]}
+//          payload {"query": "...", "texts": ["...", ...], "instruction": "..." (optional)}
 //          scores the pairs into the collection's score cache; "sim:MICROS" is the
 //          test double of a fixed latency per pair (bench workers), no model loaded
 //   extract params {"model": PATH, "fingerprint": HEX, "options": ExtractOptionsJson}
