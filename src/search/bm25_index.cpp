@@ -166,16 +166,25 @@ StatusOr<bool> Bm25Index::CatchUp(Corpus& corpus) {
     }
   }
   UpdateAverage();
+  if (dead_count_ > 0) {  // document frequencies are counted again, lazily, per term
+    live_df_ = std::make_unique<std::atomic<int32_t>[]>(postings_.size());
+    for (size_t t = 0; t < postings_.size(); ++t) live_df_[t].store(-1, std::memory_order_relaxed);
+  }
   caught_up_ += docs.size();
   change_seq_ = last;
   generation_ = *generation;
   return true;
 }
 
-double Bm25Index::LiveCount(const std::vector<Posting>& list) const {
+double Bm25Index::LiveCount(uint32_t term) const {
+  const std::vector<Posting>& list = postings_[term];
   if (dead_count_ == 0) return static_cast<double>(list.size());
-  size_t n = 0;
-  for (const Posting& p : list) n += dead_[p.doc] == 0;
+  int32_t n = live_df_[term].load(std::memory_order_relaxed);
+  if (n < 0) {  // first use since the last CatchUp: counted once, then kept
+    n = 0;
+    for (const Posting& p : list) n += dead_[p.doc] == 0;
+    live_df_[term].store(n, std::memory_order_relaxed);
+  }
   return static_cast<double>(n);
 }
 
@@ -215,7 +224,7 @@ void Bm25Index::Search(const std::vector<std::string>& terms, size_t n, const Bm
     auto it = vocab_.find(term);
     if (it == vocab_.end()) continue;
     const std::vector<Posting>& list = postings_[it->second];
-    const double df = LiveCount(list);
+    const double df = LiveCount(it->second);
     if (df == 0) continue;
     const double idf = Idf(total, df);
     for (const Posting& p : list) {
@@ -267,7 +276,7 @@ double Bm25Index::UnitScore(uint32_t slot, const std::vector<std::string>& terms
     auto p = std::lower_bound(list.begin(), list.end(), slot,
                               [](const Posting& a, uint32_t s) { return a.doc < s; });
     if (p == list.end() || p->doc != slot) continue;
-    score += weight(Idf(total, LiveCount(list)), p->tf, lengths_[slot]);
+    score += weight(Idf(total, LiveCount(it->second)), p->tf, lengths_[slot]);
   }
   return score;
 }

@@ -11,6 +11,7 @@
 // unit (MaxP), or as its first passage only (FirstP, i.e. truncation), or whole.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -92,8 +93,9 @@ class Bm25Index {
                    uint32_t length, std::string_view whole, bool has_whole);
   // Marks every unit of `rowid` dead.
   void Kill(int64_t rowid);
-  // Live postings of a list: its size when nothing is dead.
-  double LiveCount(const std::vector<Posting>& list) const;
+  // Live postings of term `term`: its list's size when nothing is dead, else counted
+  // on first use after a CatchUp and kept (live_df_).
+  double LiveCount(uint32_t term) const;
   void UpdateAverage();
   double UnitScore(uint32_t slot, const std::vector<std::string>& terms, const Bm25Params& params) const;
 
@@ -105,6 +107,7 @@ class Bm25Index {
   std::unordered_map<int64_t, std::pair<uint32_t, uint32_t>> passage_slots_;  // long doc -> first slot, count
   std::unordered_map<int64_t, uint32_t> whole_slot_;  // document indexed as one unit -> its slot
   std::vector<uint8_t> dead_;                         // slot -> replaced or deleted (CatchUp)
+  mutable std::unique_ptr<std::atomic<int32_t>[]> live_df_;  // term -> live postings (-1: not counted yet)
   size_t dead_count_ = 0;
   double live_length_ = 0;                            // terms in live units
   uint32_t max_term_id_ = 0;
