@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "litrank/corpus.h"
-#include "store/lexical_writer.h"
+#include "store/change_log.h"
 #include "store/schema.h"
 #include "store/sql.h"
 #include "util/hash.h"

@@ -8,6 +8,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "store/change_log.h"
 #include "store/document_row.h"
 #include "store/lexical_writer.h"
 #include "store/schema.h"
@@ -26,12 +27,6 @@ int64_t Now() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
-// The change log keeps about this many newest entries; a reader further behind rescans.
-constexpr int64_t kChangesKept = 100000;
-// How far the log was trimmed (0: never).
-constexpr const char* kTrimmedToQuery =
-    "SELECT coalesce((SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'changes_trimmed_to'), 0)";
 
 // Ids per SELECT in GetMany: well under SQLite's bound-parameter limit.
 constexpr size_t kGetManyBatch = 500;
@@ -135,28 +130,11 @@ class SqlCorpus final : public Corpus {
     return ReadVocabulary(db_, vocab, after_id);
   }
 
-  StatusOr<int64_t> LastChange() override { return CountQuery("SELECT coalesce(max(seq), 0) FROM changes", ""); }
+  StatusOr<int64_t> LastChange() override { return litrank::LastChange(db_); }
 
   Status ChangesSince(int64_t after, size_t limit, std::vector<int64_t>* rowids, int64_t* last,
                       bool* complete) override {
-    *last = after;
-    sql::Stmt stmt(db_, "SELECT seq, doc FROM changes WHERE seq > ? ORDER BY seq LIMIT ?");
-    stmt.Bind(1, after).Bind(2, static_cast<int64_t>(limit));
-    std::vector<int64_t> docs;
-    while (stmt.Step()) {
-      *last = stmt.Int(0);
-      docs.push_back(stmt.Int(1));
-    }
-    LITRANK_RETURN_IF_ERROR(stmt.status());
-    std::sort(docs.begin(), docs.end());
-    docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
-    *rowids = std::move(docs);
-    // Read after the rows: a trim that committed before them shows here, so rows it
-    // took are never mistaken for "no change".
-    StatusOr<int64_t> trimmed = CountQuery(kTrimmedToQuery, "");
-    if (!trimmed.ok()) return trimmed.status();
-    *complete = after >= *trimmed;
-    return Status::Ok();
+    return litrank::ChangesSince(db_, after, limit, rowids, last, complete);
   }
 
   Status ReadTermVectors(const std::vector<int64_t>& rowids,
@@ -363,7 +341,6 @@ class SqlCorpus final : public Corpus {
     return n;
   }
 
-  Status TrimChanges();
   Status AddImpl(const std::vector<Document>& docs, const IngestJob* job,
                  std::vector<AddOutcome>* outcomes);
   Status AddOne(const Document& incoming, AddOutcome* outcome);
@@ -374,21 +351,6 @@ class SqlCorpus final : public Corpus {
   LexicalWriter lexical_;  // term vectors, passages and keywords of each written document
   std::unique_ptr<sql::Stmt> get_score_;
 };
-
-// Drops the change log's oldest entries once it holds kChangesKept more than it
-// must keep (so a write seldom pays for it), recording how far it trimmed.
-Status SqlCorpus::TrimChanges() {
-  StatusOr<int64_t> newest = LastChange();
-  if (!newest.ok()) return newest.status();
-  StatusOr<int64_t> trimmed = CountQuery(kTrimmedToQuery, "");
-  if (!trimmed.ok()) return trimmed.status();
-  const int64_t cut = *newest - kChangesKept;
-  if (cut <= *trimmed + kChangesKept) return Status::Ok();
-  sql::Stmt drop(db_, "DELETE FROM changes WHERE seq <= ?");
-  LITRANK_RETURN_IF_ERROR(drop.Bind(1, cut).Run());
-  sql::Stmt mark(db_, "INSERT OR REPLACE INTO meta VALUES ('changes_trimmed_to', ?)");
-  return mark.Bind(1, std::to_string(cut)).Run();
-}
 
 Status SqlCorpus::AddImpl(const std::vector<Document>& docs, const IngestJob* job,
                              std::vector<AddOutcome>* outcomes) {
@@ -415,7 +377,7 @@ Status SqlCorpus::AddImpl(const std::vector<Document>& docs, const IngestJob* jo
   if (st.ok() && changed) {
     st = BumpGeneration(db_);
   }
-  if (st.ok() && changed) st = TrimChanges();
+  if (st.ok() && changed) st = TrimChanges(db_);
   if (st.ok() && job != nullptr) {
     sql::Stmt put(db_, "INSERT OR REPLACE INTO ingest_jobs VALUES (?, ?, ?, ?, ?, ?)");
     put.Bind(1, job->path).Bind(2, job->size).Bind(3, job->mtime).Bind(4, job->records_done)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "litrank/corpus.h"
+#include "store/change_log.h"
 #include "store/document_row.h"
 #include "store/term_vector.h"
 #include "text/passages.h"
@@ -20,15 +21,6 @@ Status ReadVocabulary(sql::Db& db, std::unordered_map<std::string, uint32_t>* vo
   stmt.Bind(1, static_cast<int64_t>(after_id));
   while (stmt.Step()) (*vocab)[stmt.Text(0)] = static_cast<uint32_t>(stmt.Int(1));
   return stmt.status();
-}
-
-Status LogChange(sql::Db& db, int64_t rowid) {
-  sql::Stmt log(db, "INSERT INTO changes(doc) VALUES (?)");
-  return log.Bind(1, rowid).Run();
-}
-
-Status BumpGeneration(sql::Db& db) {
-  return db.Exec("UPDATE meta SET value = CAST(value AS BIGINT) + 1 WHERE key = 'generation'");
 }
 
 std::string LexicalText(const Document& doc) {

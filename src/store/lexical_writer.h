@@ -16,16 +16,8 @@
 
 namespace litrank {
 
-/// term -> id for every row of lex_vocab.
+/// term -> id for every row of lex_vocab with an id above `after_id`.
 Status ReadVocabulary(sql::Db& db, std::unordered_map<std::string, uint32_t>* vocab, uint32_t after_id = 0);
-
-/// Moves the collection's generation on (documents changed: derived indexes are stale).
-/// Needs an open write transaction.
-Status BumpGeneration(sql::Db& db);
-
-/// Appends document `rowid` to the change log (its lexical rows were rewritten).
-/// Needs an open write transaction.
-Status LogChange(sql::Db& db, int64_t rowid);
 
 /// The words BM25 indexes for a document: title, abstract and keywords.
 std::string LexicalText(const Document& doc);
