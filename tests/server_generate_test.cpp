@@ -5,6 +5,7 @@
 
 #include "extract/json_schema.h"
 #include "litrank/extract.h"
+#include "server/generate_requests.h"
 #include "server_fixture.h"
 
 namespace litrank {
@@ -62,6 +63,27 @@ TEST_F(ServerGenerateTest, ExtractAnswersFitTheSchemaInInputOrder) {
   EXPECT_TRUE(own.body["data"][0]["extraction"]["alpha"].is_boolean());
 }
 
+// "merge": "model" on a document longer than one window (6144 tokens): the window
+// answers are merged by one more decode, or by the rule where that is cut off.
+TEST_F(ServerGenerateTest, ExtractMergesALongDocumentsWindowsOnRequest) {
+  std::string text;
+  for (int i = 0; i < 700; ++i) text += "Step " + std::to_string(i) + " of the trial measured blood pressure again. ";
+  httplib::Client c = server_->client();
+  for (const char* merge : {"rule", "model"}) {
+    const nlohmann::json body = {{"documents", {text, "A short abstract."}}, {"max_tokens", 128}, {"merge", merge}};
+    testing::Reply r = PostJson(c, "/v1/extract", body.dump());
+    ASSERT_EQ(r.status, 200) << r.raw;
+    const auto& d = r.body["data"][0];
+    EXPECT_GE(d["windows"].get<int>(), 2) << d.dump();
+    ASSERT_TRUE(d.contains("merged_by")) << d.dump();
+    if (std::string(merge) == "rule") EXPECT_EQ(d["merged_by"], "rule");
+    else EXPECT_TRUE(d["merged_by"] == "model" || d["merged_by"] == "rule") << d.dump();
+    std::string why;
+    EXPECT_TRUE(ValidateJson(BuiltInExtractionSchema(), d["extraction"], &why)) << why;
+    EXPECT_FALSE(r.body["data"][1].contains("merged_by"));
+  }
+}
+
 TEST_F(ServerGenerateTest, ChatCompletionsFollowResponseFormat) {
   httplib::Client c = server_->client();
   testing::Reply r = PostJson(c, "/v1/chat/completions", R"({"model": "any",
@@ -117,6 +139,8 @@ TEST_F(ServerGenerateTest, BadRequestsGetJsonErrors) {
       {"/v1/extract", R"({"documents": ["x"], "schema": {"type": "object", "properties": {"a": {"type": "string", "pattern": "x"}}}})",
        "invalid_schema"},
       {"/v1/extract", R"({"documents": ["x"], "max_tokens": 4})", "invalid_request"},
+      {"/v1/extract", R"({"documents": ["x"], "merge": "llm"})", "invalid_request"},
+      {"/v1/extract", R"({"documents": ["x"], "merge": true})", "invalid_request"},
       {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "hi"}], "stream": true})", "unsupported_stream"},
       {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "hi"}], "n": 2})", "unsupported_n"},
       {"/v1/chat/completions", R"({"messages": [{"role": "assistant", "content": "hi"}]})", "invalid_messages"},
@@ -144,6 +168,28 @@ TEST_F(ServerGenerateTest, BadRequestsGetJsonErrors) {
   bool listed = false;
   for (const auto& m : models.body["data"]) listed |= m["kind"] == "generator";
   EXPECT_TRUE(listed) << models.raw;
+}
+
+// A body built in code (not by the server's parser) may hold invalid UTF-8 in a schema:
+// the parsers answer invalid_schema instead of throwing from the JSON library.
+TEST(GenerateRequests, ASchemaWithInvalidUtf8IsRefusedNotThrown) {
+  nlohmann::json schema = {{"type", "object"}, {"properties", {{"a", {{"type", "string"}, {"description", "\xff"}}}}}};
+  server::RequestLimits limits;
+  server::ExtractRequest x;
+  server::ApiError e = server::ParseExtractRequest({{"documents", {"text"}}, {"schema", schema}}, limits, &x);
+  EXPECT_EQ(e.status, 400);
+  EXPECT_EQ(e.code, "invalid_schema");
+  server::ChatRequest c;
+  e = server::ParseChatRequest({{"messages", {{{"role", "user"}, {"content", "hi"}}}},
+                                {"response_format", {{"type", "json_schema"}, {"json_schema", {{"schema", schema}}}}}},
+                               limits, &c);
+  EXPECT_EQ(e.status, 400);
+  EXPECT_EQ(e.code, "invalid_schema");
+  // The same schema in valid UTF-8 is accepted, and so is "merge".
+  schema["properties"]["a"]["description"] = "ok";
+  e = server::ParseExtractRequest({{"documents", {"text"}}, {"schema", schema}, {"merge", "model"}}, limits, &x);
+  EXPECT_TRUE(e.ok()) << e.message;
+  EXPECT_TRUE(x.options.model_merge);
 }
 
 TEST(ServerWithoutGenerator, GenerationRoutesSayNoModelIsLoaded) {

@@ -23,6 +23,7 @@ struct ExtractOptions {
   uint32_t window_tokens = 6144;  ///< text tokens per window; longer texts are split
   uint32_t max_windows = 16;      ///< a text needing more windows is refused
   uint32_t parallel = 8;          ///< windows decoded together as parallel sequences (ExtractMany)
+  bool model_merge = false;       ///< a long text's window answers merged by the model (else by the rule)
   float temperature = 0.0f;       ///< 0 = greedy; above, sampled (top_p, seed)
   float top_p = 1.0f;
   uint32_t seed = 0;              ///< with temperature > 0: the same seed and text give the same answer
@@ -36,6 +37,7 @@ struct Extraction {
   bool complete = true;     ///< false: no answer fit the token limit, fields left empty
   uint32_t attempts = 0;    ///< decodes run (a retry tightens lengths after a cut-off)
   uint32_t windows = 0;     ///< windows the text was read in (0 for an empty text)
+  std::string merged_by;    ///< "" (one window), "rule", or "model" (the merge pass's answer was kept)
   size_t prompt_tokens = 0, reused_tokens = 0, generated_tokens = 0;
 };
 
@@ -62,7 +64,10 @@ class Extractor {
   /// Extracts from `text` (UTF-8). A long text is read in windows of window_tokens
   /// with one sentence of overlap, and the answers merged: strings joined (distinct,
   /// in window order, cut to maxLength), lists concatenated without repeats up to
-  /// maxItems, other values from the first window that has them. Errors:
+  /// maxItems, other values from the first window that has them. With
+  /// options.model_merge, the model then merges the window answers in one more decode
+  /// under the same grammar and rules, reading the partial answers as the text; its answer is kept when
+  /// it closes within max_tokens and validates, else the rule's merge stays. Errors:
   /// InvalidArgument (invalid UTF-8), TooLong (more than max_windows windows),
   /// Internal (a decode failed twice).
   Status Extract(const std::string& text, Extraction* out);

@@ -23,7 +23,7 @@ constexpr size_t kMaxSchemaBytes = size_t{1} << 20;
 
 struct ExtractArgs {
   DocumentSource source;
-  std::string model, schema_file, format = "jsonl", out, queue, prefix = "litrank";
+  std::string model, schema_file, format = "jsonl", out, queue, prefix = "litrank", merge = "rule";
   size_t task_size = 16;
   bool resume = false, no_store = false;
   ExtractOptions options;
@@ -92,6 +92,7 @@ std::string CsvField(const nlohmann::ordered_json& v) {
 }
 
 int Run(ExtractArgs& a) {
+  a.options.model_merge = a.merge == "model";
   const std::string model = ModelFromFlagOrEnv(a.model, "LITRANK_GENERATOR");
   if (model.empty()) return Fail(Status::InvalidArgument("no model: pass --model or set $LITRANK_GENERATOR"));
   if (a.resume && a.out.empty()) return Fail(Status::InvalidArgument("--resume needs -o (the file to continue)"));
@@ -167,9 +168,11 @@ int Run(ExtractArgs& a) {
       }
       emit(row);
     } else {
-      emit(nlohmann::ordered_json{{"index", i}, {"id", ids[i]}, {"extraction", x}, {"complete", e.complete},
+      nlohmann::ordered_json line{{"index", i}, {"id", ids[i]}, {"extraction", x}, {"complete", e.complete},
                                   {"windows", e.windows}, {"attempts", e.attempts},
-                                  {"generated_tokens", e.generated_tokens}, {"stored", cached}}.dump());
+                                  {"generated_tokens", e.generated_tokens}, {"stored", cached}};
+      if (!e.merged_by.empty()) line["merged_by"] = e.merged_by;
+      emit(line.dump());
     }
   };
   // A batch of documents at a time: finished and stored ones are taken as they are,
@@ -255,6 +258,10 @@ void AddExtractCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(64, 131072))->capture_default_str();
   cmd->add_option("--max-windows", o.max_windows, "Refuse documents that need more windows")
       ->check(CLI::Range(1, 10000))->capture_default_str();
+  cmd->add_option("--merge", a->merge,
+                  "How a long document's window answers become one: rule (documented, no model call) or\n"
+                  "model (one more decode under the schema; the rule's merge where it is cut off or invalid)")
+      ->check(CLI::IsMember({"rule", "model"}))->capture_default_str();
   cmd->add_option("--parallel", o.parallel, "Documents decoded together as parallel sequences of one context")
       ->check(CLI::Range(1, 64))->capture_default_str();
   cmd->add_option("--temperature", o.temperature, "0 = greedy (default); above: sampled, reproducible with --seed")

@@ -159,7 +159,8 @@ Status TaskRunner::Score(const std::string& params, const std::string& payload, 
 std::string ExtractOptionsJson(const ExtractOptions& o) {
   return nlohmann::json{{"schema", o.schema},           {"language", o.language},   {"max_tokens", o.max_tokens},
                         {"window_tokens", o.window_tokens}, {"max_windows", o.max_windows}, {"parallel", o.parallel},
-                        {"temperature", o.temperature}, {"top_p", o.top_p},         {"seed", o.seed}}
+                        {"temperature", o.temperature}, {"top_p", o.top_p},         {"seed", o.seed},
+                        {"model_merge", o.model_merge}}
       .dump();
 }
 
@@ -176,6 +177,7 @@ Status ExtractOptionsFromJson(const std::string& json, ExtractOptions* o) {
     o->temperature = j->value("temperature", o->temperature);
     o->top_p = j->value("top_p", o->top_p);
     o->seed = j->value("seed", o->seed);
+    o->model_merge = j->value("model_merge", o->model_merge);
   } catch (const nlohmann::json::exception& e) {
     return Status::InvalidArgument(std::string("extract options: ") + e.what());
   }

@@ -2,6 +2,7 @@
 // schema version 4); keys from the model, schema, prompt, options and text.
 #include <chrono>
 
+#include "extract/extract_prompt.h"
 #include "litrank/corpus.h"
 #include "litrank/extract.h"
 #include "store/schema.h"
@@ -84,6 +85,7 @@ ExtractionKey MakeExtractionKey(const Extractor& extractor, const ExtractOptions
   k.text_hash = ToHex(Sha256Fields({text}));
   k.options = "lang=" + o.language + ";max_tokens=" + std::to_string(o.max_tokens) +
               ";window_tokens=" + std::to_string(o.window_tokens);
+  if (o.model_merge) k.options += std::string(";merge=") + kMergePromptVersion;  // rule-merged keys stay as they were
   if (o.temperature > 0) {  // sampled answers depend on these too (greedy keys stay as they were)
     k.options += ";temperature=" + std::to_string(o.temperature) + ";top_p=" + std::to_string(o.top_p) +
                  ";seed=" + std::to_string(o.seed);

@@ -41,12 +41,16 @@ struct Extractor::Impl {
   std::shared_ptr<Generator> generator;
   ExtractOptions options;
   OrderedJson schema, tight_schema;
-  std::string schema_json, grammar, tight_grammar, system;
+  std::string schema_json, grammar, tight_grammar, system, merge_system;
 
   /// Windows of at most window_tokens tokens, on sentence boundaries, each starting
   /// with the previous window's last sentence.
   std::vector<std::string> Windows(const std::string& text) const;
   Sampling sampling() const { return Sampling{options.temperature, options.top_p, options.seed}; }
+  /// The merge pass: for each text with answers (two or more window answers), one
+  /// decode under the schema's grammar; a finished, valid answer replaces the rule's
+  /// merge in (*outs)[i] (merged_by "model"). Fails only when the model cannot run.
+  Status MergeByModel(const std::vector<std::vector<nlohmann::json>>& answers, std::vector<Extraction>* outs) const;
 };
 
 std::vector<std::string> Extractor::Impl::Windows(const std::string& text) const {
@@ -158,6 +162,7 @@ StatusOr<std::unique_ptr<Extractor>> Extractor::Create(std::shared_ptr<Generator
   impl->tight_grammar = std::move(*tight);
   impl->schema_json = impl->schema.dump();
   impl->system = ExtractionSystemPrompt(impl->schema, options.language);
+  impl->merge_system = MergeSystemPrompt(impl->schema, options.language);
   impl->generator = std::move(generator);
   return std::unique_ptr<Extractor>(new Extractor(std::move(impl)));
 }
@@ -260,6 +265,7 @@ Status Extractor::ExtractMany(const std::vector<std::string>& texts, std::vector
     }
   }
   // Per text: the answers of its windows merged in window order.
+  std::vector<std::vector<nlohmann::json>> to_merge(texts.size());  // texts the model merges, their answers
   for (size_t i = 0; i < texts.size(); ++i) {
     if (!(*statuses)[i].ok() || windows_of[i].empty()) continue;
     Extraction& out = (*outs)[i];
@@ -275,6 +281,7 @@ Status Extractor::ExtractMany(const std::vector<std::string>& texts, std::vector
     }
     if (!(*statuses)[i].ok()) continue;
     out.complete = all_complete;
+    if (windows_of[i].size() > 1) out.merged_by = "rule";
     nlohmann::json merged = answers.empty() ? MinimalInstance(im.schema) : MergeAnswers(im.schema, answers);
     std::string why;
     if (!ValidateJson(im.schema, merged, &why)) {  // merging should never break an answer; if it does, say so
@@ -282,6 +289,46 @@ Status Extractor::ExtractMany(const std::vector<std::string>& texts, std::vector
       out.complete = false;
     }
     out.json = InSchemaOrder(im.schema, merged).dump();
+    if (im.options.model_merge && answers.size() > 1) to_merge[i] = std::move(answers);
+  }
+  if (im.options.model_merge) LITRANK_RETURN_IF_ERROR(impl_->MergeByModel(to_merge, outs));
+  return Status::Ok();
+}
+
+Status Extractor::Impl::MergeByModel(const std::vector<std::vector<nlohmann::json>>& answers,
+                                     std::vector<Extraction>* outs) const {
+  std::vector<size_t> texts;
+  std::vector<ChatPrompt> prompts;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    if (answers[i].empty()) continue;
+    StatusOr<ChatPrompt> prompt =
+        generator->Chat(merge_system, "Partial answers, in the text's order:\n", MergeUserText(answers[i]));
+    if (!prompt.ok()) return prompt.status();
+    texts.push_back(i);
+    prompts.push_back(std::move(*prompt));
+  }
+  const size_t parallel = std::max<uint32_t>(1, options.parallel);
+  for (size_t first = 0; first < prompts.size(); first += parallel) {
+    const size_t n = std::min(parallel, prompts.size() - first);
+    const std::vector<ChatPrompt> group(prompts.begin() + static_cast<std::ptrdiff_t>(first),
+                                        prompts.begin() + static_cast<std::ptrdiff_t>(first + n));
+    std::vector<Generation> gens;
+    std::vector<Status> gen_status;
+    LITRANK_RETURN_IF_ERROR(generator->GenerateMany(group, grammar, options.max_tokens, sampling(), &gens, &gen_status));
+    for (size_t k = 0; k < n; ++k) {
+      Extraction& out = (*outs)[texts[first + k]];
+      ++out.attempts;
+      out.prompt_tokens += gens[k].prompt_tokens;
+      out.reused_tokens += gens[k].reused_tokens;
+      out.generated_tokens += gens[k].generated_tokens;
+      // Too long for the context, a failed decode, a cut-off or invalid answer: the rule's merge stays.
+      if (!gen_status[k].ok() || !gens[k].finished) continue;
+      const nlohmann::json parsed = nlohmann::json::parse(gens[k].text, nullptr, false);
+      std::string why;
+      if (parsed.is_discarded() || !ValidateJson(schema, parsed, &why)) continue;
+      out.json = InSchemaOrder(schema, parsed).dump();
+      out.merged_by = "model";
+    }
   }
   return Status::Ok();
 }

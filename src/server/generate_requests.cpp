@@ -21,6 +21,17 @@ ApiError TextOf(const json& v, const std::string& where, std::string* out) {
   return {};
 }
 
+/// `schema` as JSON text; a string in it that is not valid UTF-8 (a body the server's
+/// own JSON parser refuses, but a caller may build) is invalid_schema, not a throw.
+ApiError SchemaText(const json& schema, const std::string& where, std::string* out) {
+  try {
+    *out = schema.dump();
+  } catch (const json::type_error&) {
+    return BadRequest(where + " holds text that is not valid UTF-8", "invalid_schema");
+  }
+  return {};
+}
+
 ApiError MaxTokens(const json& v, const char* key, uint32_t* out) {
   if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 32768) {
     return BadRequest(std::string("\"") + key + "\" must be an integer in 1..32768");
@@ -33,7 +44,7 @@ ApiError MaxTokens(const json& v, const char* key, uint32_t* out) {
 
 ApiError ParseExtractRequest(const json& body, const RequestLimits& limits, ExtractRequest* out) {
   if (!body.is_object()) return BadRequest("the body must be a JSON object");
-  static const std::set<std::string> kKeys = {"documents", "schema", "language", "max_tokens", "model"};
+  static const std::set<std::string> kKeys = {"documents", "schema", "language", "max_tokens", "merge", "model"};
   for (const auto& [key, value] : body.items()) {
     if (!kKeys.count(key)) return BadRequest("unknown field \"" + key + "\"", "unknown_field");
   }
@@ -77,7 +88,7 @@ ApiError ParseExtractRequest(const json& body, const RequestLimits& limits, Extr
   }
   if (auto it = body.find("schema"); it != body.end() && !it->is_null()) {
     if (!it->is_object()) return BadRequest("\"schema\" must be a JSON Schema object", "invalid_schema");
-    out->options.schema = it->dump();
+    if (ApiError e = SchemaText(*it, "\"schema\"", &out->options.schema); !e.ok()) return e;
   }
   if (auto it = body.find("language"); it != body.end() && !it->is_null()) {
     if (!it->is_string() || it->get_ref<const std::string&>().size() > 64) {
@@ -88,6 +99,12 @@ ApiError ParseExtractRequest(const json& body, const RequestLimits& limits, Extr
   if (auto it = body.find("max_tokens"); it != body.end() && !it->is_null()) {
     if (ApiError e = MaxTokens(*it, "max_tokens", &out->options.max_tokens); !e.ok()) return e;
     if (out->options.max_tokens < 16) return BadRequest("\"max_tokens\" must be at least 16 for an extraction");
+  }
+  if (auto it = body.find("merge"); it != body.end() && !it->is_null()) {
+    if (!it->is_string() || (*it != "rule" && *it != "model")) {
+      return BadRequest("\"merge\" must be \"rule\" or \"model\"");
+    }
+    out->options.model_merge = *it == "model";
   }
   return {};
 }
@@ -161,7 +178,9 @@ ApiError ParseChatRequest(const json& body, const RequestLimits& limits, ChatReq
         return BadRequest("\"response_format.json_schema.schema\" must be a JSON Schema object", "invalid_schema");
       }
       out->format.kind = ChatFormat::Kind::kJsonSchema;
-      out->format.schema = OrderedJson::parse((*js)["schema"].dump());
+      std::string schema_text;
+      if (ApiError e = SchemaText((*js)["schema"], "\"response_format.json_schema.schema\"", &schema_text); !e.ok()) return e;
+      out->format.schema = OrderedJson::parse(schema_text);
       if (Status st = CheckSchema(out->format.schema); !st.ok()) return BadRequest(st.message(), "invalid_schema");
     } else if (type != "text") {
       return BadRequest("\"response_format.type\" must be text, json_object or json_schema", "invalid_response_format");

@@ -19,13 +19,13 @@ namespace litrank::server {
 struct ExtractRequest {
   std::vector<std::string> ids;    ///< per document: its "id", else its index
   std::vector<std::string> texts;  ///< per document
-  ExtractOptions options;          ///< schema (JSON text, "" = built-in), language, max_tokens
+  ExtractOptions options;          ///< schema (JSON text, "" = built-in), language, max_tokens, model_merge
 };
 
 /// {"documents": [string | {"id", "text"} | {"id", "title", "abstract"}], "schema": {...},
-/// "language": "zh", "max_tokens": 1024}. Errors (400): no documents, more than
-/// limits.max_documents, a document of another shape, a schema that is not an
-/// object, max_tokens outside 16..32768, unknown fields.
+/// "language": "zh", "max_tokens": 1024, "merge": "rule" | "model"}. Errors (400): no
+/// documents, more than limits.max_documents, a document of another shape, a schema
+/// that is not an object, max_tokens outside 16..32768, another merge, unknown fields.
 ApiError ParseExtractRequest(const nlohmann::json& body, const RequestLimits& limits, ExtractRequest* out);
 
 /// POST /v1/chat/completions.

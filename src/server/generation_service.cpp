@@ -51,7 +51,8 @@ Status GenerationService::Turn(const std::function<Status()>& fn) {
 
 StatusOr<Extractor*> GenerationService::ExtractorFor(const ExtractOptions& options) {
   const std::string key = options.schema + '\x1f' + options.language + '\x1f' + std::to_string(options.max_tokens) +
-                          '\x1f' + std::to_string(options.window_tokens) + '\x1f' + std::to_string(options.max_windows);
+                          '\x1f' + std::to_string(options.window_tokens) + '\x1f' + std::to_string(options.max_windows) +
+                          (options.model_merge ? "\x1fmodel-merge" : "");
   auto it = extractors_.find(key);
   if (it != extractors_.end()) return it->second.get();
   StatusOr<std::unique_ptr<Extractor>> made = Extractor::Create(generator_, options);

@@ -48,10 +48,12 @@ ApiError PostExtract(const httplib::Request& req, httplib::Response& res, Server
       data.push_back({{"index", i}, {"id", r.ids[i]}, {"error", OrderedJson::parse(FromStatus(x.status).ToJson()["error"].dump())}});
       continue;
     }
-    data.push_back({{"index", i}, {"id", r.ids[i]},
-                    {"extraction", OrderedJson::parse(x.extraction.json)},
-                    {"complete", x.extraction.complete}, {"windows", x.extraction.windows},
-                    {"attempts", x.extraction.attempts}, {"generated_tokens", x.extraction.generated_tokens}});
+    OrderedJson item = {{"index", i}, {"id", r.ids[i]},
+                        {"extraction", OrderedJson::parse(x.extraction.json)},
+                        {"complete", x.extraction.complete}, {"windows", x.extraction.windows},
+                        {"attempts", x.extraction.attempts}, {"generated_tokens", x.extraction.generated_tokens}};
+    if (!x.extraction.merged_by.empty()) item["merged_by"] = x.extraction.merged_by;
+    data.push_back(std::move(item));
   }
   const OrderedJson body = {{"object", "list"}, {"model", s.generator_name},
                             {"prompt_version", Extractor::prompt_version()}, {"data", data},

@@ -299,6 +299,15 @@ try {
     const csv = await page.evaluate(async (u) => (await fetch(u)).text(), href);
     assert(csv.split('\n')[0].startsWith('index,complete,problem'), `CSV header: ${csv.split('\n')[0]}`);
     assert(csv.trim().split('\n').length === 3, 'CSV rows');
+    // Merging by the model is asked for in the request; the server answers as before.
+    await page.selectOption('#extract-merge', 'model');
+    const [mergeReq, mergeRes] = await Promise.all([
+      page.waitForRequest((r) => r.url().endsWith('/v1/extract')),
+      page.waitForResponse((r) => r.url().endsWith('/v1/extract')),
+      page.click('#extract-submit')]);
+    assert(JSON.parse(mergeReq.postData()).merge === 'model', `request without merge: ${mergeReq.postData()}`);
+    assert(mergeRes.status() === 200, `merge request answered ${mergeRes.status()}`);
+    await page.selectOption('#extract-merge', 'rule');
     // A schema that is not JSON is the page's own error, not a request.
     await page.fill('#extract-schema', '{not json');
     await page.click('#extract-submit');
