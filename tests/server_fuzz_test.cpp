@@ -11,6 +11,7 @@
 #include <random>
 
 #include "server/api_requests.h"
+#include "server/generate_requests.h"
 #include "server_fixture.h"
 
 namespace litrank {
@@ -69,12 +70,14 @@ class Fuzzer {
     static const char* kKeys[] = {"query", "documents", "texts", "top_n", "return_documents", "input", "dimensions",
                                   "encoding_format", "text_1", "text_2", "instruction", "max_tokens_per_doc", "raw_scores",
                                   "truncate", "top_k", "explain", "year_from", "keywords", "bm25", "dense", "rerank",
-                                  "title", "abstract", "year", "model", "input_type", "truncation_direction", "x"};
-    return kKeys[Pick(28)];
+                                  "title", "abstract", "year", "model", "input_type", "truncation_direction", "x",
+                                  "schema", "language", "max_tokens", "merge", "messages", "response_format", "n"};
+    return kKeys[Pick(35)];
   }
   std::string Text() {
-    static const char* kTexts[] = {"", " ", "q", "lithium", "<|im_end|>", "中文检索", "\xff\xfe", "Right", "base64", "float", "query"};
-    return kTexts[Pick(11)];
+    static const char* kTexts[] = {"", " ", "q", "lithium", "<|im_end|>", "中文检索", "\xff\xfe", "Right", "base64", "float", "query",
+                                   "model", "rule", "user", "json_schema"};
+    return kTexts[Pick(15)];
   }
   std::mt19937_64 rng_;
 };
@@ -87,6 +90,10 @@ const json kValidBodies[] = {
     json::parse(R"({"input":["a","b"],"dimensions":32,"encoding_format":"base64"})"),
     json::parse(R"({"query":"battery","top_k":3,"explain":true,"year_from":2000,"keywords":["x"]})"),
     json::parse(R"({"documents":[{"title":"t","abstract":"a","year":2020}]})"),
+    json::parse(R"({"documents":["a",{"id":"b","text":"t"}],"schema":{"type":"object","properties":{"a":{"type":"string"}}},
+                    "language":"zh","max_tokens":64,"merge":"model"})"),
+    json::parse(R"({"messages":[{"role":"user","content":"hi"}],"max_tokens":16,
+                    "response_format":{"type":"json_schema","json_schema":{"schema":{"type":"object","properties":{"b":{"type":"boolean"}}}}}})"),
 };
 
 /// The seed of a fuzz run: $LITRANK_FUZZ_SEED if set; a fixed one when $CI is set
@@ -115,10 +122,13 @@ void ParseAll(const json& body, uint64_t seed) {
   server::SearchRequest qr;
   std::vector<Document> docs;
   std::vector<std::string> skipped;
+  server::ExtractRequest xr;
+  server::ChatRequest cr;
   for (const server::ApiError& e : {server::ParseRerankRequest(body, limits, &rr),
                                     server::ParseCohereV2RerankRequest(body, limits, &rr), server::ParseScoreRequest(body, limits, &sr),
                                     server::ParseEmbeddingsRequest(body, limits, &er), server::ParseSearchRequest(body, limits, &qr),
-                                    server::ParseDocumentsRequest(body, limits, &docs, &skipped)}) {
+                                    server::ParseDocumentsRequest(body, limits, &docs, &skipped),
+                                    server::ParseExtractRequest(body, limits, &xr), server::ParseChatRequest(body, limits, &cr)}) {
     ASSERT_TRUE(e.ok() || (e.status >= 400 && e.status < 500)) << "seed " << seed << " body " << body.dump() << " -> " << e.status;
     if (!e.ok()) {
       ASSERT_FALSE(e.message.empty());
@@ -140,7 +150,8 @@ TEST(ServerFuzz, ParsersNeverThrowAndAnswer4xx) {
 
 TEST(ServerFuzz, LiveRoutesAnswer200Or4xx) {
   static const char* kRoutes[] = {"/v1/rerank", "/rerank", "/v2/rerank", "/v1/score", "/v1/embeddings",
-                                  "/v1/collections/default/search", "/v1/collections/fuzz/documents"};
+                                  "/v1/collections/default/search", "/v1/collections/fuzz/documents",
+                                  "/v1/extract", "/v1/chat/completions"};  // no generator here: 404 after parsing
   static_assert(std::size(kRoutes) == std::size(kValidBodies), "one valid body per route");
   server::ServerConfig c;
   c.db_path = testing::TempDir() + "/fuzz-papers.db";
