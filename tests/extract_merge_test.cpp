@@ -102,8 +102,8 @@ TEST(ExtractMerge, TheModelsMergedAnswerIsKeptWhenItClosesAndFits) {
 }
 
 // A merge prompt that does not fit the context (every window answer is a string of
-// at least 300 characters, the context holds 1024 tokens): the text keeps exactly the
-// rule's merge, and the refused decode is counted.
+// at least 300 characters, ten or more of them, and the context holds 1024 tokens):
+// the text keeps exactly the rule's merge, and no decode or token is counted for it.
 TEST(ExtractMerge, AMergeThatCannotRunKeepsTheRulesAnswer) {
   GeneratorConfig gc;
   gc.threads = 2;
@@ -126,26 +126,31 @@ TEST(ExtractMerge, AMergeThatCannotRunKeepsTheRulesAnswer) {
   ASSERT_TRUE((*model)->Extract(text, &by_model).ok());
   ASSERT_GE(by_rule.windows, 10u);
   ASSERT_TRUE(by_rule.complete) << "every window answer closes within 400 tokens";
-  // The merge prompt (what the merged run read beyond the windows) and its answer
-  // are more than the context holds.
-  EXPECT_GT(by_model.prompt_tokens - by_rule.prompt_tokens + o.max_tokens, 1024u);
-  EXPECT_EQ(by_model.attempts, by_rule.attempts + 1);
+  EXPECT_EQ(by_model.attempts, by_rule.attempts);
+  EXPECT_EQ(by_model.prompt_tokens, by_rule.prompt_tokens);
   EXPECT_EQ(by_model.merged_by, "rule");
   EXPECT_EQ(by_model.json, by_rule.json);
   EXPECT_TRUE(by_model.complete);
 }
 
-TEST(ExtractMerge, TheMergePassHasItsOwnStoredKey) {
+// A long text merged by the model has its own key; a one-window text, whose answer
+// the pass cannot change, keeps the key it had (a rule-merged run's answers are reused).
+TEST(ExtractMerge, OnlyALongTextsKeyNamesTheMergePass) {
   ExtractOptions o;
+  o.window_tokens = 64;
   auto x = OpenTiny(o);
   ASSERT_NE(x, nullptr);
-  const ExtractionKey plain = MakeExtractionKey(*x, o, "text");
-  o.model_merge = true;
-  const ExtractionKey merged = MakeExtractionKey(*x, o, "text");
-  EXPECT_NE(plain.Hex(), merged.Hex());
-  // Keys made before the merge pass existed stay as they were.
-  EXPECT_EQ(plain.options.find("merge"), std::string::npos) << plain.options;
-  EXPECT_NE(merged.options.find(kMergePromptVersion), std::string::npos) << merged.options;
+  const std::string long_text = LongText(12, "statin"), short_text = "Statins lowered LDL cholesterol.";
+  ASSERT_TRUE(x->ReadsInWindows(long_text));
+  ASSERT_FALSE(x->ReadsInWindows(short_text));
+  ExtractOptions merged = o;
+  merged.model_merge = true;
+  const ExtractionKey long_rule = MakeExtractionKey(*x, o, long_text);
+  const ExtractionKey long_model = MakeExtractionKey(*x, merged, long_text);
+  EXPECT_NE(long_rule.Hex(), long_model.Hex());
+  EXPECT_EQ(long_rule.options.find("merge"), std::string::npos) << long_rule.options;  // keys from before stay
+  EXPECT_NE(long_model.options.find(kMergePromptVersion), std::string::npos) << long_model.options;
+  EXPECT_EQ(MakeExtractionKey(*x, o, short_text).Hex(), MakeExtractionKey(*x, merged, short_text).Hex());
 }
 
 TEST(ExtractMerge, PoolTasksCarryTheMergeChoice) {
@@ -160,7 +165,15 @@ TEST(ExtractMerge, PoolTasksCarryTheMergeChoice) {
   EXPECT_EQ(old.max_tokens, 64u);
 }
 
-TEST(ExtractMergeCli, MergeModelReportsWhoMergedAndRefusesOtherValues) {
+/// The JSONL lines `r` printed.
+std::vector<json> Lines(const testing::CommandResult& r) {
+  std::vector<json> lines;
+  std::istringstream in(r.output);
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  return lines;
+}
+
+TEST(ExtractMergeCli, MergeModelRunsThePassAndSaysSoAndRefusesOtherValues) {
   const fs::path dir = fs::path(testing::TempDir()) / "extract_merge_cli";
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -168,22 +181,26 @@ TEST(ExtractMergeCli, MergeModelReportsWhoMergedAndRefusesOtherValues) {
     std::ofstream f(dir / "docs.jsonl");
     f << json{{"id", "long"}, {"text", LongText(16, "dialysis")}}.dump() << "\n"
       << R"({"id":"short","text":"Statins lowered LDL cholesterol."})" << "\n";
+    // Answers of a few tokens: every window's and the merge's decode closes.
+    std::ofstream(dir / "schema.json") << R"({"type":"object","properties":{"blinded":{"type":"boolean"}},"required":["blinded"]})";
   }
   const std::string base = std::string(LITRANK_BINARY) + " extract --model " + testing::TinyModel("generator") +
-                           " --docs " + (dir / "docs.jsonl").string() +
+                           " --docs " + (dir / "docs.jsonl").string() + " --schema " + (dir / "schema.json").string() +
                            " --column text --max-tokens 128 --window-tokens 64 --threads 2";
-  testing::CommandResult r = testing::RunCommand(base + " --merge model 2>/dev/null");
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  std::vector<json> lines;
-  std::istringstream in(r.output);
-  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
-  ASSERT_EQ(lines.size(), 2u) << r.output;
+  testing::CommandResult rule = testing::RunCommand(base + " 2>/dev/null");
+  testing::CommandResult model = testing::RunCommand(base + " --merge model 2>/dev/null");
+  ASSERT_EQ(rule.exit_code, 0) << rule.output;
+  ASSERT_EQ(model.exit_code, 0) << model.output;
+  const std::vector<json> by_rule = Lines(rule), lines = Lines(model);
+  ASSERT_EQ(by_rule.size(), 2u) << rule.output;
+  ASSERT_EQ(lines.size(), 2u) << model.output;
   EXPECT_GE(lines[0]["windows"].get<int>(), 2);
-  ASSERT_TRUE(lines[0].contains("merged_by")) << lines[0].dump();
-  EXPECT_TRUE(lines[0]["merged_by"] == "model" || lines[0]["merged_by"] == "rule") << lines[0].dump();
-  std::string why;
-  EXPECT_TRUE(ValidateJson(BuiltInExtractionSchema(), lines[0]["extraction"], &why)) << why;
+  EXPECT_EQ(by_rule[0]["merged_by"], "rule") << by_rule[0].dump();
+  EXPECT_EQ(lines[0]["merged_by"], "model") << lines[0].dump();
+  EXPECT_EQ(lines[0]["attempts"].get<int>(), by_rule[0]["attempts"].get<int>() + 1);
+  EXPECT_TRUE(lines[0]["extraction"]["blinded"].is_boolean()) << lines[0].dump();
   EXPECT_FALSE(lines[1].contains("merged_by")) << lines[1].dump();
+  EXPECT_EQ(lines[1]["attempts"], by_rule[1]["attempts"]);
   testing::CommandResult bad = testing::RunCommand(base + " --merge llm", true);
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("--merge"), std::string::npos) << bad.output;

@@ -35,7 +35,7 @@ struct ExtractOptions {
 struct Extraction {
   std::string json;         ///< the object, compact JSON; always valid against the schema
   bool complete = true;     ///< false: no answer fit the token limit, fields left empty
-  uint32_t attempts = 0;    ///< decodes run (a retry tightens lengths after a cut-off)
+  uint32_t attempts = 0;    ///< decodes run (a retry tightens lengths after a cut-off; the merge pass's too)
   uint32_t windows = 0;     ///< windows the text was read in (0 for an empty text)
   std::string merged_by;    ///< "" (one window), "rule", or "model" (the merge pass's answer was kept)
   size_t prompt_tokens = 0, reused_tokens = 0, generated_tokens = 0;
@@ -79,6 +79,9 @@ class Extractor {
   Status ExtractMany(const std::vector<std::string>& texts, std::vector<Extraction>* outs,
                      std::vector<Status>* statuses);
 
+  /// Whether `text` is longer than one window (so its answer is a merge of several).
+  bool ReadsInWindows(const std::string& text) const;
+
   /// The schema in force (JSON text) and the model's fingerprint: with the prompt
   /// version, what a stored extraction is keyed by.
   const std::string& schema_json() const;
@@ -99,7 +102,7 @@ struct ExtractionKey {
   std::string schema_hash;      ///< SHA-256 of the schema in force
   std::string prompt_version;   ///< Extractor::prompt_version()
   std::string text_hash;        ///< SHA-256 of the text extracted
-  std::string options;          ///< the options that change answers (language, token limits)
+  std::string options;          ///< the options that change answers (language, token limits, sampling; the merge pass for a long text)
   /// The key as one hex string.
   std::string Hex() const;
 };

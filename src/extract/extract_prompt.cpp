@@ -39,7 +39,7 @@ std::string MergeSystemPrompt(const OrderedJson& schema, const std::string& lang
       schema, language);
 }
 
-std::string MergeUserText(const std::vector<nlohmann::json>& answers) {
+std::string MergeUserText(const std::vector<OrderedJson>& answers) {
   std::string s;
   for (size_t k = 0; k < answers.size(); ++k) {
     s += "Part " + std::to_string(k + 1) + " of " + std::to_string(answers.size()) + ": " + answers[k].dump() + "\n";

@@ -26,6 +26,6 @@ std::string MergeSystemPrompt(const OrderedJson& schema, const std::string& lang
 /// The merge pass's user text: one line per window, "Part k of n: " and the answer
 /// as compact JSON, in window order (tokenised as plain text, so a partial answer
 /// cannot carry control tokens).
-std::string MergeUserText(const std::vector<nlohmann::json>& answers);
+std::string MergeUserText(const std::vector<OrderedJson>& answers);
 
 }  // namespace litrank

@@ -85,7 +85,8 @@ ExtractionKey MakeExtractionKey(const Extractor& extractor, const ExtractOptions
   k.text_hash = ToHex(Sha256Fields({text}));
   k.options = "lang=" + o.language + ";max_tokens=" + std::to_string(o.max_tokens) +
               ";window_tokens=" + std::to_string(o.window_tokens);
-  if (o.model_merge) k.options += std::string(";merge=") + kMergePromptVersion;  // rule-merged keys stay as they were
+  // The merge pass changes only a long text's answer: one window's key stays as it was.
+  if (o.model_merge && extractor.ReadsInWindows(text)) k.options += std::string(";merge=") + kMergePromptVersion;
   if (o.temperature > 0) {  // sampled answers depend on these too (greedy keys stay as they were)
     k.options += ";temperature=" + std::to_string(o.temperature) + ";top_p=" + std::to_string(o.top_p) +
                  ";seed=" + std::to_string(o.seed);

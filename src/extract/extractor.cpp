@@ -48,9 +48,10 @@ struct Extractor::Impl {
   std::vector<std::string> Windows(const std::string& text) const;
   Sampling sampling() const { return Sampling{options.temperature, options.top_p, options.seed}; }
   /// The merge pass: for each text with answers (two or more window answers), one
-  /// decode under the schema's grammar; a finished, valid answer replaces the rule's
-  /// merge in (*outs)[i] (merged_by "model"). Fails only when the model cannot run.
-  Status MergeByModel(const std::vector<std::vector<nlohmann::json>>& answers, std::vector<Extraction>* outs) const;
+  /// decode under the schema's grammar; an answer that parses and validates replaces
+  /// the rule's merge in (*outs)[i] (merged_by "model"). Whatever fails (a prompt past
+  /// the context, a decode, a group that cannot run) leaves the rule's merge.
+  void MergeByModel(const std::vector<std::vector<nlohmann::json>>& answers, std::vector<Extraction>* outs) const;
 };
 
 std::vector<std::string> Extractor::Impl::Windows(const std::string& text) const {
@@ -291,19 +292,21 @@ Status Extractor::ExtractMany(const std::vector<std::string>& texts, std::vector
     out.json = InSchemaOrder(im.schema, merged).dump();
     if (im.options.model_merge && answers.size() > 1) to_merge[i] = std::move(answers);
   }
-  if (im.options.model_merge) LITRANK_RETURN_IF_ERROR(impl_->MergeByModel(to_merge, outs));
+  if (im.options.model_merge) impl_->MergeByModel(to_merge, outs);
   return Status::Ok();
 }
 
-Status Extractor::Impl::MergeByModel(const std::vector<std::vector<nlohmann::json>>& answers,
-                                     std::vector<Extraction>* outs) const {
+void Extractor::Impl::MergeByModel(const std::vector<std::vector<nlohmann::json>>& answers,
+                                   std::vector<Extraction>* outs) const {
   std::vector<size_t> texts;
   std::vector<ChatPrompt> prompts;
   for (size_t i = 0; i < answers.size(); ++i) {
     if (answers[i].empty()) continue;
+    std::vector<OrderedJson> parts;  // each in the schema's field order, as the grammar writes answers
+    for (const nlohmann::json& a : answers[i]) parts.push_back(InSchemaOrder(schema, a));
     StatusOr<ChatPrompt> prompt =
-        generator->Chat(merge_system, "Partial answers, in the text's order:\n", MergeUserText(answers[i]));
-    if (!prompt.ok()) return prompt.status();
+        generator->Chat(merge_system, "Partial answers, in the text's order:\n", MergeUserText(parts));
+    if (!prompt.ok()) return;  // the template applied to every window: not expected; the rule's merges stay
     texts.push_back(i);
     prompts.push_back(std::move(*prompt));
   }
@@ -314,15 +317,19 @@ Status Extractor::Impl::MergeByModel(const std::vector<std::vector<nlohmann::jso
                                         prompts.begin() + static_cast<std::ptrdiff_t>(first + n));
     std::vector<Generation> gens;
     std::vector<Status> gen_status;
-    LITRANK_RETURN_IF_ERROR(generator->GenerateMany(group, grammar, options.max_tokens, sampling(), &gens, &gen_status));
+    // A group that cannot run at all (no context of that size) keeps the rule's merges:
+    // the pass is optional, and the window answers are already done.
+    if (!generator->GenerateMany(group, grammar, options.max_tokens, sampling(), &gens, &gen_status).ok()) continue;
     for (size_t k = 0; k < n; ++k) {
       Extraction& out = (*outs)[texts[first + k]];
+      if (gen_status[k].code() == Status::Code::kTooLong) continue;  // never decoded: the rule's merge stays
       ++out.attempts;
       out.prompt_tokens += gens[k].prompt_tokens;
       out.reused_tokens += gens[k].reused_tokens;
       out.generated_tokens += gens[k].generated_tokens;
-      // Too long for the context, a failed decode, a cut-off or invalid answer: the rule's merge stays.
-      if (!gen_status[k].ok() || !gens[k].finished) continue;
+      // A failed decode, or an answer cut off or invalid: the rule's merge stays. An
+      // answer that closed exactly at the token limit counts, as for windows.
+      if (!gen_status[k].ok()) continue;
       const nlohmann::json parsed = nlohmann::json::parse(gens[k].text, nullptr, false);
       std::string why;
       if (parsed.is_discarded() || !ValidateJson(schema, parsed, &why)) continue;
@@ -330,7 +337,10 @@ Status Extractor::Impl::MergeByModel(const std::vector<std::vector<nlohmann::jso
       out.merged_by = "model";
     }
   }
-  return Status::Ok();
+}
+
+bool Extractor::ReadsInWindows(const std::string& text) const {
+  return impl_->generator->CountTokens(text) > impl_->options.window_tokens;  // as Impl::Windows splits
 }
 
 const std::string& Extractor::schema_json() const { return impl_->schema_json; }
