@@ -52,13 +52,9 @@ Status EmbedEngine::EnsureContext(uint32_t tokens) {
   tokens = std::min(max_ctx_, RoundUp(std::max<uint32_t>(tokens, 1), 256));
   // kLlama decodes a round in one ubatch, so its batch must hold the round too.
   if (ctx_ && n_ctx_ >= tokens && (pooling_ == EmbedPooling::kLastToken || n_batch_ >= tokens)) return Status::Ok();
-  if (ctx_) llama_free(ctx_), ctx_ = nullptr;
-  llama_context_params cp = llama_context_default_params();
-  cp.n_ctx = tokens;
+  llama_context_params cp = BaseContextParams(tokens, threads_);
   cp.kv_unified = true;  // one cache for all sequences of a round; batches split in order
   cp.flash_attn_type = flash_attention_ ? LLAMA_FLASH_ATTN_TYPE_AUTO : LLAMA_FLASH_ATTN_TYPE_DISABLED;
-  cp.n_threads = cp.n_threads_batch = threads_;
-  cp.no_perf = true;
   if (pooling_ == EmbedPooling::kLastToken) {
     cp.n_batch = std::min(batch_tokens_, tokens);
     cp.n_ubatch = std::min(ubatch_tokens_, cp.n_batch);
@@ -73,11 +69,7 @@ Status EmbedEngine::EnsureContext(uint32_t tokens) {
     cp.embeddings = true;
     cp.pooling_type = LLAMA_POOLING_TYPE_UNSPECIFIED;  // the GGUF's own
   }
-  ctx_ = llama_init_from_model(model_, cp);
-  if (!ctx_) {
-    return Status::Internal("llama.cpp could not create an embedding context of " + std::to_string(tokens) +
-                            " tokens: out of memory?");
-  }
+  LITRANK_RETURN_IF_ERROR(RecreateContext(model_, cp, "an embedding context", &ctx_));
   if (pooling_ == EmbedPooling::kLlama && llama_pooling_type(ctx_) == LLAMA_POOLING_TYPE_NONE) {
     return Status::Unsupported("the model declares no pooling; cannot make one vector per text");
   }

@@ -120,24 +120,17 @@ Status Generator::EnsureContext(uint32_t sequences, uint32_t per_sequence) {
   uint32_t seqs = std::max(sequences, ctx_ ? n_seq_ : 1u);
   uint32_t per = std::max(per_sequence, ctx_ ? n_ctx_ / n_seq_ : 0u);
   if (static_cast<uint64_t>(seqs) * per > config_.max_context) seqs = sequences, per = per_sequence;
-  if (ctx_) llama_free(ctx_), ctx_ = nullptr;
   cached_.clear();
-  llama_context_params cp = llama_context_default_params();
+  n_seq_ = 0;
+  llama_context_params cp = BaseContextParams(seqs * per, config_.threads);
   // One KV stream per sequence (kv_unified off): a token attends to its own sequence's
   // cells only, where a unified buffer would have every token of a batch scan every
   // sequence's cells. The shared prefix is copied from stream 0 instead of shared.
-  cp.n_ctx = seqs * per;
   cp.n_seq_max = seqs;
   cp.kv_unified = false;
   cp.n_batch = std::min<uint32_t>(per, 2048);
   cp.n_ubatch = std::min<uint32_t>(per, 512);
-  cp.n_threads = cp.n_threads_batch = config_.threads;
-  cp.no_perf = true;
-  ctx_ = llama_init_from_model(model_, cp);
-  if (!ctx_) {
-    return Status::Internal("llama.cpp could not create a context of " + std::to_string(seqs) + " x " +
-                            std::to_string(per) + " tokens: out of memory?");
-  }
+  LITRANK_RETURN_IF_ERROR(RecreateContext(model_, cp, "a context for " + std::to_string(seqs) + " sequences", &ctx_));
   n_seq_ = seqs;
   n_ctx_ = llama_n_ctx(ctx_);
   return Status::Ok();

@@ -28,6 +28,25 @@ void AddToken(llama_batch* b, int32_t token, int32_t pos, int32_t seq, bool outp
   b->logits[i] = output;
 }
 
+llama_context_params BaseContextParams(uint32_t n_ctx, int threads) {
+  llama_context_params cp = llama_context_default_params();
+  cp.n_ctx = n_ctx;
+  cp.n_threads = cp.n_threads_batch = ResolveThreads(threads);
+  cp.no_perf = true;
+  return cp;
+}
+
+Status RecreateContext(llama_model* model, const llama_context_params& cp, const std::string& what,
+                       llama_context** ctx) {
+  if (*ctx) llama_free(*ctx);
+  *ctx = llama_init_from_model(model, cp);
+  if (*ctx == nullptr) {
+    return Status::Internal("llama.cpp could not create " + what + " of " + std::to_string(cp.n_ctx) +
+                            " tokens: out of memory?");
+  }
+  return Status::Ok();
+}
+
 void ModelFree::operator()(llama_model* m) const { llama_model_free(m); }
 
 StatusOr<ModelPtr> LoadModelFile(const std::string& path, int gpu_layers) {

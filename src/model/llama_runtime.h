@@ -9,6 +9,8 @@
 #include "litrank/status.h"
 
 struct llama_batch;
+struct llama_context;
+struct llama_context_params;
 struct llama_model;
 
 namespace litrank {
@@ -22,6 +24,16 @@ bool HasGpu();
 /// Appends one token of sequence `seq` at position `pos` to `batch` (which must have
 /// room), with logits/embeddings requested when `output`.
 void AddToken(llama_batch* batch, int32_t token, int32_t pos, int32_t seq, bool output);
+
+/// The context parameters every engine starts from: llama.cpp's defaults with `n_ctx`
+/// cells, `threads` (resolved by ResolveThreads) for both decoding and prefill, and no
+/// performance counters. Engines then set their batch sizes, sequences and outputs.
+llama_context_params BaseContextParams(uint32_t n_ctx, int threads);
+
+/// Frees *ctx when set, then creates a context of `model` with `cp` into it. On failure
+/// *ctx is null and the status is Internal, naming `what` and the size asked for.
+Status RecreateContext(llama_model* model, const llama_context_params& cp, const std::string& what,
+                       llama_context** ctx);
 
 /// Frees a llama_model (for std::unique_ptr).
 struct ModelFree {

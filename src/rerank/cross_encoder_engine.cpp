@@ -15,17 +15,13 @@ StatusOr<std::unique_ptr<CrossEncoderEngine>> CrossEncoderEngine::Create(llama_m
   e->max_pair_ = std::min(config.context_tokens ? config.context_tokens : 8192u, trained);
   e->n_batch_ = std::max(config.batch_tokens ? config.batch_tokens : 2048u, e->max_pair_);
   e->max_sequences_ = std::clamp<uint32_t>(config.max_sequences ? config.max_sequences : 64, 1, 255);
-  llama_context_params cp = llama_context_default_params();
-  cp.n_ctx = e->n_batch_;
+  llama_context_params cp = BaseContextParams(e->n_batch_, config.threads);
   cp.n_batch = cp.n_ubatch = e->n_batch_;  // bidirectional attention: a decode is one ubatch
   cp.n_seq_max = e->max_sequences_;
   cp.embeddings = true;
   cp.pooling_type = LLAMA_POOLING_TYPE_RANK;
   cp.flash_attn_type = config.flash_attention ? LLAMA_FLASH_ATTN_TYPE_AUTO : LLAMA_FLASH_ATTN_TYPE_DISABLED;
-  cp.n_threads = cp.n_threads_batch = ResolveThreads(config.threads);
-  cp.no_perf = true;
-  e->ctx_ = llama_init_from_model(model, cp);
-  if (!e->ctx_) return Status::Internal("llama.cpp could not create a cross-encoder context of " + std::to_string(cp.n_ctx) + " tokens");
+  LITRANK_RETURN_IF_ERROR(RecreateContext(model, cp, "a cross-encoder context", &e->ctx_));
   return e;
 }
 

@@ -36,10 +36,8 @@ StatusOr<std::unique_ptr<DecodeEngine>> DecodeEngine::Create(llama_model* model,
 Status DecodeEngine::EnsureContext(uint32_t tokens) {
   tokens = std::min(max_ctx_, (tokens + 511) / 512 * 512);
   if (ctx_ && n_ctx_ >= tokens) return Status::Ok();
-  if (ctx_) llama_free(ctx_), ctx_ = nullptr;
   for (Slot& s : slots_) s = Slot{};
-  llama_context_params cp = llama_context_default_params();
-  cp.n_ctx = tokens;
+  llama_context_params cp = BaseContextParams(tokens, config_.threads);
   cp.n_batch = config_.batch_tokens;
   cp.n_ubatch = config_.ubatch_tokens;
   cp.n_seq_max = config_.max_sequences + kPromptSlots;
@@ -47,12 +45,9 @@ Status DecodeEngine::EnsureContext(uint32_t tokens) {
   cp.embeddings = false;                     // no LM head on every token: outputs only at last tokens
   cp.pooling_type = LLAMA_POOLING_TYPE_NONE;
   cp.flash_attn_type = config_.flash_attention ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
-  cp.n_threads = cp.n_threads_batch = config_.threads;
   cp.cb_eval = &DecodeEngine::CaptureHidden;
   cp.cb_eval_user_data = this;
-  cp.no_perf = true;
-  ctx_ = llama_init_from_model(model_, cp);
-  if (!ctx_) return Status::Internal("llama.cpp could not create a context of " + std::to_string(tokens) + " tokens: out of memory?");
+  LITRANK_RETURN_IF_ERROR(RecreateContext(model_, cp, "a reranker context", &ctx_));
   n_ctx_ = llama_n_ctx(ctx_);
   n_batch_ = llama_n_batch(ctx_);
   n_ubatch_ = llama_n_ubatch(ctx_);
