@@ -260,6 +260,27 @@ TEST(ExtractCli, OneJsonObjectPerDocumentInOrderCsvAndResume) {
   testing::CommandResult changed = testing::RunCommand(base + " -o " + out + " --resume", true);
   ASSERT_EQ(changed.exit_code, 0) << changed.output;
   EXPECT_NE(changed.output.find("0 kept from the earlier run"), std::string::npos) << changed.output;
+  // A line made under other options (here --lang en), or one without the key
+  // that names what made it, is done again; the same line under the same options is kept.
+  ASSERT_TRUE(lines[0].contains("key")) << lines[0].dump();
+  auto resume_from = [&](const json& line, const std::string& extra) {
+    {
+      std::ofstream f(out);
+      f << line.dump() << "\n";
+    }
+    return testing::RunCommand(base + extra + " -o " + out + " --resume", true);
+  };
+  testing::CommandResult other = resume_from(lines[0], " --lang en");
+  ASSERT_EQ(other.exit_code, 0) << other.output;
+  EXPECT_NE(other.output.find("0 kept from the earlier run"), std::string::npos) << other.output;
+  EXPECT_NE(other.output.find("1 line of " + out + " made from another text or under other options"), std::string::npos)
+      << other.output;
+  json keyless = lines[0];
+  keyless.erase("key");
+  testing::CommandResult old = resume_from(keyless, "");
+  EXPECT_NE(old.output.find("0 kept from the earlier run"), std::string::npos) << old.output;
+  testing::CommandResult same = resume_from(lines[0], "");
+  EXPECT_NE(same.output.find("1 kept from the earlier run"), std::string::npos) << same.output;
 
   // Refusals: a model that does not generate (exit 4), a schema keyword we do not support (3).
   testing::CommandResult emb = testing::RunCommand(bin + " extract --model " + testing::TinyModel("embedding") +

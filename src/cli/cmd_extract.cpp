@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -58,10 +59,14 @@ Status ExtractOnPool(const ExtractArgs& a, const std::string& model, const Extra
 }
 
 /// The finished lines of an earlier run's JSONL file `path`, by index, for --resume:
-/// lines with an extraction whose id still matches the document at that index. Error
-/// lines, a line cut off mid-write, and lines of a changed input are dropped.
-std::map<size_t, std::string> FinishedLines(const std::string& path, const std::vector<std::string>& ids) {
+/// lines with an extraction whose id still matches the document at that index and whose
+/// `key` is the one this run gives that document (same model, schema, prompt, options
+/// and text). Error lines, a line cut off mid-write, lines of a changed input and lines
+/// made under other options are dropped; `*stale` counts the last two kinds.
+std::map<size_t, std::string> FinishedLines(const std::string& path, const std::vector<std::string>& ids,
+                                            const std::function<std::string(size_t)>& key_of, size_t* stale) {
   std::map<size_t, std::string> kept;
+  *stale = 0;
   std::ifstream in(path);
   for (std::string line; std::getline(in, line);) {
     const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
@@ -70,7 +75,13 @@ std::map<size_t, std::string> FinishedLines(const std::string& path, const std::
       continue;
     }
     const size_t i = j["index"].get<size_t>();
-    if (i < ids.size() && j["id"].get<std::string>() == ids[i]) kept.emplace(i, line);
+    const bool same = i < ids.size() && j["id"].get<std::string>() == ids[i] && j.contains("key") &&
+                      j["key"].is_string() && j["key"].get<std::string>() == key_of(i);
+    if (same) {
+      kept.emplace(i, line);
+    } else {
+      ++*stale;
+    }
   }
   return kept;
 }
@@ -120,7 +131,17 @@ int Run(ExtractArgs& a) {
     if (Status st = ExtractOnPool(a, model, **extractor, *store, docs, rowids); !st.ok()) return Fail(st);
   }
   // --resume rewrites -o in input order, keeping what an earlier run finished.
-  const std::map<size_t, std::string> finished = a.resume ? FinishedLines(a.out, ids) : std::map<size_t, std::string>{};
+  // A line's key names what made it (ExtractionKey): a resume under other options or
+  // on a changed text does that document again.
+  auto key_of = [&](size_t i) { return MakeExtractionKey(**extractor, a.options, SearchText(docs[i])).Hex(); };
+  size_t stale = 0;
+  const std::map<size_t, std::string> finished =
+      a.resume ? FinishedLines(a.out, ids, key_of, &stale) : std::map<size_t, std::string>{};
+  if (stale > 0) {
+    std::fprintf(stderr, "litrank: %zu line%s of %s made from another text or under other options (model, schema, "
+                 "prompt, --lang, --max-tokens, --merge, sampling): done again\n", stale, stale == 1 ? "" : "s",
+                 a.out.c_str());
+  }
 
   std::ofstream file;
   if (!a.out.empty()) {
@@ -170,7 +191,8 @@ int Run(ExtractArgs& a) {
     } else {
       nlohmann::ordered_json line{{"index", i}, {"id", ids[i]}, {"extraction", x}, {"complete", e.complete},
                                   {"windows", e.windows}, {"attempts", e.attempts},
-                                  {"generated_tokens", e.generated_tokens}, {"stored", cached}};
+                                  {"generated_tokens", e.generated_tokens}, {"stored", cached},
+                                  {"key", key_of(i)}};
       if (!e.merged_by.empty()) line["merged_by"] = e.merged_by;
       emit(line.dump());
     }
