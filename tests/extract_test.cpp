@@ -278,9 +278,29 @@ TEST(ExtractCli, OneJsonObjectPerDocumentInOrderCsvAndResume) {
   json keyless = lines[0];
   keyless.erase("key");
   testing::CommandResult old = resume_from(keyless, "");
+  ASSERT_EQ(old.exit_code, 0) << old.output;
   EXPECT_NE(old.output.find("0 kept from the earlier run"), std::string::npos) << old.output;
-  testing::CommandResult same = resume_from(lines[0], "");
-  EXPECT_NE(same.output.find("1 kept from the earlier run"), std::string::npos) << same.output;
+  // Every line of the first run, each under its own index, is kept.
+  {
+    std::ofstream f(out);
+    for (const json& line : lines) f << line.dump() << "\n";
+  }
+  testing::CommandResult all_kept = testing::RunCommand(base + " -o " + out + " --resume", true);
+  ASSERT_EQ(all_kept.exit_code, 0) << all_kept.output;
+  EXPECT_NE(all_kept.output.find("0 documents extracted, 3 kept from the earlier run"), std::string::npos)
+      << all_kept.output;
+  // The same id with another text: that document is done again.
+  {
+    std::ofstream f(dir / "docs.jsonl");
+    f << R"({"id":"a","text":"Statins lowered LDL cholesterol in younger adults."})" << "\n"
+      << R"({"id":"b","text":""})" << "\n"
+      << R"({"id":"c","text":"锂电池在低温下容量下降。"})" << "\n";
+  }
+  testing::CommandResult edited = testing::RunCommand(base + " -o " + out + " --resume", true);
+  ASSERT_EQ(edited.exit_code, 0) << edited.output;
+  EXPECT_NE(edited.output.find("1 documents extracted, 2 kept from the earlier run"), std::string::npos)
+      << edited.output;
+  EXPECT_NE(edited.output.find("1 line of " + out + " made from another text"), std::string::npos) << edited.output;
 
   // Refusals: a model that does not generate (exit 4), a schema keyword we do not support (3).
   testing::CommandResult emb = testing::RunCommand(bin + " extract --model " + testing::TinyModel("embedding") +

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_common.h"
@@ -62,11 +63,12 @@ Status ExtractOnPool(const ExtractArgs& a, const std::string& model, const Extra
 /// lines with an extraction whose id still matches the document at that index and whose
 /// `key` is the one this run gives that document (same model, schema, prompt, options
 /// and text). Error lines, a line cut off mid-write, lines of a changed input and lines
-/// made under other options are dropped; `*stale` counts the last two kinds.
+/// made under other options are dropped; `*stale` counts the documents whose lines were
+/// all of the last kind (same id, another key).
 std::map<size_t, std::string> FinishedLines(const std::string& path, const std::vector<std::string>& ids,
                                             const std::function<std::string(size_t)>& key_of, size_t* stale) {
   std::map<size_t, std::string> kept;
-  *stale = 0;
+  std::set<size_t> other_key;
   std::ifstream in(path);
   for (std::string line; std::getline(in, line);) {
     const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
@@ -75,14 +77,15 @@ std::map<size_t, std::string> FinishedLines(const std::string& path, const std::
       continue;
     }
     const size_t i = j["index"].get<size_t>();
-    const bool same = i < ids.size() && j["id"].get<std::string>() == ids[i] && j.contains("key") &&
-                      j["key"].is_string() && j["key"].get<std::string>() == key_of(i);
-    if (same) {
+    if (i >= ids.size() || j["id"].get<std::string>() != ids[i] || kept.count(i)) continue;
+    if (j.contains("key") && j["key"].is_string() && j["key"].get<std::string>() == key_of(i)) {
       kept.emplace(i, line);
+      other_key.erase(i);
     } else {
-      ++*stale;
+      other_key.insert(i);
     }
   }
+  *stale = other_key.size();
   return kept;
 }
 
@@ -139,8 +142,8 @@ int Run(ExtractArgs& a) {
       a.resume ? FinishedLines(a.out, ids, key_of, &stale) : std::map<size_t, std::string>{};
   if (stale > 0) {
     std::fprintf(stderr, "litrank: %zu line%s of %s made from another text or under other options (model, schema, "
-                 "prompt, --lang, --max-tokens, --merge, sampling): done again\n", stale, stale == 1 ? "" : "s",
-                 a.out.c_str());
+                 "prompt, --lang, --max-tokens, --window-tokens, --merge, sampling): done again\n", stale,
+                 stale == 1 ? "" : "s", a.out.c_str());
   }
 
   std::ofstream file;
@@ -167,7 +170,7 @@ int Run(ExtractArgs& a) {
   ProgressBar bar("extract");
   size_t failed = 0, incomplete = 0, generated = 0, extracted = 0, from_store = 0;
   bool internal = false;
-  auto emit_result = [&](size_t i, const Status& st, const Extraction& e, bool cached) {
+  auto emit_result = [&](size_t i, const Status& st, const Extraction& e, bool cached, const std::string& key) {
     if (!st.ok()) {
       ++failed;
       internal = internal || st.code() == Status::Code::kInternal;
@@ -192,7 +195,7 @@ int Run(ExtractArgs& a) {
       nlohmann::ordered_json line{{"index", i}, {"id", ids[i]}, {"extraction", x}, {"complete", e.complete},
                                   {"windows", e.windows}, {"attempts", e.attempts},
                                   {"generated_tokens", e.generated_tokens}, {"stored", cached},
-                                  {"key", key_of(i)}};
+                                  {"key", key}};
       if (!e.merged_by.empty()) line["merged_by"] = e.merged_by;
       emit(line.dump());
     }
@@ -212,8 +215,8 @@ int Run(ExtractArgs& a) {
     for (size_t i = first; i < end; ++i) {
       if (finished.count(i)) continue;
       const std::string text = SearchText(docs[i]);
+      keys[i - first] = MakeExtractionKey(**extractor, a.options, text);  // stored under it, and on the line
       if (store) {
-        keys[i - first] = MakeExtractionKey(**extractor, a.options, text);
         StatusOr<std::optional<StoredExtraction>> hit = store->Get(rowids[i], keys[i - first]);
         if (!hit.ok()) return Fail(hit.status());
         if (hit->has_value()) {
@@ -247,7 +250,7 @@ int Run(ExtractArgs& a) {
         emit(it->second);
         continue;
       }
-      emit_result(i, statuses[i - first], results[i - first], cached[i - first]);
+      emit_result(i, statuses[i - first], results[i - first], cached[i - first], keys[i - first].Hex());
     }
   }
   bar.Finish();
@@ -294,7 +297,7 @@ void AddExtractCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--gpu-layers", o.gpu_layers, "Layers to offload to the GPU (-1 = all)")->capture_default_str();
   cmd->add_option("-f,--format", a->format, "jsonl | csv")->check(CLI::IsMember({"jsonl", "csv"}))->capture_default_str();
   cmd->add_option("-o,--out", a->out, "Write to this file instead of stdout, a line per document as it finishes");
-  cmd->add_flag("--resume", a->resume, "Continue an interrupted run: skip the documents already in -o");
+  cmd->add_flag("--resume", a->resume, "Continue an interrupted run: keep the lines of -o made from the same text under the same model, schema and options");
   cmd->add_option("--queue", a->queue,
                   "Redis URL of a worker pool (`litrank worker`): the collection's documents are extracted there\n"
                   "(the model path must be valid on every worker), then printed from the collection");
