@@ -5,7 +5,6 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
-#include <functional>
 #include <map>
 #include <set>
 #include <nlohmann/json.hpp>
@@ -36,10 +35,10 @@ struct ExtractArgs {
 // "extract" job; this waits for it (Ctrl-C cancels it). The answers land in the
 // collection's store, where the output loop then finds them.
 Status ExtractOnPool(const ExtractArgs& a, const std::string& model, const Extractor& extractor,
-                     ExtractionStore& store, const std::vector<Document>& docs, const std::vector<int64_t>& rowids) {
+                     ExtractionStore& store, const std::vector<ExtractionKey>& keys, const std::vector<int64_t>& rowids) {
   std::vector<int64_t> missing;
-  for (size_t i = 0; i < docs.size(); ++i) {
-    auto hit = store.Get(rowids[i], MakeExtractionKey(extractor, a.options, SearchText(docs[i])));
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto hit = store.Get(rowids[i], keys[i]);
     if (!hit.ok()) return hit.status();
     if (!hit->has_value()) missing.push_back(rowids[i]);
   }
@@ -66,7 +65,7 @@ Status ExtractOnPool(const ExtractArgs& a, const std::string& model, const Extra
 /// made under other options are dropped; `*stale` counts the documents whose lines were
 /// all of the last kind (same id, another key).
 std::map<size_t, std::string> FinishedLines(const std::string& path, const std::vector<std::string>& ids,
-                                            const std::function<std::string(size_t)>& key_of, size_t* stale) {
+                                            const std::vector<ExtractionKey>& keys, size_t* stale) {
   std::map<size_t, std::string> kept;
   std::set<size_t> other_key;
   std::ifstream in(path);
@@ -78,7 +77,7 @@ std::map<size_t, std::string> FinishedLines(const std::string& path, const std::
     }
     const size_t i = j["index"].get<size_t>();
     if (i >= ids.size() || j["id"].get<std::string>() != ids[i] || kept.count(i)) continue;
-    if (j.contains("key") && j["key"].is_string() && j["key"].get<std::string>() == key_of(i)) {
+    if (j.contains("key") && j["key"].is_string() && j["key"].get<std::string>() == keys[i].Hex()) {
       kept.emplace(i, line);
       other_key.erase(i);
     } else {
@@ -129,17 +128,18 @@ int Run(ExtractArgs& a) {
     if (!opened.ok()) return Fail(opened.status());
     store = std::move(*opened);
   }
+  // Each document's key, made once: what the store keys its answer by, what its output
+  // line carries, and what --resume compares (a changed text or option changes it).
+  std::vector<ExtractionKey> keys(docs.size());
+  for (size_t i = 0; i < docs.size(); ++i) keys[i] = MakeExtractionKey(**extractor, a.options, SearchText(docs[i]));
   if (!a.queue.empty()) {
     if (!store) return Fail(Status::InvalidArgument("--queue needs a collection (--db) to keep the answers in"));
-    if (Status st = ExtractOnPool(a, model, **extractor, *store, docs, rowids); !st.ok()) return Fail(st);
+    if (Status st = ExtractOnPool(a, model, **extractor, *store, keys, rowids); !st.ok()) return Fail(st);
   }
   // --resume rewrites -o in input order, keeping what an earlier run finished.
-  // A line's key names what made it (ExtractionKey): a resume under other options or
-  // on a changed text does that document again.
-  auto key_of = [&](size_t i) { return MakeExtractionKey(**extractor, a.options, SearchText(docs[i])).Hex(); };
   size_t stale = 0;
   const std::map<size_t, std::string> finished =
-      a.resume ? FinishedLines(a.out, ids, key_of, &stale) : std::map<size_t, std::string>{};
+      a.resume ? FinishedLines(a.out, ids, keys, &stale) : std::map<size_t, std::string>{};
   if (stale > 0) {
     std::fprintf(stderr, "litrank: %zu line%s of %s made from another text or under other options (model, schema, "
                  "prompt, --lang, --max-tokens, --window-tokens, --merge, sampling): done again\n", stale,
@@ -170,7 +170,7 @@ int Run(ExtractArgs& a) {
   ProgressBar bar("extract");
   size_t failed = 0, incomplete = 0, generated = 0, extracted = 0, from_store = 0;
   bool internal = false;
-  auto emit_result = [&](size_t i, const Status& st, const Extraction& e, bool cached, const std::string& key) {
+  auto emit_result = [&](size_t i, const Status& st, const Extraction& e, bool cached) {
     if (!st.ok()) {
       ++failed;
       internal = internal || st.code() == Status::Code::kInternal;
@@ -195,7 +195,7 @@ int Run(ExtractArgs& a) {
       nlohmann::ordered_json line{{"index", i}, {"id", ids[i]}, {"extraction", x}, {"complete", e.complete},
                                   {"windows", e.windows}, {"attempts", e.attempts},
                                   {"generated_tokens", e.generated_tokens}, {"stored", cached},
-                                  {"key", key}};
+                                  {"key", keys[i].Hex()}};
       if (!e.merged_by.empty()) line["merged_by"] = e.merged_by;
       emit(line.dump());
     }
@@ -209,15 +209,13 @@ int Run(ExtractArgs& a) {
     std::vector<Extraction> results(end - first);
     std::vector<Status> statuses(end - first, Status::Ok());
     std::vector<bool> cached(end - first, false);
-    std::vector<ExtractionKey> keys(end - first);
     std::vector<size_t> todo;
     std::vector<std::string> texts;
     for (size_t i = first; i < end; ++i) {
       if (finished.count(i)) continue;
       const std::string text = SearchText(docs[i]);
-      keys[i - first] = MakeExtractionKey(**extractor, a.options, text);  // stored under it, and on the line
       if (store) {
-        StatusOr<std::optional<StoredExtraction>> hit = store->Get(rowids[i], keys[i - first]);
+        StatusOr<std::optional<StoredExtraction>> hit = store->Get(rowids[i], keys[i]);
         if (!hit.ok()) return Fail(hit.status());
         if (hit->has_value()) {
           results[i - first].json = (*hit)->json;
@@ -239,7 +237,7 @@ int Run(ExtractArgs& a) {
         generated += made[k].generated_tokens;
         ++extracted;
         if (made_status[k].ok() && store) {
-          if (Status put = store->Put(rowids[i], keys[i - first], made[k]); !put.ok()) return Fail(put);
+          if (Status put = store->Put(rowids[i], keys[i], made[k]); !put.ok()) return Fail(put);
         }
         results[i - first] = std::move(made[k]);
         statuses[i - first] = made_status[k];
@@ -250,7 +248,7 @@ int Run(ExtractArgs& a) {
         emit(it->second);
         continue;
       }
-      emit_result(i, statuses[i - first], results[i - first], cached[i - first], keys[i - first].Hex());
+      emit_result(i, statuses[i - first], results[i - first], cached[i - first]);
     }
   }
   bar.Finish();

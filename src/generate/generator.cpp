@@ -121,7 +121,6 @@ Status Generator::EnsureContext(uint32_t sequences, uint32_t per_sequence) {
   uint32_t per = std::max(per_sequence, ctx_ ? n_ctx_ / n_seq_ : 0u);
   if (static_cast<uint64_t>(seqs) * per > config_.max_context) seqs = sequences, per = per_sequence;
   cached_.clear();
-  n_seq_ = 0;
   llama_context_params cp = BaseContextParams(seqs * per, config_.threads);
   // One KV stream per sequence (kv_unified off): a token attends to its own sequence's
   // cells only, where a unified buffer would have every token of a batch scan every
